@@ -1,0 +1,35 @@
+# Sourced by bin/fdkit and bin/test: finds a JDK >= 25 and exports JAVA_HOME and JAVA.
+# Order: $JAVA_HOME if it is new enough, else the newest JDK >= 25 under /usr/lib/jvm.
+
+fdkit_java_major() { # prints the feature version of the JDK at $1, or nothing
+  local home=$1 v
+  [ -x "$home/bin/java" ] && [ -x "$home/bin/javac" ] || return 0
+  if [ -r "$home/release" ]; then
+    v=$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$home/release")
+  fi
+  if [ -z "${v:-}" ]; then
+    v=$("$home/bin/java" -version 2>&1 | sed -n '1s/.*version "\([0-9]*\).*/\1/p')
+  fi
+  printf '%s' "${v:-}"
+}
+
+fdkit_find_jdk() {
+  local need=25 best="" best_v=0 home v
+  if [ -n "${JAVA_HOME:-}" ]; then
+    v=$(fdkit_java_major "$JAVA_HOME")
+    if [ -n "$v" ] && [ "$v" -ge "$need" ]; then best=$JAVA_HOME; best_v=$v; fi
+  fi
+  if [ -z "$best" ]; then
+    for home in /usr/lib/jvm/*; do
+      [ -d "$home" ] || continue
+      v=$(fdkit_java_major "$home")
+      if [ -n "$v" ] && [ "$v" -ge "$need" ] && [ "$v" -gt "$best_v" ]; then best=$home; best_v=$v; fi
+    done
+  fi
+  if [ -z "$best" ]; then
+    echo "fdkit: no JDK 25 or newer found (JAVA_HOME=${JAVA_HOME:-unset}, nothing suitable in /usr/lib/jvm); install one, e.g. 'apt-get install temurin-25-jdk', or point JAVA_HOME at it." >&2
+    return 1
+  fi
+  export JAVA_HOME=$best
+  export JAVA="$best/bin/java"
+}

@@ -1,0 +1,47 @@
+package dev.fdkit.cli;
+
+import dev.fdkit.FdInfo;
+import dev.fdkit.Fds;
+import dev.fdkit.internal.Libc;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/**
+ * The close_range(2) man page's example: open the files, show the table, closeFrom(3), show it again. It runs in
+ * the CLI's own JVM, so closeFrom(3) also closes the JVM's descriptors: the demo prints its last table from
+ * numbers taken before the JVM could notice, and exits at once.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = "Open FILEs, list descriptors, closeFrom(3), list again (the close_range(2) man page example).")
+final class DemoCommand implements Callable<Integer> {
+    @Parameters(arity = "1..*", paramLabel = "FILE", description = "Files to open read-only.")
+    List<String> files;
+
+    @Override
+    public Integer call() throws Exception {
+        StringBuilder out = new StringBuilder();
+        for (String f : files) {
+            int fd = Libc.open(f, Libc.O_RDONLY, 0);
+            if (fd < 0) {
+                System.err.println("fdkit demo: cannot open " + f + ": " + dev.fdkit.internal.Errno.describe(-fd));
+                return 1;
+            }
+            out.append("open ").append(f).append(" -> fd ").append(fd).append('\n');
+        }
+        out.append("before closeFrom(3):\n");
+        for (FdInfo info : Fds.list()) out.append("  ").append(info).append('\n');
+        // Print now: after closeFrom(3) the JVM's own jar and console plumbing may be gone.
+        System.out.print(out);
+        System.out.flush();
+        Fds.closeFrom(3);
+        StringBuilder after = new StringBuilder("after closeFrom(3), open descriptors:");
+        for (int fd : Fds.numbers()) after.append(' ').append(fd);
+        System.out.println(after);
+        System.out.flush();
+        Runtime.getRuntime().halt(0); // the JVM's own descriptors are closed: leave without shutdown hooks
+        return 0;
+    }
+}

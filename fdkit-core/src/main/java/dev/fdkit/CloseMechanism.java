@@ -1,0 +1,33 @@
+package dev.fdkit;
+
+/**
+ * How fdkit closes (or marks) a range of descriptors. Chosen once per JVM: the first that works here, or the one
+ * named by the system property {@code fdkit.close.mechanism} ({@code auto|close-range|proc|brute}).
+ */
+public enum CloseMechanism {
+    /** One close_range(2) call (Linux >= 5.9; CLOSE_RANGE_CLOEXEC from 5.11). */
+    CLOSE_RANGE("close-range"),
+    /** Reads /proc/self/fd with getdents64(2) and closes what it lists, rescanning until nothing is left. */
+    PROC("proc"),
+    /** close(2) on every number up to RLIMIT_NOFILE, refused above a hard cap ({@code fdkit.brute.max}). */
+    BRUTE("brute");
+
+    private final String property;
+
+    CloseMechanism(String property) {
+        this.property = property;
+    }
+
+    /** The value that selects this mechanism in {@code fdkit.close.mechanism}. */
+    public String propertyValue() {
+        return property;
+    }
+
+    /** Parses a property value; {@code auto} and null give null. */
+    public static CloseMechanism fromProperty(String value) {
+        if (value == null || value.isBlank() || value.equals("auto")) return null;
+        for (CloseMechanism m : values()) if (m.property.equals(value.trim())) return m;
+        throw new IllegalArgumentException("fdkit.close.mechanism=" + value
+                + " is not one of auto, close-range, proc, brute");
+    }
+}

@@ -1,0 +1,26 @@
+package dev.fdkit;
+
+import dev.fdkit.internal.Errno;
+
+import java.io.IOException;
+
+/** A system call failed; the message names what was attempted and the errno, e.g. "close_range(3, MAX): EINVAL (...)". */
+public class ErrnoException extends IOException {
+    private static final long serialVersionUID = 1L;
+    private final int errno;
+
+    public ErrnoException(String what, int errno) {
+        super(what + ": " + Errno.describe(errno));
+        this.errno = errno;
+    }
+
+    /** The errno value, e.g. 9. */
+    public int errno() {
+        return errno;
+    }
+
+    /** The errno's symbolic name, e.g. "EBADF". */
+    public String errnoName() {
+        return Errno.name(errno);
+    }
+}

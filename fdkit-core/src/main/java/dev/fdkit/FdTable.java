@@ -1,0 +1,80 @@
+package dev.fdkit;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Optional;
+
+/** A snapshot of a process's open descriptors, sorted by number. Immutable. */
+public final class FdTable implements Iterable<FdInfo> {
+    private final long pid;
+    private final List<FdInfo> fds;
+
+    FdTable(long pid, List<FdInfo> fds) {
+        this.pid = pid;
+        List<FdInfo> sorted = new ArrayList<>(fds);
+        sorted.sort(Comparator.comparingInt(FdInfo::fd));
+        this.fds = List.copyOf(sorted);
+    }
+
+    /** The process this listing is of. */
+    public long pid() {
+        return pid;
+    }
+
+    public List<FdInfo> all() {
+        return fds;
+    }
+
+    public int size() {
+        return fds.size();
+    }
+
+    /** The descriptor numbers, ascending. */
+    public int[] numbers() {
+        int[] n = new int[fds.size()];
+        for (int i = 0; i < n.length; i++) n[i] = fds.get(i).fd();
+        return n;
+    }
+
+    public Optional<FdInfo> get(int fd) {
+        int i = Arrays.binarySearch(numbers(), fd);
+        return i < 0 ? Optional.empty() : Optional.of(fds.get(i));
+    }
+
+    /**
+     * The changes from this listing to {@code later}: {@code opened} are in {@code later} only, {@code closed} in
+     * this one only (as they were here), {@code replaced} are numbers whose file changed (as they are in later).
+     */
+    public FdDiff diff(FdTable later) {
+        List<FdInfo> opened = new ArrayList<>(), closed = new ArrayList<>(), replaced = new ArrayList<>();
+        int i = 0, j = 0;
+        List<FdInfo> a = fds, b = later.fds;
+        while (i < a.size() || j < b.size()) {
+            if (j == b.size() || (i < a.size() && a.get(i).fd() < b.get(j).fd())) {
+                closed.add(a.get(i++));
+            } else if (i == a.size() || b.get(j).fd() < a.get(i).fd()) {
+                opened.add(b.get(j++));
+            } else {
+                if (!a.get(i).sameFileAs(b.get(j))) replaced.add(b.get(j));
+                i++;
+                j++;
+            }
+        }
+        return new FdDiff(opened, closed, replaced);
+    }
+
+    @Override
+    public Iterator<FdInfo> iterator() {
+        return fds.iterator();
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder("FdTable[pid " + pid + ", " + fds.size() + " open]");
+        for (FdInfo f : fds) sb.append("\n  ").append(f);
+        return sb.toString();
+    }
+}

@@ -1,0 +1,156 @@
+package dev.fdkit;
+
+import dev.fdkit.internal.Closer;
+import dev.fdkit.internal.FdScan;
+import dev.fdkit.internal.Libc;
+
+import java.util.Arrays;
+import java.util.OptionalInt;
+
+/**
+ * The descriptor table of this process: close a range, mark it close-on-exec, keep a list, release files while
+ * keeping their numbers, find and list what is open, here or in another process.
+ *
+ * <p>These calls change the table the whole JVM shares. Closing a descriptor that some JDK object still owns (a
+ * jar file, a socket, the JIT's perf map) makes that object fail later, or worse, touch a file that reused its
+ * number. They are meant for processes that know which numbers are theirs: a service manager before exec, a
+ * child helper, a crash handler; or for ranges this code opened itself.
+ */
+public final class Fds {
+    private Fds() {}
+
+    /** As {@code last} of a range: to the end of the table (close_range's ~0U). */
+    public static final int MAX_FD = Integer.MAX_VALUE;
+
+    /**
+     * close_range(2): closes every open descriptor in [first, last] ({@code last == MAX_FD}: to the end of the
+     * table). Errors closing individual descriptors are ignored, as the kernel does.
+     *
+     * @throws IllegalArgumentException if first &lt; 0 or first &gt; last
+     * @throws ErrnoException           if the kernel refuses the call (the message names the errno)
+     */
+    public static void closeRange(int first, int last, CloseRangeFlag... flags) throws ErrnoException {
+        checkRange(first, last);
+        Closer.closeRange(Closer.selected(), first, last == MAX_FD ? -1 : last, CloseRangeFlag.bits(flags));
+    }
+
+    /** closefrom(3): closes every descriptor &gt;= first. */
+    public static void closeFrom(int first) throws ErrnoException {
+        closeRange(first, MAX_FD);
+    }
+
+    /**
+     * Closes every descriptor &gt;= first except those in {@code keep}, with one close_range per gap of the sorted
+     * keep list. Duplicates, any order and values below {@code first} are fine.
+     */
+    public static void closeFromExcept(int first, int... keep) throws ErrnoException {
+        if (first < 0) throw new IllegalArgumentException("first must be >= 0, was " + first);
+        int[] k = keep.clone();
+        Arrays.sort(k);
+        int from = first;
+        for (int fd : k) {
+            if (fd < 0) throw new IllegalArgumentException("keep contains a negative descriptor: " + fd);
+            if (fd < from) continue; // below first, or a duplicate
+            if (fd > from) closeRange(from, fd - 1);
+            if (fd == MAX_FD) return;
+            from = fd + 1;
+        }
+        closeRange(from, MAX_FD);
+    }
+
+    /** Marks every open descriptor in [first, last] close-on-exec (CLOSE_RANGE_CLOEXEC, or fcntl one by one). */
+    public static void markCloseOnExec(int first, int last) throws ErrnoException {
+        closeRange(first, last, CloseRangeFlag.CLOEXEC);
+    }
+
+    /**
+     * Releases the files behind every open descriptor in [first, last] while keeping the numbers taken: each is
+     * replaced by /dev/null (read gives EOF, writes are discarded), close-on-exec kept as it was. Sockets close
+     * (peers see EOF), locks drop, and no other thread can be handed one of those numbers meanwhile.
+     */
+    public static void detach(int first, int last) throws ErrnoException {
+        checkRange(first, last);
+        int[] open = FdScan.open(first, last);
+        if (open.length == 0) return;
+        int devNull = Libc.open("/dev/null", Libc.O_RDWR | Libc.O_CLOEXEC, 0);
+        if (devNull < 0) throw new ErrnoException("open(/dev/null)", -devNull);
+        try {
+            for (int fd : open) {
+                if (fd == devNull) continue;
+                int fdFlags = Libc.fcntl(fd, Libc.F_GETFD, 0);
+                if (fdFlags < 0) continue; // closed meanwhile: nothing to release
+                int r = Libc.dup3(devNull, fd, (fdFlags & Libc.FD_CLOEXEC) != 0 ? Libc.O_CLOEXEC : 0);
+                if (r < 0 && r != -Libc.EINTR) throw new ErrnoException("dup3(/dev/null, " + fd + ")", -r);
+            }
+        } finally {
+            Libc.close(devNull);
+        }
+    }
+
+    /** Whether {@code fd} is open in this process. */
+    public static boolean isOpen(int fd) {
+        return fd >= 0 && Libc.fcntl(fd, Libc.F_GETFD, 0) >= 0;
+    }
+
+    /** The lowest open descriptor &gt;= from. */
+    public static OptionalInt nextOpen(int from) throws ErrnoException {
+        if (from < 0) throw new IllegalArgumentException("from must be >= 0, was " + from);
+        int fd = FdScan.nextOpen(from);
+        return fd < 0 ? OptionalInt.empty() : OptionalInt.of(fd);
+    }
+
+    /** The highest open descriptor, if any. */
+    public static OptionalInt highestOpen() throws ErrnoException {
+        int[] all = FdScan.open(0, MAX_FD);
+        return all.length == 0 ? OptionalInt.empty() : OptionalInt.of(all[all.length - 1]);
+    }
+
+    /** The open descriptor numbers of this process, ascending: the fast path, with no per-descriptor detail. */
+    public static int[] numbers() throws ErrnoException {
+        return FdScan.open(0, MAX_FD);
+    }
+
+    /** The open descriptor numbers in [first, last], ascending. */
+    public static int[] numbers(int first, int last) throws ErrnoException {
+        checkRange(first, last);
+        return FdScan.open(first, last);
+    }
+
+    /** A snapshot of this process's descriptors with their details. */
+    public static FdTable list() throws ErrnoException {
+        return ProcLister.list(Libc.getpid());
+    }
+
+    /**
+     * A snapshot of another process's descriptors.
+     *
+     * @throws ProcessNotFoundException      if there is no such process
+     * @throws ProcessAccessDeniedException  if the caller may not inspect it
+     */
+    public static FdTable list(long pid) throws ErrnoException {
+        if (pid <= 0 || pid > Integer.MAX_VALUE) throw new IllegalArgumentException("pid must be > 0, was " + pid);
+        return ProcLister.list(pid);
+    }
+
+    /** The close mechanism this JVM uses (see {@link CloseMechanism}). */
+    public static CloseMechanism mechanism() {
+        return Closer.selected();
+    }
+
+    /** The mechanism this JVM uses to find its open descriptor numbers (see {@link ListMechanism}). */
+    public static ListMechanism listMechanism() {
+        return FdScan.selected();
+    }
+
+    /** Whether this kernel supports CLOSE_RANGE_CLOEXEC (else marking goes one descriptor at a time). */
+    public static boolean kernelMarksCloseOnExec() {
+        return Closer.kernelHasCloexecFlag();
+    }
+
+    private static void checkRange(int first, int last) {
+        if (first < 0 || first > last) {
+            throw new IllegalArgumentException("invalid range: first=" + first + ", last=" + last
+                    + " (need 0 <= first <= last)");
+        }
+    }
+}

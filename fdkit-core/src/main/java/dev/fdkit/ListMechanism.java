@@ -1,0 +1,36 @@
+package dev.fdkit;
+
+/**
+ * How fdkit finds which descriptor numbers are open in its own process. Chosen once per JVM, or named by the system
+ * property {@code fdkit.list.mechanism} ({@code auto|poll|fcntl|proc}).
+ */
+public enum ListMechanism {
+    /**
+     * One poll(2) with timeout 0 over every slot of the table, keeping those not answered with POLLNVAL. The
+     * fastest question: the kernel checks the whole table in one call. It calls each open file's poll method,
+     * which can wait on a FUSE daemon, so {@code auto} picks it only when no FUSE filesystem is mounted.
+     */
+    POLL("poll"),
+    /** fcntl(F_GETFD) on every slot of the table: one call per slot, touches no file. */
+    FCNTL("fcntl"),
+    /** Reads /proc/self/fd with getdents64(2): cost is the kernel's procfs work per entry. */
+    PROC("proc");
+
+    private final String property;
+
+    ListMechanism(String property) {
+        this.property = property;
+    }
+
+    /** The value that selects this mechanism in {@code fdkit.list.mechanism}. */
+    public String propertyValue() {
+        return property;
+    }
+
+    /** Parses a property value; {@code auto} and null give null. */
+    public static ListMechanism fromProperty(String value) {
+        if (value == null || value.isBlank() || value.equals("auto")) return null;
+        for (ListMechanism m : values()) if (m.property.equals(value.trim())) return m;
+        throw new IllegalArgumentException("fdkit.list.mechanism=" + value + " is not one of auto, poll, fcntl, proc");
+    }
+}

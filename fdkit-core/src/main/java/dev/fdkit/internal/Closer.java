@@ -1,0 +1,147 @@
+package dev.fdkit.internal;
+
+import dev.fdkit.CloseMechanism;
+import dev.fdkit.ErrnoException;
+
+/** close_range(2) semantics by each {@link CloseMechanism}. */
+public final class Closer {
+    private Closer() {}
+
+    /** Default cap for brute force: beyond it a loop of close(2) would take seconds to minutes. */
+    public static final long DEFAULT_BRUTE_MAX = 1 << 20;
+
+    private static volatile CloseMechanism selected;
+    private static volatile Boolean kernelCloexec;
+
+    /** The mechanism {@code Fds} uses: {@code fdkit.close.mechanism}, else the first that works here. */
+    public static CloseMechanism selected() {
+        CloseMechanism m = selected;
+        if (m == null) {
+            m = CloseMechanism.fromProperty(System.getProperty("fdkit.close.mechanism"));
+            if (m == null) m = detect();
+            selected = m;
+        }
+        return m;
+    }
+
+    private static CloseMechanism detect() {
+        if (closeRangeWorks()) return CloseMechanism.CLOSE_RANGE;
+        try {
+            Libc.close(FdScan.openProcSelfFd());
+            return CloseMechanism.PROC;
+        } catch (ErrnoException e) {
+            return CloseMechanism.BRUTE;
+        }
+    }
+
+    /**
+     * Whether close_range(2) can be called: the probe closes [~0U, ~0U], where no descriptor can be. ENOSYS (old
+     * kernel) and EPERM (a seccomp filter) mean no.
+     */
+    public static boolean closeRangeWorks() {
+        return Libc.closeRange(-1, -1, 0) == 0;
+    }
+
+    /** Whether this kernel knows CLOSE_RANGE_CLOEXEC (5.11+); older ones answer EINVAL. */
+    public static boolean kernelHasCloexecFlag() {
+        Boolean b = kernelCloexec;
+        if (b == null) kernelCloexec = b = closeRangeWorks() && Libc.closeRange(-1, -1, Libc.CLOSE_RANGE_CLOEXEC) == 0;
+        return b;
+    }
+
+    /** The highest descriptor number brute force may try: {@code fdkit.brute.max}, default {@link #DEFAULT_BRUTE_MAX}. */
+    public static long bruteMax() {
+        String p = System.getProperty("fdkit.brute.max");
+        if (p == null) return DEFAULT_BRUTE_MAX;
+        try {
+            return Long.parseLong(p.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("fdkit.brute.max=" + p + " is not a number", e);
+        }
+    }
+
+    /**
+     * close_range(first, last, flags) by mechanism {@code m}. {@code last} is unsigned in the kernel's sense: -1
+     * means ~0U, the end of the table.
+     */
+    public static void closeRange(CloseMechanism m, int first, int last, int flags) throws ErrnoException {
+        boolean cloexec = (flags & Libc.CLOSE_RANGE_CLOEXEC) != 0;
+        boolean unshare = (flags & Libc.CLOSE_RANGE_UNSHARE) != 0;
+        int lastSigned = last < 0 ? Integer.MAX_VALUE : last;
+        if (m == CloseMechanism.CLOSE_RANGE) {
+            int r = Libc.closeRange(first, last, flags);
+            if (r == 0) return;
+            if (!(r == -Libc.EINVAL && cloexec && !kernelHasCloexecFlag())) {
+                throw new ErrnoException("close_range(" + first + ", " + (last < 0 ? "~0U" : last) + ", "
+                        + flagNames(flags) + ")", -r);
+            }
+            // A kernel without CLOSE_RANGE_CLOEXEC: unshare with the syscall, then mark one by one.
+            if (unshare) unshareFiles();
+            markByEnumeration(first, lastSigned);
+            return;
+        }
+        if (unshare) unshareFiles();
+        if (cloexec) {
+            markByEnumeration(first, lastSigned);
+        } else if (m == CloseMechanism.PROC) {
+            closeByProc(first, lastSigned);
+        } else {
+            closeByBrute(first, lastSigned);
+        }
+    }
+
+    private static String flagNames(int flags) {
+        if (flags == 0) return "0";
+        StringBuilder sb = new StringBuilder();
+        if ((flags & Libc.CLOSE_RANGE_UNSHARE) != 0) sb.append("CLOSE_RANGE_UNSHARE");
+        if ((flags & Libc.CLOSE_RANGE_CLOEXEC) != 0) sb.append(sb.isEmpty() ? "" : "|").append("CLOSE_RANGE_CLOEXEC");
+        return sb.toString();
+    }
+
+    private static void unshareFiles() throws ErrnoException {
+        int r = Libc.unshare(Libc.CLONE_FILES);
+        if (r < 0) throw new ErrnoException("unshare(CLONE_FILES)", -r);
+    }
+
+    private static void markByEnumeration(int first, int last) throws ErrnoException {
+        for (int fd : FdScan.open(first, last)) {
+            int flags = Libc.fcntl(fd, Libc.F_GETFD, 0);
+            if (flags >= 0 && (flags & Libc.FD_CLOEXEC) == 0) Libc.fcntl(fd, Libc.F_SETFD, flags | Libc.FD_CLOEXEC);
+        }
+    }
+
+    /**
+     * Reads /proc/self/fd and closes what is in range; closing while reading can make procfs skip entries, so it
+     * rewinds and reads again until a whole pass closes nothing.
+     */
+    private static void closeByProc(int first, int last) throws ErrnoException {
+        int dirfd = FdScan.openProcSelfFd();
+        try (Dirents d = new Dirents(dirfd)) {
+            int[] closed = new int[1];
+            do {
+                closed[0] = 0;
+                int r = d.forEach(fd -> {
+                    if (fd >= first && fd <= last && fd != dirfd) {
+                        Libc.close(fd); // errors ignored, as close_range(2) does
+                        closed[0]++;
+                    }
+                    return true;
+                });
+                if (r < 0) throw new ErrnoException("getdents64(/proc/self/fd)", -r);
+                if (closed[0] > 0 && d.rewind() < 0) throw new ErrnoException("lseek(/proc/self/fd)", Libc.EINVAL);
+            } while (closed[0] > 0);
+        }
+    }
+
+    private static void closeByBrute(int first, int last) throws ErrnoException {
+        long soft = Libc.getrlimitNofile()[0];
+        long bound = soft < 0 ? Long.MAX_VALUE : soft; // RLIM_INFINITY
+        long end = Math.min(last, bound - 1);
+        if (end >= bruteMax()) {
+            throw new ErrnoException("brute-force close of descriptors " + first + ".." + end
+                    + " refused: RLIMIT_NOFILE is " + (soft < 0 ? "unlimited" : soft) + ", above the cap of "
+                    + bruteMax() + " (fdkit.brute.max); lower the limit or raise the cap", Libc.EMFILE);
+        }
+        for (long fd = first; fd <= end; fd++) Libc.close((int) fd);
+    }
+}

@@ -1,0 +1,72 @@
+package dev.fdkit.internal;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
+/**
+ * Reads a /proc/.../fd directory with getdents64(2) straight into native memory and parses the names as numbers:
+ * no String, no object per entry.
+ */
+public final class Dirents implements AutoCloseable {
+    // struct linux_dirent64: u64 d_ino, s64 d_off, u16 d_reclen, u8 d_type, char d_name[]
+    private static final long RECLEN = 16, NAME = 19;
+    private final Arena arena = Arena.ofConfined();
+    private final MemorySegment buf = arena.allocate(32768, 8);
+    private final int dirfd;
+
+    /** Takes ownership of {@code dirfd}, an open directory descriptor. */
+    public Dirents(int dirfd) {
+        this.dirfd = dirfd;
+    }
+
+    public int fd() {
+        return dirfd;
+    }
+
+    /** Receives each numeric entry; returning false stops the scan. */
+    @FunctionalInterface
+    public interface NumberSink {
+        boolean accept(int number);
+    }
+
+    /** Scans the directory from its current position; returns 0 or -errno. */
+    public int forEach(NumberSink sink) {
+        while (true) {
+            long n = Libc.getdents64(dirfd, buf);
+            if (n < 0) return (int) n;
+            if (n == 0) return 0;
+            for (long off = 0; off < n; ) {
+                int reclen = buf.get(JAVA_SHORT, off + RECLEN) & 0xffff;
+                int number = parse(buf, off + NAME);
+                off += reclen;
+                if (number >= 0 && !sink.accept(number)) return 0;
+            }
+        }
+    }
+
+    public int rewind() {
+        return (int) Math.min(0, Libc.lseek(dirfd, 0, Libc.SEEK_SET));
+    }
+
+    /** The decimal number at {@code at}, or -1 for "." and ".." and anything else. */
+    private static int parse(MemorySegment buf, long at) {
+        long value = 0;
+        int digits = 0;
+        for (long p = at; ; p++) {
+            byte b = buf.get(JAVA_BYTE, p);
+            if (b == 0) break;
+            if (b < '0' || b > '9' || ++digits > 10) return -1;
+            value = value * 10 + (b - '0');
+        }
+        return digits == 0 || value > Integer.MAX_VALUE ? -1 : (int) value;
+    }
+
+    @Override
+    public void close() {
+        Libc.close(dirfd);
+        arena.close();
+    }
+}

@@ -1,0 +1,154 @@
+package dev.fdkit.internal;
+
+import dev.fdkit.ErrnoException;
+import dev.fdkit.ListMechanism;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
+/** Finds which descriptor numbers are open in this process, by each {@link ListMechanism}. */
+public final class FdScan {
+    private FdScan() {}
+
+    /** Most pollfds handed to one poll(2): 32 KiB of native memory per thread. */
+    private static final int POLL_CHUNK = 4096;
+    /** Upper bound on slots probed when /proc/self/status cannot tell the table's size. */
+    public static final int DEFAULT_SLOT_CAP = 1 << 20;
+
+    private static final ThreadLocal<MemorySegment> POLL_BUF =
+            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(Libc.POLLFD, POLL_CHUNK));
+
+    private static volatile ListMechanism selected;
+
+    /** The mechanism {@code Fds} uses: {@code fdkit.list.mechanism}, else the first that is safe here. */
+    public static ListMechanism selected() {
+        ListMechanism m = selected;
+        if (m == null) {
+            m = ListMechanism.fromProperty(System.getProperty("fdkit.list.mechanism"));
+            if (m == null) m = detect();
+            selected = m;
+        }
+        return m;
+    }
+
+    private static ListMechanism detect() {
+        // poll(2) calls each file's poll method; a FUSE file's can wait on its daemon. Only poll when no FUSE
+        // filesystem is mounted in this namespace.
+        byte[] mounts = ProcFiles.read("/proc/self/mountinfo", null);
+        if (mounts == null || mentionsFuse(mounts)) return ListMechanism.FCNTL;
+        return ListMechanism.POLL;
+    }
+
+    static boolean mentionsFuse(byte[] mountinfo) {
+        // The filesystem type follows " - " on each line: "fuse", "fuse.sshfs", "fuseblk".
+        String text = new String(mountinfo, StandardCharsets.ISO_8859_1);
+        for (String line : text.split("\n")) {
+            int dash = line.indexOf(" - ");
+            if (dash >= 0 && line.startsWith("fuse", dash + 3)) return true;
+        }
+        return false;
+    }
+
+    /**
+     * The number of slots in this process's descriptor table (FDSize): no descriptor is open at or above it.
+     * Where /proc is missing, the RLIMIT_NOFILE soft limit capped at {@link #DEFAULT_SLOT_CAP}.
+     */
+    public static int tableSize() {
+        byte[] status = ProcFiles.read("/proc/self/status", null);
+        if (status != null) {
+            long size = ProcFiles.field(status, "FDSize:");
+            if (size > 0) return (int) Math.min(size, Integer.MAX_VALUE);
+        }
+        long soft = Libc.getrlimitNofile()[0];
+        return (int) (soft < 0 || soft > DEFAULT_SLOT_CAP ? DEFAULT_SLOT_CAP : soft);
+    }
+
+    /** Sorted open descriptor numbers in [from, to] with the selected mechanism. */
+    public static int[] open(int from, int to) throws ErrnoException {
+        return open(selected(), from, to);
+    }
+
+    /** Sorted open descriptor numbers in [from, to] (to may be Integer.MAX_VALUE). */
+    public static int[] open(ListMechanism m, int from, int to) throws ErrnoException {
+        IntList out = new IntList();
+        switch (m) {
+            case POLL -> byPoll(from, to, out, Integer.MAX_VALUE);
+            case FCNTL -> byFcntl(from, to, out, Integer.MAX_VALUE);
+            case PROC -> byProc(from, to, out);
+        }
+        return out.toArray();
+    }
+
+    /** The lowest open descriptor >= from, or -1. */
+    public static int nextOpen(int from) throws ErrnoException {
+        IntList out = new IntList();
+        switch (selected()) {
+            case POLL -> byPoll(from, Integer.MAX_VALUE, out, 1);
+            case FCNTL -> byFcntl(from, Integer.MAX_VALUE, out, 1);
+            case PROC -> byProc(from, Integer.MAX_VALUE, out);
+        }
+        return out.size() == 0 ? -1 : out.get(0);
+    }
+
+    private static void byFcntl(int from, int to, IntList out, int limit) {
+        int end = (int) Math.min((long) to, tableSize() - 1L);
+        for (int fd = from; fd <= end && out.size() < limit; fd++) {
+            if (Libc.fcntl(fd, Libc.F_GETFD, 0) >= 0) out.add(fd);
+        }
+    }
+
+    private static void byPoll(int from, int to, IntList out, int limit) throws ErrnoException {
+        int end = (int) Math.min((long) to, tableSize() - 1L);
+        long soft = Libc.getrlimitNofile()[0];
+        // poll(2) refuses more pollfds than the soft limit.
+        int chunk = (int) Math.max(1, Math.min(POLL_CHUNK, soft < 0 ? POLL_CHUNK : soft));
+        MemorySegment buf = POLL_BUF.get();
+        for (long base = from; base <= end && out.size() < limit; base += chunk) {
+            int n = (int) Math.min(chunk, end - base + 1);
+            for (int i = 0; i < n; i++) {
+                long off = (long) i * 8;
+                buf.set(JAVA_INT, off, (int) (base + i));
+                buf.set(JAVA_INT, off + 4, 0); // events = revents = 0
+            }
+            int r;
+            do {
+                r = Libc.poll(buf, n, 0);
+            } while (r == -Libc.EINTR);
+            if (r < 0) throw new ErrnoException("poll over descriptors " + base + ".." + (base + n - 1), -r);
+            for (int i = 0; i < n && out.size() < limit; i++) {
+                if ((buf.get(JAVA_SHORT, (long) i * 8 + 6) & Libc.POLLNVAL) == 0) out.add((int) (base + i));
+            }
+        }
+    }
+
+    private static void byProc(int from, int to, IntList out) throws ErrnoException {
+        int dirfd = openProcSelfFd();
+        IntList all = new IntList();
+        try (Dirents d = new Dirents(dirfd)) {
+            int r = d.forEach(fd -> {
+                if (fd != dirfd && fd >= from && fd <= to) all.add(fd);
+                return true;
+            });
+            if (r < 0) throw new ErrnoException("getdents64(/proc/self/fd)", -r);
+        }
+        int[] a = all.toArray();
+        java.util.Arrays.sort(a); // procfs lists in order today; sorting keeps the contract if that changes
+        for (int fd : a) out.add(fd);
+    }
+
+    /** Opens /proc/self/fd after checking it really is procfs (a bind mount or tmpfs there would lie). */
+    public static int openProcSelfFd() throws ErrnoException {
+        int fd = Libc.open("/proc/self/fd", Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_CLOEXEC, 0);
+        if (fd < 0) throw new ErrnoException("open(/proc/self/fd)", -fd);
+        long type = Libc.fstatfsType(fd);
+        if (type != Libc.PROC_SUPER_MAGIC) {
+            Libc.close(fd);
+            throw new ErrnoException("/proc/self/fd is not on procfs (f_type " + type + ")", Libc.ENOSYS);
+        }
+        return fd;
+    }
+}

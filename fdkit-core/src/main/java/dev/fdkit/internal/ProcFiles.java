@@ -1,0 +1,134 @@
+package dev.fdkit.internal;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+
+/**
+ * Small reads from procfs through a per-thread native buffer: open, read, close, no Java I/O objects. Used for
+ * /proc/self/status, mountinfo and the per-descriptor fdinfo and link files, where a listing does thousands.
+ */
+public final class ProcFiles {
+    private ProcFiles() {}
+
+    private static final class Buffers {
+        final Arena arena = Arena.ofAuto();
+        final MemorySegment name = arena.allocate(64);
+        MemorySegment data = arena.allocate(16384);
+    }
+
+    private static final ThreadLocal<Buffers> BUF = ThreadLocal.withInitial(Buffers::new);
+
+    /** Writes {@code n} as a NUL-terminated decimal name into the thread's name buffer. */
+    static MemorySegment numberName(int n) {
+        MemorySegment name = BUF.get().name;
+        String s = Integer.toString(n);
+        for (int i = 0; i < s.length(); i++) name.set(JAVA_BYTE, i, (byte) s.charAt(i));
+        name.set(JAVA_BYTE, s.length(), (byte) 0);
+        return name;
+    }
+
+    /** The whole file at {@code path} as bytes, or null with the errno in {@code err[0]}. */
+    public static byte[] read(String path, int[] err) {
+        int fd = Libc.open(path, Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
+        if (fd < 0) {
+            if (err != null) err[0] = -fd;
+            return null;
+        }
+        try {
+            return readFd(fd, err);
+        } finally {
+            Libc.close(fd);
+        }
+    }
+
+    /** The file named by the number {@code n} in directory {@code dirfd} (e.g. fdinfo/N), or null. */
+    public static byte[] readNumbered(int dirfd, int n, int[] err) {
+        int fd = Libc.openat(dirfd, numberName(n), Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
+        if (fd < 0) {
+            if (err != null) err[0] = -fd;
+            return null;
+        }
+        try {
+            return readFd(fd, err);
+        } finally {
+            Libc.close(fd);
+        }
+    }
+
+    /** The target of the link named by the number {@code n} in {@code dirfd} (e.g. fd/N), or null. */
+    public static String readlinkNumbered(int dirfd, int n, int[] err) {
+        Buffers b = BUF.get();
+        while (true) {
+            long len = Libc.readlinkat(dirfd, numberName(n), b.data);
+            if (len < 0) {
+                if (err != null) err[0] = (int) -len;
+                return null;
+            }
+            if (len < b.data.byteSize()) {
+                return new String(b.data.asSlice(0, len).toArray(JAVA_BYTE), StandardCharsets.UTF_8);
+            }
+            b.data = b.arena.allocate(b.data.byteSize() * 2);
+        }
+    }
+
+    /** The st_mode of what the link named by {@code n} in {@code dirfd} points to (e.g. fd/N), or -errno. */
+    public static int statModeNumbered(int dirfd, int n) {
+        Buffers b = BUF.get();
+        int r = Libc.statx(dirfd, numberName(n), 0, Libc.STATX_TYPE | Libc.STATX_MODE, b.data);
+        return r < 0 ? r : b.data.get(java.lang.foreign.ValueLayout.JAVA_SHORT, 28) & 0xffff;
+    }
+
+    /** Opens a directory read-only, close-on-exec; the fd or -errno. */
+    public static int openDir(String path) {
+        return Libc.open(path, Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_CLOEXEC, 0);
+    }
+
+    private static byte[] readFd(int fd, int[] err) {
+        Buffers b = BUF.get();
+        long total = 0;
+        while (true) {
+            if (total == b.data.byteSize()) {
+                MemorySegment bigger = b.arena.allocate(b.data.byteSize() * 2);
+                bigger.copyFrom(b.data);
+                b.data = bigger;
+            }
+            long n = Libc.read(fd, b.data.asSlice(total), b.data.byteSize() - total);
+            if (n < 0) {
+                if (n == -Libc.EINTR) continue;
+                if (err != null) err[0] = (int) -n;
+                return null;
+            }
+            if (n == 0) return b.data.asSlice(0, total).toArray(JAVA_BYTE);
+            total += n;
+        }
+    }
+
+    /** The decimal value after {@code key} (e.g. "FDSize:") on its line in {@code text}, or -1. */
+    public static long field(byte[] text, String key) {
+        int k = indexOf(text, key, 0);
+        if (k < 0) return -1;
+        int i = k + key.length();
+        while (i < text.length && (text[i] == ' ' || text[i] == '\t')) i++;
+        long v = 0;
+        int digits = 0;
+        while (i < text.length && text[i] >= '0' && text[i] <= '9') {
+            v = v * 10 + (text[i++] - '0');
+            digits++;
+        }
+        return digits == 0 ? -1 : v;
+    }
+
+    /** The first index of {@code key} at the start of a line in {@code text} from {@code from}, or -1. */
+    public static int indexOf(byte[] text, String key, int from) {
+        outer:
+        for (int i = from; i + key.length() <= text.length; i++) {
+            if (i > 0 && text[i - 1] != '\n') continue;
+            for (int j = 0; j < key.length(); j++) if (text[i + j] != key.charAt(j)) continue outer;
+            return i;
+        }
+        return -1;
+    }
+}
