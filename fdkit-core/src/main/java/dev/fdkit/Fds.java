@@ -12,9 +12,11 @@ import java.util.OptionalInt;
  * keeping their numbers, find and list what is open, here or in another process.
  *
  * <p>These calls change the table the whole JVM shares. Closing a descriptor that some JDK object still owns (a
- * jar file, a socket, the JIT's perf map) makes that object fail later, or worse, touch a file that reused its
- * number. They are meant for processes that know which numbers are theirs: a service manager before exec, a
- * child helper, a crash handler; or for ranges this code opened itself.
+ * jar file, a socket) makes that object fail later, or worse, touch whatever file next takes its number: HotSpot
+ * reads classes through its own descriptor of the runtime image, and after {@code closeFrom(3)} the next file
+ * opened reuses that number, so the next class load reads the wrong file and the JVM crashes. They are meant for
+ * ranges the caller owns, for a thread about to exec ({@link CloseRangeFlag#UNSHARE}), or for {@link #detach},
+ * which releases files while keeping their numbers taken.
  */
 public final class Fds {
     private Fds() {}

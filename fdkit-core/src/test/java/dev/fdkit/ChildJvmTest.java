@@ -1,0 +1,52 @@
+package dev.fdkit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Scenarios that close the JVM's own descriptors, each in a JVM of its own. */
+class ChildJvmTest {
+    @ParameterizedTest
+    @CsvSource({"close-range,poll", "proc,fcntl", "brute,proc", "auto,auto"})
+    void closeFromThreeLeavesOnlyStdio(String close, String list) throws Exception {
+        var r = ChildJvm.run(List.of("-Dfdkit.close.mechanism=" + close, "-Dfdkit.list.mechanism=" + list),
+                ChildScenarios.class, "closefrom");
+        assertEquals(0, r.exit(), r.err());
+        List<String> lines = r.lines();
+        if (!close.equals("auto")) assertTrue(lines.contains("mechanism=" + close), r.out());
+        if (!list.equals("auto")) assertTrue(lines.contains("list=" + list), r.out());
+        int before = Integer.parseInt(lines.stream().filter(l -> l.startsWith("before=")).findFirst().orElseThrow()
+                .substring(7));
+        assertTrue(before > 200, "the JVM held its own descriptors and our 200: " + before);
+        assertTrue(lines.contains("after=[0, 1, 2]"), r.out() + r.err());
+    }
+
+    @Test
+    void autoPicksCloseRangeOnThisKernel() throws Exception {
+        var r = ChildJvm.run(List.of(), ChildScenarios.class, "closefrom");
+        assertTrue(r.lines().contains("mechanism=close-range"), r.out() + r.err());
+    }
+
+    @Test
+    void unknownMechanismIsAClearError() throws Exception {
+        var r = ChildJvm.run(List.of("-Dfdkit.close.mechanism=fast"), ChildScenarios.class, "closefrom");
+        assertTrue(r.exit() != 0);
+        assertTrue(r.err().contains("fdkit.close.mechanism=fast is not one of auto, close-range, proc, brute"), r.err());
+    }
+
+    @Test
+    void unshareSplitsOnlyTheCallingThread() throws Exception {
+        var r = ChildJvm.run(List.of(), ChildScenarios.class, "unshare");
+        assertEquals(0, r.exit(), r.err());
+        List<String> lines = r.lines();
+        assertTrue(lines.contains("thread_sees_h_after=false"), r.out());
+        assertTrue(lines.contains("main_sees_h_after=true"), r.out());
+        assertTrue(lines.contains("main_sees_new=true"), r.out());
+        assertTrue(lines.contains("thread_sees_new=false"), r.out());
+    }
+}
