@@ -14,13 +14,32 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 public final class FdScan {
     private FdScan() {}
 
-    /** Most pollfds handed to one poll(2): 32 KiB of native memory per thread. */
-    private static final int POLL_CHUNK = 4096;
+    /** Most pollfds handed to one poll(2): 512 KiB of native memory. */
+    private static final int POLL_CHUNK = 1 << 16;
     /** Upper bound on slots probed when /proc/self/status cannot tell the table's size. */
     public static final int DEFAULT_SLOT_CAP = 1 << 20;
 
-    private static final ThreadLocal<MemorySegment> POLL_BUF =
-            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(Libc.POLLFD, POLL_CHUNK));
+    /**
+     * A per-thread pollfd array whose entry i asks about descriptor i with events 0. poll(2) only ever writes
+     * revents, so the array is filled once and each scan is one call plus one bulk copy of the answers.
+     */
+    private static final class PollTable {
+        MemorySegment fds = MemorySegment.NULL;
+        int slots;
+        short[] answers = new short[0];
+
+        MemorySegment cover(int upTo) {
+            if (upTo > slots) {
+                int n = Math.max(upTo, Math.min(POLL_CHUNK, Math.max(1024, slots * 2)));
+                fds = Arena.ofAuto().allocate(Libc.POLLFD, n);
+                for (int i = 0; i < n; i++) fds.set(JAVA_INT, (long) i * 8, i);
+                slots = n;
+            }
+            return fds;
+        }
+    }
+
+    private static final ThreadLocal<PollTable> POLL_TABLE = ThreadLocal.withInitial(PollTable::new);
 
     private static volatile ListMechanism selected;
 
@@ -106,21 +125,26 @@ public final class FdScan {
         long soft = Libc.getrlimitNofile()[0];
         // poll(2) refuses more pollfds than the soft limit.
         int chunk = (int) Math.max(1, Math.min(POLL_CHUNK, soft < 0 ? POLL_CHUNK : soft));
-        MemorySegment buf = POLL_BUF.get();
+        PollTable table = POLL_TABLE.get();
         for (long base = from; base <= end && out.size() < limit; base += chunk) {
             int n = (int) Math.min(chunk, end - base + 1);
-            for (int i = 0; i < n; i++) {
-                long off = (long) i * 8;
-                buf.set(JAVA_INT, off, (int) (base + i));
-                buf.set(JAVA_INT, off + 4, 0); // events = revents = 0
+            MemorySegment window;
+            if (base + n <= POLL_CHUNK) {
+                window = table.cover((int) (base + n)).asSlice(base * 8, (long) n * 8);
+            } else { // beyond the cached table: a one-off array for this stretch
+                window = Arena.ofAuto().allocate(Libc.POLLFD, n);
+                for (int i = 0; i < n; i++) window.set(JAVA_INT, (long) i * 8, (int) (base + i));
             }
             int r;
             do {
-                r = Libc.poll(buf, n, 0);
+                r = Libc.poll(window, n, 0);
             } while (r == -Libc.EINTR);
             if (r < 0) throw new ErrnoException("poll over descriptors " + base + ".." + (base + n - 1), -r);
+            if (table.answers.length < n * 4) table.answers = new short[Math.max(n * 4, table.answers.length * 2)];
+            short[] a = table.answers;
+            MemorySegment.copy(window, JAVA_SHORT, 0, a, 0, n * 4);
             for (int i = 0; i < n && out.size() < limit; i++) {
-                if ((buf.get(JAVA_SHORT, (long) i * 8 + 6) & Libc.POLLNVAL) == 0) out.add((int) (base + i));
+                if ((a[i * 4 + 3] & Libc.POLLNVAL) == 0) out.add((int) (base + i));
             }
         }
     }
