@@ -26,6 +26,23 @@ class ChildJvmTest {
         assertTrue(lines.contains("after=[0, 1, 2]"), r.out() + r.err());
     }
 
+    @ParameterizedTest
+    @CsvSource(delimiter = ';', value = {
+            "close-range; 0 0 1 2; after=[0, 1, 2]",
+            "proc; 0 0 1 2 MAX; after=[0, 1, 2]",
+            "brute; 0 1; after=[1]",
+            "close-range; 0 1 5000; after=[1, 5000]",
+            "proc; 2 1 2 5000 MAX; after=[0, 1, 2, 5000]",
+            "brute; 1 1 1 5000 0; after=[0, 1, 5000]"})
+    void keepListsAtTheEdges(String mechanism, String args, String expected) throws Exception {
+        List<String> argv = new java.util.ArrayList<>(List.of("except"));
+        argv.addAll(List.of(args.split(" ")));
+        var r = ChildJvm.run(List.of("-Dfdkit.close.mechanism=" + mechanism), ChildScenarios.class,
+                argv.toArray(String[]::new));
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.lines().contains(expected), r.out() + r.err());
+    }
+
     @Test
     void autoPicksCloseRangeOnThisKernel() throws Exception {
         var r = ChildJvm.run(List.of(), ChildScenarios.class, "closefrom");

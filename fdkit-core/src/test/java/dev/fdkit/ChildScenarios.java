@@ -11,6 +11,8 @@ public final class ChildScenarios {
     public static void main(String[] args) throws Exception {
         switch (args[0]) {
             case "closefrom" -> closeFrom();
+            case "except" -> closeFromExcept(Integer.parseInt(args[1]), Arrays.stream(args, 2, args.length)
+                    .mapToInt(a -> a.equals("MAX") ? Fds.MAX_FD : Integer.parseInt(a)).toArray());
             case "unshare" -> unshare();
             default -> throw new IllegalArgumentException(args[0]);
         }
@@ -36,6 +38,17 @@ public final class ChildScenarios {
         // The JVM's own descriptors are gone: write with the raw fd 1 and leave without shutdown hooks.
         write(head);
         write(tail);
+        Runtime.getRuntime().halt(0);
+    }
+
+    /** closeFromExcept(first, keep...) on the whole JVM; fd 1 must be kept to report. */
+    static void closeFromExcept(int first, int[] keep) throws Exception {
+        int extra = Libc.open("/dev/null", Libc.O_RDONLY, 0);
+        Libc.dup2(extra, 5000); // a kept number far up, when the keep list names it
+        Fds.closeFromExcept(Fds.MAX_FD, Fds.MAX_FD); // warm-up, closes nothing
+        write(("warm=" + Arrays.toString(Fds.numbers(0, 2)) + "\n").getBytes());
+        Fds.closeFromExcept(first, keep);
+        write(("after=" + Arrays.toString(Fds.numbers()) + "\n").getBytes());
         Runtime.getRuntime().halt(0);
     }
 

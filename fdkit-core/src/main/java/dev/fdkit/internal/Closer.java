@@ -13,6 +13,19 @@ public final class Closer {
     private static volatile CloseMechanism selected;
     private static volatile Boolean kernelCloexec;
 
+    /** Above HotSpot's MethodHandle customization threshold (127 calls through one handle). */
+    private static final int HANDLE_WARMUP_CALLS = 200;
+
+    static {
+        // A close loop may close the JVM's own runtime-image descriptor. HotSpot spins a customized class for a
+        // method handle once it has been called ~127 times, and defining it reads that image: pass the threshold
+        // here, with calls on descriptor -1 that fail harmlessly, so no loop below defines a class mid-close.
+        for (int i = 0; i < HANDLE_WARMUP_CALLS; i++) {
+            Libc.close(-1);
+            Libc.fcntl(-1, Libc.F_GETFD, 0);
+        }
+    }
+
     /** The mechanism {@code Fds} uses: {@code fdkit.close.mechanism}, else the first that works here. */
     public static CloseMechanism selected() {
         CloseMechanism m = selected;

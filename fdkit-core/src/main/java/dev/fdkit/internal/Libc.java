@@ -38,6 +38,12 @@ public final class Libc {
     private static final ThreadLocal<MemorySegment> STATE =
             ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CAPTURE_LAYOUT));
 
+    static {
+        // Link the errno read now: its first use spins classes, loaded through the JVM's runtime-image
+        // descriptor, and a close loop that has just closed that descriptor must not load anything.
+        int unused = (int) ERRNO.get(STATE.get(), 0L);
+    }
+
     // Constants of the Linux ABI (identical on x86_64 and aarch64 unless noted).
     public static final int O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2, O_ACCMODE = 3;
     public static final int O_CREAT = 0100, O_EXCL = 0200, O_TRUNC = 01000, O_APPEND = 02000, O_NONBLOCK = 04000;
