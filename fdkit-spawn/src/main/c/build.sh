@@ -9,6 +9,6 @@ mkdir -p "$out"
 srcs=("$here"/*.c)
 [ -e "${srcs[0]}" ] || { echo "fdkit-spawn: no C sources in $here" >&2; exit 1; }
 # -fno-stack-protector and -fno-builtin keep the child path free of hidden libc calls; -O2 for the parent side.
-gcc -std=gnu11 -O2 -fPIC -shared -Wall -Wextra -Werror -fno-stack-protector -fvisibility=hidden \
+gcc -std=gnu11 -O2 -fPIC -shared -pthread -Wall -Wextra -Werror -fno-stack-protector -fvisibility=hidden \
     -o "$out/libfdkitspawn.so.tmp" "${srcs[@]}"
 mv -f "$out/libfdkitspawn.so.tmp" "$out/libfdkitspawn.so"

@@ -336,14 +336,17 @@ public final class Libc {
 
     /** poll(2) on one descriptor; returns revents, 0 on timeout, or -errno. */
     public static int pollOne(int fd, short events, int timeoutMillis) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment p = arena.allocate(POLLFD);
-            p.set(JAVA_INT, 0, fd);
-            p.set(JAVA_SHORT, 4, events);
-            int r = poll(p, 1, timeoutMillis);
-            return r <= 0 ? r : p.get(JAVA_SHORT, 6) & 0xffff;
-        }
+        MemorySegment p = SCRATCH.get().asSlice(0, POLLFD.byteSize());
+        p.set(JAVA_INT, 0, fd);
+        p.set(JAVA_SHORT, 4, events);
+        p.set(JAVA_SHORT, 6, (short) 0);
+        int r = poll(p, 1, timeoutMillis);
+        return r <= 0 ? r : p.get(JAVA_SHORT, 6) & 0xffff;
     }
+
+    /** 128 bytes of per-thread scratch for calls that cannot nest (waitid's siginfo_t, pollOne's pollfd). */
+    private static final ThreadLocal<MemorySegment> SCRATCH =
+            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(128, 8));
 
     /** readlink(2); returns null and sets nothing when it fails (the caller asks {@link #readlinkErrno}). */
     public static String readlink(String path) {
@@ -461,9 +464,15 @@ public final class Libc {
         return (int) syscall3(SYS_PIDFD_OPEN, pid, flags, 0);
     }
 
-    /** pidfd_send_signal(2) with no siginfo. */
+    /** pidfd_send_signal(2) with no siginfo and no flags (all four arguments passed: flags must be 0). */
     public static int pidfdSendSignal(int pidfd, int sig) {
-        return (int) syscall3(SYS_PIDFD_SEND_SIGNAL, pidfd, sig, 0);
+        try {
+            MemorySegment st = state();
+            return (int) check((long) SYSCALL4.invokeExact(st, SYS_PIDFD_SEND_SIGNAL, (long) pidfd, (long) sig, 0L, 0L),
+                    st);
+        } catch (Throwable t) {
+            throw fatal(t);
+        }
     }
 
     /**
@@ -471,9 +480,10 @@ public final class Libc {
      * found nothing to report.
      */
     public static int waitid(int idtype, int id, int options, int[] out) {
-        try (Arena arena = Arena.ofConfined()) {
+        try {
             MemorySegment st = state();
-            MemorySegment info = arena.allocate(128, 8); // siginfo_t
+            MemorySegment info = SCRATCH.get(); // siginfo_t; reused per thread: child reaping is a hot path
+            info.set(JAVA_INT, 16, 0); // si_pid stays 0 when WNOHANG finds nothing
             int r = check((int) WAITID.invokeExact(st, idtype, id, info, options), st);
             if (r == 0) {
                 out[0] = info.get(JAVA_INT, 16); // si_pid
@@ -518,6 +528,285 @@ public final class Libc {
         try {
             MemorySegment st = state();
             return check((int) STATX.invokeExact(st, dirfd, path, flags, mask, buf), st);
+        } catch (Throwable t) {
+            throw fatal(t);
+        }
+    }
+
+    // ---- Descriptor kinds: sockets, anon inodes, xattrs (used by the listing and by its tests) ----
+
+    public static final int AF_INET = 2, AF_INET6 = 10, AF_NETLINK = 16, AF_PACKET = 17, SOCK_RAW = 3;
+    public static final int IPPROTO_ICMP = 1, NETLINK_ROUTE = 0;
+    /** ETH_P_ALL (0x0003) in network byte order, as socket(AF_PACKET, ..., protocol) wants it. */
+    public static final int ETH_P_ALL_BE = 0x0300;
+    public static final int CLOCK_MONOTONIC = 1, MFD_CLOEXEC = 1, FAN_CLOEXEC = 1, FAN_CLASS_NOTIF = 0;
+    public static final int IN_CREATE = 0x100, EPOLLIN = 0x1, EPOLL_CTL_ADD = 1;
+    /** statx: the mount id (5.8+); use cached attributes (FUSE and network filesystems are not asked). */
+    public static final int STATX_MNT_ID = 0x1000, AT_STATX_DONT_SYNC = 0x4000;
+    /** io_uring_setup(2) is 425 on every architecture (the generic table). */
+    public static final long SYS_IO_URING_SETUP = 425;
+
+    // epoll_create1(2)
+    private static final MethodHandle EPOLL_CREATE1 =
+            handle("epoll_create1", FunctionDescriptor.of(JAVA_INT, JAVA_INT), CAPTURE);
+    // epoll_ctl(2)
+    private static final MethodHandle EPOLL_CTL =
+            handle("epoll_ctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS), CAPTURE);
+
+    /** Handles linked on first use: listing and tests need them rarely, and each link costs JVM start-up time. */
+    private static final class Lazy {
+        // getxattr(2)
+        static final MethodHandle GETXATTR = handle("getxattr",
+                FunctionDescriptor.of(JAVA_LONG, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG), CAPTURE);
+        // socket(2)
+        static final MethodHandle SOCKET =
+                handle("socket", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), CAPTURE);
+        // eventfd(2)
+        static final MethodHandle EVENTFD =
+                handle("eventfd", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), CAPTURE);
+        // timerfd_create(2)
+        static final MethodHandle TIMERFD_CREATE =
+                handle("timerfd_create", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), CAPTURE);
+        // inotify_init1(2)
+        static final MethodHandle INOTIFY_INIT1 =
+                handle("inotify_init1", FunctionDescriptor.of(JAVA_INT, JAVA_INT), CAPTURE);
+        // inotify_add_watch(2)
+        static final MethodHandle INOTIFY_ADD_WATCH =
+                handle("inotify_add_watch", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT), CAPTURE);
+        // memfd_create(2): glibc >= 2.27
+        static final MethodHandle MEMFD_CREATE =
+                handle("memfd_create", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), CAPTURE);
+        // signalfd(2)
+        static final MethodHandle SIGNALFD =
+                handle("signalfd", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT), CAPTURE);
+        // fanotify_init(2)
+        static final MethodHandle FANOTIFY_INIT =
+                handle("fanotify_init", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), CAPTURE);
+        // mkfifo(3)
+        static final MethodHandle MKFIFO =
+                handle("mkfifo", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), CAPTURE);
+    }
+
+    /** getxattr(2) of a text attribute (e.g. "system.sockprotoname"), without its trailing NUL; null on error. */
+    public static String getxattr(String path, String name) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment st = state();
+            MemorySegment buf = arena.allocate(256);
+            long n = check((long) Lazy.GETXATTR.invokeExact(st, arena.allocateFrom(path), arena.allocateFrom(name), buf,
+                    buf.byteSize()), st);
+            if (n < 0) return null;
+            while (n > 0 && buf.get(ValueLayout.JAVA_BYTE, n - 1) == 0) n--;
+            return new String(buf.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE), StandardCharsets.UTF_8);
+        } catch (Throwable t) {
+            throw fatal(t);
+        }
+    }
+
+    public static int socket(int domain, int type, int protocol) {
+        try {
+            MemorySegment st = state();
+            return check((int) Lazy.SOCKET.invokeExact(st, domain, type, protocol), st);
+        } catch (Throwable t) {
+            throw fatal(t);
+        }
+    }
+
+    public static int eventfd(int initval, int flags) {
+        try {
+            MemorySegment st = state();
+            return check((int) Lazy.EVENTFD.invokeExact(st, initval, flags), st);
+        } catch (Throwable t) {
+            throw fatal(t);
+        }
+    }
+
+    public static int epollCreate1(int flags) {
+        try {
+            MemorySegment st = state();
+            return check((int) EPOLL_CREATE1.invokeExact(st, flags), st);
+        } catch (Throwable t) {
+            throw fatal(t);
+        }
+    }
+
+    /** epoll_ctl(EPOLL_CTL_ADD) of {@code fd} with {@code events} and zero data. */
+    public static int epollAdd(int epfd, int fd, int events) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment st = state();
+            // struct epoll_event: u32 events first; 12 bytes packed on x86_64, 16 elsewhere; data stays zero
+            MemorySegment ev = arena.allocate(16, 8);
+            ev.set(JAVA_INT, 0, events);
+            return check((int) EPOLL_CTL.invokeExact(st, epfd, EPOLL_CTL_ADD, fd, ev), st);
+        } catch (Throwable t) {
+            throw fatal(t);
+        }
+    }
+
+    public static int timerfdCreate(int clockid, int flags) {
+        try {
+            MemorySegment st = state();
+            return check((int) Lazy.TIMERFD_CREATE.invokeExact(st, clockid, flags), st);
+        } catch (Throwable t) {
+            throw fatal(t);
+        }
+    }
+
+    public static int inotifyInit1(int flags) {
+        try {
+            MemorySegment st = state();
+            return check((int) Lazy.INOTIFY_INIT1.invokeExact(st, flags), st);
+        } catch (Throwable t) {
+            throw fatal(t);
+        }
+    }
+
+    public static int inotifyAddWatch(int fd, String path, int mask) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment st = state();
+            return check((int) Lazy.INOTIFY_ADD_WATCH.invokeExact(st, fd, arena.allocateFrom(path), mask), st);
+        } catch (Throwable t) {
+            throw fatal(t);
+        }
+    }
+
+    public static int memfdCreate(String name, int flags) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment st = state();
+            return check((int) Lazy.MEMFD_CREATE.invokeExact(st, arena.allocateFrom(name), flags), st);
+        } catch (Throwable t) {
+            throw fatal(t);
+        }
+    }
+
+    /** signalfd(-1, empty mask, flags): a new signalfd that waits for no signal. */
+    public static int signalfdEmpty(int flags) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment st = state();
+            MemorySegment mask = arena.allocate(128, 8); // glibc's sigset_t, zeroed
+            return check((int) Lazy.SIGNALFD.invokeExact(st, -1, mask, flags), st);
+        } catch (Throwable t) {
+            throw fatal(t);
+        }
+    }
+
+    public static int fanotifyInit(int flags, int eventFlags) {
+        try {
+            MemorySegment st = state();
+            return check((int) Lazy.FANOTIFY_INIT.invokeExact(st, flags, eventFlags), st);
+        } catch (Throwable t) {
+            throw fatal(t);
+        }
+    }
+
+    public static int mkfifo(String path, int mode) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment st = state();
+            return check((int) Lazy.MKFIFO.invokeExact(st, arena.allocateFrom(path), mode), st);
+        } catch (Throwable t) {
+            throw fatal(t);
+        }
+    }
+
+    /** userfaultfd(2) through the raw syscall (no glibc wrapper); ENOSYS on architectures not listed. */
+    public static int userfaultfd(int flags) {
+        long nr = switch (System.getProperty("os.arch")) {
+            case "amd64", "x86_64" -> 323;
+            case "aarch64" -> 282;
+            default -> -1;
+        };
+        return nr < 0 ? -ENOSYS : (int) syscall3(nr, flags, 0, 0);
+    }
+
+    /** io_uring_setup(2) with {@code entries} and default parameters: the ring's descriptor or -errno. */
+    public static int ioUringSetup(int entries) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment st = state();
+            MemorySegment params = arena.allocate(120, 8); // struct io_uring_params, zeroed
+            return (int) check((long) SYSCALL3.invokeExact(st, SYS_IO_URING_SETUP, (long) entries,
+                    params.address(), 0L), st);
+        } catch (Throwable t) {
+            throw fatal(t);
+        }
+    }
+
+    // ---- Process spawning (fdkit-spawn): waiting on pidfds, pipe sizes, program checks ----
+
+    public static final int EPOLL_CTL_DEL = 2, EPOLL_CLOEXEC = O_CLOEXEC;
+    public static final int X_OK = 1, AT_EACCESS = 0x200;
+    /** FIONREAD: bytes ready to read in a pipe or socket (0x541B on x86_64 and aarch64). */
+    public static final long FIONREAD = 0x541B;
+    public static final int SIGKILL = 9, SIGTERM = 15;
+    /** struct epoll_event is packed (12 bytes, data at 4) on x86_64 only; elsewhere 16 bytes, data at 8. */
+    private static final boolean EPOLL_PACKED =
+            switch (System.getProperty("os.arch")) { case "amd64", "x86_64" -> true; default -> false; };
+    private static final long EPOLL_EVENT_SIZE = EPOLL_PACKED ? 12 : 16, EPOLL_DATA_OFFSET = EPOLL_PACKED ? 4 : 8;
+    private static final int EPOLL_MAX_EVENTS = 64;
+    private static final ThreadLocal<MemorySegment> EPOLL_EVENTS = ThreadLocal.withInitial(
+            () -> Arena.ofAuto().allocate(EPOLL_EVENT_SIZE * EPOLL_MAX_EVENTS, 8));
+
+    // syscall(2), with four long arguments
+    private static final MethodHandle SYSCALL4 = handle("syscall",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
+            CAPTURE, Linker.Option.firstVariadicArg(1));
+    // epoll_wait(2)
+    private static final MethodHandle EPOLL_WAIT = handle("epoll_wait",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), CAPTURE);
+    // ioctl(2), with one pointer argument
+    private static final MethodHandle IOCTL_PTR = handle("ioctl",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), CAPTURE, Linker.Option.firstVariadicArg(2));
+    // faccessat(2)
+    private static final MethodHandle FACCESSAT = handle("faccessat",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), CAPTURE);
+
+    /** epoll_ctl(2) with {@code events} and a 64-bit user {@code data} (EPOLL_CTL_DEL ignores both). */
+    public static int epollCtl(int epfd, int op, int fd, int events, long data) {
+        try {
+            MemorySegment st = state();
+            MemorySegment ev = EPOLL_EVENTS.get(); // the first event slot serves as epoll_ctl's argument
+            ev.set(JAVA_INT, 0, events);
+            ev.set(ValueLayout.JAVA_LONG_UNALIGNED, EPOLL_DATA_OFFSET, data);
+            return check((int) EPOLL_CTL.invokeExact(st, epfd, op, fd, ev), st);
+        } catch (Throwable t) {
+            throw fatal(t);
+        }
+    }
+
+    /**
+     * epoll_wait(2) for at most {@code min(dataOut.length, 64)} events: the number ready, each one's user data in
+     * {@code dataOut[0..n)}, or -errno. Blocks up to {@code timeoutMillis} (-1: forever).
+     */
+    public static int epollWait(int epfd, long[] dataOut, int timeoutMillis) {
+        try {
+            MemorySegment st = state();
+            MemorySegment events = EPOLL_EVENTS.get();
+            int max = Math.min(dataOut.length, EPOLL_MAX_EVENTS);
+            int n = check((int) EPOLL_WAIT.invokeExact(st, epfd, events, max, timeoutMillis), st);
+            for (int i = 0; i < n; i++) {
+                dataOut[i] = events.get(ValueLayout.JAVA_LONG_UNALIGNED, i * EPOLL_EVENT_SIZE + EPOLL_DATA_OFFSET);
+            }
+            return n;
+        } catch (Throwable t) {
+            throw fatal(t);
+        }
+    }
+
+    /** ioctl(2) whose argument is an int the kernel fills in (FIONREAD): that int, or -errno. */
+    public static int ioctlGetInt(int fd, long request) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment st = state();
+            MemorySegment value = arena.allocate(JAVA_INT);
+            int r = check((int) IOCTL_PTR.invokeExact(st, fd, request, value), st);
+            return r < 0 ? r : value.get(JAVA_INT, 0);
+        } catch (Throwable t) {
+            throw fatal(t);
+        }
+    }
+
+    /** faccessat(2): 0 when {@code path} allows {@code mode} (X_OK...), else -errno. */
+    public static int faccessat(int dirfd, String path, int mode, int flags) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment st = state();
+            return check((int) FACCESSAT.invokeExact(st, dirfd, arena.allocateFrom(path), mode, flags), st);
         } catch (Throwable t) {
             throw fatal(t);
         }

@@ -1,0 +1,301 @@
+package dev.fdkit.spawn;
+
+import dev.fdkit.spawn.internal.SpawnRequest;
+import dev.fdkit.spawn.internal.Spawner;
+
+import java.io.File;
+import java.io.IOException;
+import java.lang.ProcessBuilder.Redirect;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+/**
+ * Starts children that hold exactly the descriptors named, shaped like {@link ProcessBuilder} so code written
+ * for it keeps working: {@link #start()} returns a {@link Process}.
+ *
+ * <p>What differs, and why it exists:
+ * <ul>
+ *   <li>The child gets stdin, stdout and stderr as redirected, the descriptors given to {@link #passFd} and
+ *       {@link #listenFd}, and nothing else: every other descriptor of the JVM (its jars, sockets, epoll and
+ *       pipe descriptors, and whatever other threads open meanwhile, close-on-exec or not) is closed in the
+ *       child before exec. No option turns that off.</li>
+ *   <li>The cost does not grow with the number of descriptors the JVM holds ({@link SpawnMechanism#CLONE}):
+ *       ProcessBuilder closes every descriptor one by one in its child.</li>
+ *   <li>{@link #passFd(int, int)} puts any parent descriptor at any number in the child; {@link #listenFd}
+ *       does systemd socket activation (LISTEN_FDS, LISTEN_FDNAMES, LISTEN_PID).</li>
+ *   <li>{@link #execInPlace()} replaces the JVM itself with the program, keeping the pid, like a shell's
+ *       {@code exec}.</li>
+ * </ul>
+ *
+ * <p>The child's exit is noticed through a pidfd by one shared thread, so {@link Process#onExit()} costs no
+ * thread per child. Exit values are reported like the JDK's: the status, or 128 + the signal number.
+ *
+ * <p>A builder is not thread-safe; {@link #start()} may be called many times.
+ *
+ * <pre>{@code
+ * ServerSocketChannel listener = ...;                // fd 57 in the JVM
+ * Process p = new FdProcessBuilder("worker", "--serve")
+ *         .passFd(57, 3)                              // the child finds the listener at fd 3
+ *         .redirectOutput(ProcessBuilder.Redirect.INHERIT)
+ *         .start();
+ * }</pre>
+ */
+public final class FdProcessBuilder {
+    private List<String> command;
+    private Map<String, String> environment;
+    private File directory;
+    private final Redirect[] redirects = {Redirect.PIPE, Redirect.PIPE, Redirect.PIPE};
+    private boolean redirectErrorStream;
+    /** child number -> parent number */
+    private final TreeMap<Integer, Integer> passed = new TreeMap<>();
+    private final List<SpawnRequest.ListenSpec> listen = new ArrayList<>();
+    private SpawnMechanism mechanism;
+    private long fdLimit = -1;
+
+    /** A builder for {@code command} (program and arguments); the program is searched in PATH like execvp. */
+    public FdProcessBuilder(String... command) {
+        this.command = new ArrayList<>(Arrays.asList(command));
+    }
+
+    /** A builder for {@code command}; the list is used as it is, as ProcessBuilder does. */
+    public FdProcessBuilder(List<String> command) {
+        this.command = Objects.requireNonNull(command, "command");
+    }
+
+    /** The command, modifiable. */
+    public List<String> command() {
+        return command;
+    }
+
+    public FdProcessBuilder command(String... command) {
+        this.command = new ArrayList<>(Arrays.asList(command));
+        return this;
+    }
+
+    public FdProcessBuilder command(List<String> command) {
+        this.command = Objects.requireNonNull(command, "command");
+        return this;
+    }
+
+    /**
+     * The child's environment, modifiable: a copy of {@link System#getenv()} made on the first call. Names may not
+     * contain '=' and nothing may contain NUL (checked by {@link #start()}).
+     */
+    public Map<String, String> environment() {
+        if (environment == null) environment = new HashMap<>(System.getenv());
+        return environment;
+    }
+
+    /** The child's working directory; null (the default) means the JVM's. */
+    public File directory() {
+        return directory;
+    }
+
+    public FdProcessBuilder directory(File directory) {
+        this.directory = directory;
+        return this;
+    }
+
+    /** stdin: PIPE (default), INHERIT, or a file to read ({@link Redirect#from(File)}). */
+    public FdProcessBuilder redirectInput(Redirect source) {
+        Objects.requireNonNull(source, "source");
+        if (source.type() == Redirect.Type.WRITE || source.type() == Redirect.Type.APPEND) {
+            throw new IllegalArgumentException("Redirect invalid for reading: " + source);
+        }
+        redirects[0] = source;
+        return this;
+    }
+
+    /** stdout: PIPE (default), INHERIT, DISCARD, or a file to write or append to. */
+    public FdProcessBuilder redirectOutput(Redirect destination) {
+        redirects[1] = checkWritable(destination);
+        return this;
+    }
+
+    /** stderr: PIPE (default), INHERIT, DISCARD, or a file to write or append to. */
+    public FdProcessBuilder redirectError(Redirect destination) {
+        redirects[2] = checkWritable(destination);
+        return this;
+    }
+
+    private static Redirect checkWritable(Redirect r) {
+        Objects.requireNonNull(r, "destination");
+        if (r.type() == Redirect.Type.READ) throw new IllegalArgumentException("Redirect invalid for writing: " + r);
+        return r;
+    }
+
+    public FdProcessBuilder redirectInput(File file) {
+        return redirectInput(Redirect.from(file));
+    }
+
+    public FdProcessBuilder redirectOutput(File file) {
+        return redirectOutput(Redirect.to(file));
+    }
+
+    public FdProcessBuilder redirectError(File file) {
+        return redirectError(Redirect.to(file));
+    }
+
+    public Redirect redirectInput() {
+        return redirects[0];
+    }
+
+    public Redirect redirectOutput() {
+        return redirects[1];
+    }
+
+    public Redirect redirectError() {
+        return redirects[2];
+    }
+
+    /** All three streams inherited from the JVM. */
+    public FdProcessBuilder inheritIO() {
+        Arrays.fill(redirects, Redirect.INHERIT);
+        return this;
+    }
+
+    public boolean redirectErrorStream() {
+        return redirectErrorStream;
+    }
+
+    /** Whether stderr goes wherever stdout goes (then {@link Process#getErrorStream()} is empty). */
+    public FdProcessBuilder redirectErrorStream(boolean redirectErrorStream) {
+        this.redirectErrorStream = redirectErrorStream;
+        return this;
+    }
+
+    /**
+     * Gives the child the parent's descriptor {@code parentFd} at exactly {@code childFd}, with close-on-exec
+     * cleared there only (the parent's flags do not change). Mappings may cross (5 -> 3 together with 3 -> 5)
+     * and may target 0-2, which then overrides that stream's redirect (its {@link Process} stream is empty).
+     * The same parent descriptor may go to several numbers.
+     *
+     * <p>Cost: the child's table copy spans up to its highest source, so a source above thousands of other open
+     * descriptors costs about what they do, unless fdkit could borrow a low number for it (see
+     * {@link SpawnMechanism#selected()}).
+     *
+     * @throws IllegalArgumentException if a number is negative or {@code childFd} is already given another
+     *                                  descriptor (by passFd or listenFd)
+     */
+    public FdProcessBuilder passFd(int parentFd, int childFd) {
+        if (parentFd < 0) throw new IllegalArgumentException("parentFd must be >= 0, was " + parentFd);
+        if (childFd < 0) throw new IllegalArgumentException("childFd must be >= 0, was " + childFd);
+        Integer already = passed.get(childFd);
+        if (already != null && already != parentFd) {
+            throw new IllegalArgumentException("child descriptor " + childFd + " is already given parent descriptor "
+                    + already + "; cannot also give it " + parentFd);
+        }
+        int listenIndex = childFd - 3;
+        if (listenIndex >= 0 && listenIndex < listen.size()) {
+            throw new IllegalArgumentException("child descriptor " + childFd + " is already listen descriptor #"
+                    + listenIndex + " (parent " + listen.get(listenIndex).fd() + ")");
+        }
+        passed.put(childFd, parentFd);
+        return this;
+    }
+
+    /** Gives the child the parent's descriptor {@code fd} at the same number. */
+    public FdProcessBuilder passFd(int fd) {
+        return passFd(fd, fd);
+    }
+
+    /**
+     * Socket activation: the next listen descriptor (3, then 4, ...) is the parent's {@code fd}, named
+     * {@code name} in LISTEN_FDNAMES. The child also gets LISTEN_FDS and LISTEN_PID (its own pid, written by the
+     * child itself, as sd_listen_fds(3) checks). Needs {@link SpawnMechanism#CLONE}.
+     *
+     * @throws IllegalArgumentException if the number is taken by passFd, or the name is not a valid systemd name
+     *                                  (no ':' nor control characters, at most 255 characters)
+     */
+    public FdProcessBuilder listenFd(int fd, String name) {
+        if (fd < 0) throw new IllegalArgumentException("fd must be >= 0, was " + fd);
+        Objects.requireNonNull(name, "name");
+        if (name.isEmpty() || name.length() > 255 || name.chars().anyMatch(c -> c == ':' || c < 0x20 || c == 0x7f)) {
+            throw new IllegalArgumentException("invalid LISTEN_FDNAMES name \"" + name
+                    + "\": 1-255 characters, no ':' and no control characters");
+        }
+        int childFd = 3 + listen.size();
+        if (passed.containsKey(childFd)) {
+            throw new IllegalArgumentException("listen descriptor #" + listen.size() + " would be child descriptor "
+                    + childFd + ", already given parent descriptor " + passed.get(childFd) + " by passFd");
+        }
+        listen.add(new SpawnRequest.ListenSpec(fd, name));
+        return this;
+    }
+
+    /** Socket activation with each of {@code fds}, in order, named "unknown" as systemd does for unnamed ones. */
+    public FdProcessBuilder listenFds(int... fds) {
+        for (int fd : fds) listenFd(fd, "unknown");
+        return this;
+    }
+
+    /** Forces a mechanism for this builder; null (the default) uses {@link SpawnMechanism#selected()}. */
+    public FdProcessBuilder mechanism(SpawnMechanism mechanism) {
+        this.mechanism = mechanism;
+        return this;
+    }
+
+    public SpawnMechanism mechanism() {
+        return mechanism;
+    }
+
+    /**
+     * The child's soft RLIMIT_NOFILE (the hard limit stays). The JVM raises its own soft limit to the hard one at
+     * startup and children inherit that; programs that use select(2) misbehave above 1024. Needs
+     * {@link SpawnMechanism#CLONE}; -1 (the default) leaves the limit as the JVM's.
+     */
+    public FdProcessBuilder fdLimit(long soft) {
+        if (soft < -1) throw new IllegalArgumentException("fdLimit must be >= 0 or -1, was " + soft);
+        this.fdLimit = soft;
+        return this;
+    }
+
+    /** The child descriptor numbers passed so far, mapped to their parent descriptors (unmodifiable). */
+    public Map<Integer, Integer> passedFds() {
+        return Collections.unmodifiableMap(passed);
+    }
+
+    /**
+     * Starts the child.
+     *
+     * @throws IOException if it could not start; the message names the program (or the descriptor, directory or
+     *                     file) and the errno. Nothing is left behind: no descriptor, no zombie.
+     * @throws IndexOutOfBoundsException if the command is empty
+     * @throws UnsupportedOperationException if the mechanism cannot do what this builder asks
+     */
+    public Process start() throws IOException {
+        return Spawner.start(request());
+    }
+
+    /**
+     * Replaces this JVM with the program, keeping the pid (exit status and signals become the program's), like a
+     * shell's {@code exec}. Returns only by throwing.
+     *
+     * <p>The program and directory are checked first. Then a new thread, with every signal blocked, takes a private
+     * copy of the descriptor table with close_range(CLOSE_RANGE_UNSHARE), places the passed descriptors, closes all
+     * others, changes directory and execs: when exec succeeds the kernel ends every other thread, with no shutdown
+     * hooks; when it fails only that thread's copy is lost and the JVM carries on. stdio PIPE means INHERIT here
+     * (no parent remains to hold the other end). Signals the JVM handles start at their defaults in the program;
+     * signals the JVM was started ignoring stay ignored, as with a shell.
+     *
+     * @throws IOException naming the program, directory or descriptor and the errno if it cannot be run
+     */
+    public void execInPlace() throws IOException {
+        Spawner.execInPlace(request());
+    }
+
+    private SpawnRequest request() {
+        if (redirectErrorStream && passed.containsKey(2)) {
+            throw new IllegalArgumentException("redirectErrorStream(true) and passFd(.., 2) both set child descriptor 2");
+        }
+        return new SpawnRequest(List.copyOf(command), environment == null ? null : new HashMap<>(environment),
+                directory, redirects[0], redirects[1], redirects[2], redirectErrorStream, new TreeMap<>(passed),
+                List.copyOf(listen), mechanism, fdLimit);
+    }
+}

@@ -1,0 +1,75 @@
+package dev.fdkit.spawn;
+
+import dev.fdkit.spawn.internal.Mechanisms;
+
+import java.util.Optional;
+
+/**
+ * How {@link FdProcessBuilder} starts a child. Chosen once per JVM: the value of the system property
+ * {@code fdkit.spawn.mechanism} ({@code auto|clone|posix-spawn}), or with {@code auto} the first that works
+ * here; {@link FdProcessBuilder#mechanism(SpawnMechanism)} forces one for a builder.
+ *
+ * <p>Both guarantee the same thing, that the child holds exactly the descriptors named; they differ in cost.
+ */
+public enum SpawnMechanism {
+    /**
+     * fdkit's C helper: clone(CLONE_VM | CLONE_VFORK | CLONE_FILES) on a stack of its own; the child unshares
+     * its table with close_range(first, ~0U, CLOSE_RANGE_UNSHARE) so the kernel copies only the slots below the
+     * highest descriptor it keeps. The cost does not grow with the JVM's table. Needs Linux 5.9+ (the flat copy
+     * itself: a kernel with the 2024 close_range fix).
+     *
+     * <p>Signals: where clone3 works (Linux 5.5+, no seccomp filter refusing it) the kernel resets every caught
+     * signal at clone time (CLONE_CLEAR_SIGHAND) and the child resets the signals the JVM ignored when fdkit-spawn
+     * started; a signal set to SIG_IGN later (JNI, sun.misc.Signal) would stay ignored in children. Elsewhere, or
+     * with {@code -Dfdkit.spawn.clone3=false}, the child resets all 62 signals itself (about 20 us per spawn).
+     */
+    CLONE("clone"),
+    /**
+     * glibc's posix_spawn with dup2, close and closefrom file actions (glibc 2.34+; changing directory needs
+     * 2.29+). glibc's child copies the whole table first, so the cost grows with it. It cannot set LISTEN_PID to
+     * the child's own pid nor the child's descriptor limit: builders that ask for those are refused.
+     */
+    POSIX_SPAWN("posix-spawn");
+
+    private final String property;
+
+    SpawnMechanism(String property) {
+        this.property = property;
+    }
+
+    /** The value that selects this mechanism in {@code fdkit.spawn.mechanism}. */
+    public String propertyValue() {
+        return property;
+    }
+
+    /** Parses a property value; {@code auto}, blank and null give null. */
+    public static SpawnMechanism fromProperty(String value) {
+        if (value == null || value.isBlank() || value.trim().equals("auto")) return null;
+        for (SpawnMechanism m : values()) if (m.property.equals(value.trim())) return m;
+        throw new IllegalArgumentException("fdkit.spawn.mechanism=" + value + " is not one of auto, clone, posix-spawn");
+    }
+
+    /**
+     * The mechanism builders use unless told otherwise: {@code fdkit.spawn.mechanism}, else the first that works
+     * here, found out on the first call and cached.
+     *
+     * <p>The first call also reserves a few low descriptor numbers that keep spawns with pipes flat when the
+     * table later grows large; calling it early (at startup, before opening thousands of sockets) makes the
+     * most of that.
+     *
+     * @throws UnsupportedOperationException with {@code auto}, when no mechanism works here (the message says why)
+     */
+    public static SpawnMechanism selected() {
+        return Mechanisms.selected();
+    }
+
+    /** Whether this mechanism works on this kernel, C library and sandbox. */
+    public boolean isAvailable() {
+        return Mechanisms.problem(this).isEmpty();
+    }
+
+    /** Why this mechanism cannot be used here; empty when it can. */
+    public Optional<String> unavailableReason() {
+        return Mechanisms.problem(this);
+    }
+}

@@ -1,0 +1,253 @@
+package dev.fdkit.spawn.internal;
+
+import dev.fdkit.internal.Libc;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A child started by fdkit, as a {@link Process}. Its exit is noticed through its pidfd by the shared
+ * {@link Reaper} (or by a thread of its own where epoll or pidfds are missing) and reported like the JDK: the exit
+ * status, or 128 + the signal number for a child a signal ended.
+ */
+public final class FdProcess extends Process {
+    private final int pid;
+    private final PipeOutputStream stdinPipe;
+    private final PipeInputStream stdoutPipe, stderrPipe;
+    private final OutputStream stdin;
+    private final InputStream stdout, stderr;
+    private final SpawnedHandle handle = new SpawnedHandle(this);
+
+    // Guarded by this.
+    private int pidfd;
+    private boolean reaped;
+    /** Whether the reaper's epoll holds the pidfd; threads in {@link #waitFor()} take it out while they poll. */
+    private boolean watched;
+    private int pollingWaiters;
+    private int exitCode;
+    private CompletableFuture<Process> exitFuture;
+
+    FdProcess(int pid, int pidfd, PipeOutputStream stdin, PipeInputStream stdout, PipeInputStream stderr) {
+        this.pid = pid;
+        this.pidfd = pidfd;
+        this.stdinPipe = stdin;
+        this.stdoutPipe = stdout;
+        this.stderrPipe = stderr;
+        this.stdin = stdin == null ? ClosedOutputStream.INSTANCE : new java.io.BufferedOutputStream(stdin, 8192);
+        this.stdout = stdout == null ? InputStream.nullInputStream() : new java.io.BufferedInputStream(stdout, 8192);
+        this.stderr = stderr == null ? InputStream.nullInputStream() : new java.io.BufferedInputStream(stderr, 8192);
+    }
+
+    /** Starts watching for the child's exit. */
+    void watch() {
+        synchronized (this) {
+            if (pidfd >= 0 && (watched = watchByReaper(pidfd))) return;
+        }
+        waitOnOwnThread();
+    }
+
+    /** Without pidfd or epoll: a thread of its own blocks in waitid (without reaping) for this child. */
+    private void waitOnOwnThread() {
+        Thread t = new Thread(() -> {
+            int[] st = new int[3];
+            while (Libc.waitid(Libc.P_PID, pid, Libc.WEXITED | Libc.WNOWAIT, st) == -Libc.EINTR) {}
+            tryReap();
+        }, "fdkit-wait-" + pid);
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private boolean watchByReaper(int fd) {
+        Reaper reaper = Reaper.get();
+        return reaper != null && reaper.watch(this, fd);
+    }
+
+    /**
+     * Reaps the child if it has exited; true once it is reaped. Idempotent, never blocks. The pipes are drained
+     * and released before waiters wake, so after {@link #waitFor()} the child holds nothing of this JVM's.
+     */
+    boolean tryReap() {
+        CompletableFuture<Process> future;
+        synchronized (this) {
+            if (reaped) return true;
+            int[] st = new int[3];
+            int r = Libc.waitid(Libc.P_PID, pid, Libc.WEXITED | Libc.WNOHANG, st);
+            if (r == -Libc.EINTR || (r == 0 && st[0] == 0)) return false;
+            // r < 0 (ECHILD) means someone else reaped it: the status is lost.
+            exitCode = r < 0 ? -1 : st[1] == Libc.CLD_EXITED ? st[2] : 0x80 + st[2];
+            if (watched) {
+                Reaper.get().forget(pidfd, this);
+                watched = false;
+            }
+            if (pollingWaiters == 0) closePidfd(); // else the last polling waiter closes it
+            // Non-blocking: each takes its stream's lock only if free, and reads only what is already there.
+            if (stdinPipe != null) stdinPipe.processExited();
+            if (stdoutPipe != null) stdoutPipe.processExited();
+            if (stderrPipe != null) stderrPipe.processExited();
+            reaped = true;
+            notifyAll();
+            future = exitFuture;
+        }
+        // Dependent actions run in the default async pool, never on the reaper's thread.
+        if (future != null) future.completeAsync(() -> this);
+        return true;
+    }
+
+    /** Sends {@code sig} through the pidfd while the child is unreaped; false once it is gone. */
+    boolean signal(int sig) {
+        synchronized (this) {
+            if (reaped) return false;
+            int r = pidfd >= 0 ? Libc.pidfdSendSignal(pidfd, sig) : Libc.kill(pid, sig);
+            return r == 0;
+        }
+    }
+
+    @Override
+    public OutputStream getOutputStream() {
+        return stdin;
+    }
+
+    @Override
+    public InputStream getInputStream() {
+        return stdout;
+    }
+
+    @Override
+    public InputStream getErrorStream() {
+        return stderr;
+    }
+
+    /** Lock held. */
+    private void closePidfd() {
+        if (pidfd >= 0) {
+            Libc.close(pidfd); // also removes it from the reaper's epoll, if it was still there
+            pidfd = -1;
+        }
+    }
+
+    /**
+     * Waits for the child. A platform thread polls the child's pidfd itself, with the reaper told to look away,
+     * so the exit wakes this thread directly instead of the reaper first and this thread second; an interrupt is
+     * noticed within {@value #POLL_SLICE_MS} ms. A virtual thread waits for the reaper instead (a blocking native
+     * call would hold its carrier).
+     */
+    @Override
+    public int waitFor() throws InterruptedException {
+        if (Thread.currentThread().isVirtual()) return waitForReaper();
+        int fd;
+        synchronized (this) {
+            if (reaped) return exitCode;
+            if (pidfd < 0) return waitForReaper();
+            fd = pidfd;
+            if (pollingWaiters++ == 0 && watched) {
+                Reaper.get().unwatch(fd, this);
+                watched = false;
+            }
+        }
+        try {
+            do { // readable once the child has exited: no need to ask waitid before
+                Libc.pollOne(fd, Libc.POLLIN, POLL_SLICE_MS);
+                if (Thread.interrupted()) throw new InterruptedException();
+            } while (!tryReap());
+            synchronized (this) {
+                return exitCode;
+            }
+        } finally {
+            synchronized (this) {
+                if (--pollingWaiters == 0) {
+                    if (reaped) {
+                        closePidfd();
+                    } else if (!(watched = watchByReaper(pidfd))) { // interrupted: the reaper takes over again
+                        waitOnOwnThread();
+                    }
+                }
+            }
+        }
+    }
+
+    private static final int POLL_SLICE_MS = 100;
+
+    private synchronized int waitForReaper() throws InterruptedException {
+        while (!reaped) wait();
+        return exitCode;
+    }
+
+    @Override
+    public boolean waitFor(long timeout, TimeUnit unit) throws InterruptedException {
+        long deadline = System.nanoTime() + unit.toNanos(timeout);
+        synchronized (this) {
+            while (!reaped) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) return false;
+                TimeUnit.NANOSECONDS.timedWait(this, left);
+            }
+            return true;
+        }
+    }
+
+    @Override
+    public synchronized int exitValue() {
+        if (!reaped) throw new IllegalThreadStateException("process " + pid + " has not exited");
+        return exitCode;
+    }
+
+    @Override
+    public void destroy() {
+        signal(Libc.SIGTERM);
+    }
+
+    @Override
+    public Process destroyForcibly() {
+        signal(Libc.SIGKILL);
+        return this;
+    }
+
+    @Override
+    public boolean supportsNormalTermination() {
+        return true;
+    }
+
+    @Override
+    public synchronized boolean isAlive() {
+        return !reaped;
+    }
+
+    @Override
+    public long pid() {
+        return pid;
+    }
+
+    @Override
+    public CompletableFuture<Process> onExit() {
+        synchronized (this) {
+            if (reaped) return CompletableFuture.completedFuture(this);
+            if (exitFuture == null) exitFuture = new CompletableFuture<>();
+            return exitFuture.copy(); // callers cannot complete ours
+        }
+    }
+
+    @Override
+    public ProcessHandle toHandle() {
+        return handle;
+    }
+
+    @Override
+    public String toString() {
+        synchronized (this) {
+            return "FdProcess[pid=" + pid + (reaped ? ", exitValue=" + exitCode : ", alive") + "]";
+        }
+    }
+
+    /** stdin of a child whose stdin is not a pipe: like ProcessBuilder's, every write fails. */
+    static final class ClosedOutputStream extends OutputStream {
+        static final ClosedOutputStream INSTANCE = new ClosedOutputStream();
+
+        @Override
+        public void write(int b) throws IOException {
+            throw new IOException("Stream closed");
+        }
+    }
+}

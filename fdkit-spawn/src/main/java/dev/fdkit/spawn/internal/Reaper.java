@@ -1,0 +1,85 @@
+package dev.fdkit.spawn.internal;
+
+import dev.fdkit.internal.Libc;
+
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * One daemon thread that waits on the pidfds of every running child with epoll and reaps each as it exits: no
+ * thread per child. A pidfd becomes readable when its process exits; the child is then reaped by pid, which is
+ * safe because only fdkit reaps fdkit's children (the JDK reaps only its own by pid).
+ */
+final class Reaper {
+    private static volatile Reaper instance;
+
+    private final int epfd;
+    private final ConcurrentHashMap<Integer, FdProcess> watched = new ConcurrentHashMap<>();
+
+    private Reaper(int epfd) {
+        this.epfd = epfd;
+        Thread t = new Thread(this::run, "fdkit-reaper");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /** The reaper, or null when epoll is unavailable (each child then gets a waiting thread). */
+    static Reaper get() {
+        Reaper r = instance;
+        if (r == null) {
+            synchronized (Reaper.class) {
+                r = instance;
+                if (r == null) {
+                    int epfd = Libc.epollCreate1(Libc.EPOLL_CLOEXEC);
+                    if (epfd < 0) return null;
+                    instance = r = new Reaper(epfd);
+                }
+            }
+        }
+        return r;
+    }
+
+    /** Watches {@code p}'s pidfd; false if it could not (the caller then waits another way). */
+    boolean watch(FdProcess p, int pidfd) {
+        watched.put(pidfd, p);
+        if (Libc.epollCtl(epfd, Libc.EPOLL_CTL_ADD, pidfd, Libc.EPOLLIN, pidfd) == 0) return true;
+        watched.remove(pidfd, p);
+        return false;
+    }
+
+    /** Called by the process, under its lock, before it closes its pidfd: the number may be reused next. */
+    void forget(int pidfd, FdProcess p) {
+        watched.remove(pidfd, p);
+    }
+
+    /** Stops watching {@code p} (a thread waits on its pidfd itself); under the process's lock. */
+    void unwatch(int pidfd, FdProcess p) {
+        Libc.epollCtl(epfd, Libc.EPOLL_CTL_DEL, pidfd, 0, 0);
+        watched.remove(pidfd, p);
+    }
+
+    private void run() {
+        long[] ready = new long[64];
+        while (true) {
+            int n = Libc.epollWait(epfd, ready, -1);
+            if (n < 0 && n != -Libc.EINTR) pause(); // the epoll descriptor was closed under us: do not spin
+            for (int i = 0; i < n; i++) {
+                FdProcess p = watched.get((int) ready[i]);
+                if (p == null) continue; // reaped by a waiter meanwhile
+                try {
+                    p.tryReap();
+                } catch (Throwable t) { // report, but never let one child stop the reaping of the others
+                    Thread self = Thread.currentThread();
+                    self.getUncaughtExceptionHandler().uncaughtException(self, t);
+                }
+            }
+        }
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(100);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

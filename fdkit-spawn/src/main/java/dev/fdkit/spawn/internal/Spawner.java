@@ -1,0 +1,384 @@
+package dev.fdkit.spawn.internal;
+
+import dev.fdkit.ErrnoException;
+import dev.fdkit.internal.Errno;
+import dev.fdkit.internal.Libc;
+import dev.fdkit.spawn.SpawnMechanism;
+
+import java.io.File;
+import java.io.IOException;
+import java.lang.ProcessBuilder.Redirect;
+import java.nio.charset.Charset;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Turns a {@link SpawnRequest} into a running child (or an exec in place), with every resource accounted for. */
+public final class Spawner {
+    private Spawner() {}
+
+    /** execvp's search path when PATH is unset (glibc's _CS_PATH). */
+    private static final String DEFAULT_PATH = "/bin:/usr/bin";
+
+    private static final Charset JNU = jnuCharset();
+
+    private static Charset jnuCharset() {
+        try {
+            return Charset.forName(System.getProperty("sun.jnu.encoding", "UTF-8"));
+        } catch (RuntimeException e) {
+            return Charset.defaultCharset();
+        }
+    }
+
+    /** Descriptors a spawn opens or borrows, released in one place whatever happens. */
+    private static final class Resources {
+        final List<Integer> closeAfter = new ArrayList<>();
+        final List<Integer> borrowed = new ArrayList<>();
+        final int[] parentEnds = {-1, -1, -1};
+        LowSlots slots;
+        boolean started;
+
+        void release() {
+            for (int slot : borrowed) slots.giveBack(slot);
+            for (int fd : closeAfter) Libc.close(fd);
+            if (!started) {
+                for (int fd : parentEnds) if (fd >= 0) Libc.close(fd);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- spawn
+
+    public static Process start(SpawnRequest r) throws IOException {
+        SpawnMechanism mech = r.mechanism() != null ? r.mechanism() : Mechanisms.selected();
+        Optional<String> problem = Mechanisms.problem(mech);
+        if (problem.isPresent()) {
+            throw new IOException("spawn mechanism " + mech.propertyValue() + " is not available here: " + problem.get());
+        }
+        if (mech == SpawnMechanism.POSIX_SPAWN) {
+            if (!r.listen().isEmpty()) {
+                throw new UnsupportedOperationException("posix-spawn cannot set LISTEN_PID to the child's own pid (it "
+                        + "is known only in the child); use SpawnMechanism.CLONE for listenFds");
+            }
+            if (r.fdLimit() >= 0) {
+                throw new UnsupportedOperationException("posix-spawn cannot set the child's RLIMIT_NOFILE; use "
+                        + "SpawnMechanism.CLONE for fdLimit");
+            }
+        }
+        Encoded cmd = encode(r);
+        Resources res = new Resources();
+        try {
+            List<Plan.Mapping> original = mappings(r, res, false);
+            List<Plan.Mapping> lowered = original;
+            if (mech == SpawnMechanism.CLONE) {
+                res.slots = LowSlots.get();
+                lowered = lower(original, res);
+            }
+            Plan plan = Plan.of(lowered);
+            NativeSpawn.Outcome o;
+            if (mech == SpawnMechanism.CLONE) {
+                o = NativeSpawn.spawn(new NativeSpawn.Command(cmd.paths, cmd.argv, cmd.envp, cmd.dir, !r.listen().isEmpty()),
+                        plan.map, plan.keep, plan.first, plan.hi, nofile(r));
+            } else {
+                String prog = r.command().getFirst();
+                o = NativeSpawn.posixSpawn(prog.getBytes(JNU), !prog.contains("/"), cmd.argv, cmd.envp, cmd.dir,
+                        plan.map, plan.keep, plan.hi);
+            }
+            if (!o.started()) throw failure(o, r, mech, original, cmd);
+            int pidfd = o.pidfd();
+            if (pidfd < 0) pidfd = Math.max(-1, Libc.pidfdOpen(o.pid(), 0)); // posix_spawn gives no pidfd
+            FdProcess p = new FdProcess(o.pid(), pidfd,
+                    res.parentEnds[0] < 0 ? null : new PipeOutputStream(res.parentEnds[0], "stdin of " + o.pid()),
+                    res.parentEnds[1] < 0 ? null : new PipeInputStream(res.parentEnds[1], "stdout of " + o.pid()),
+                    res.parentEnds[2] < 0 ? null : new PipeInputStream(res.parentEnds[2], "stderr of " + o.pid()));
+            res.started = true;
+            p.watch();
+            return p;
+        } finally {
+            res.release();
+        }
+    }
+
+    // ---------------------------------------------------------------- exec in place
+
+    /** Replaces the JVM with the program; returns only by throwing. */
+    public static void execInPlace(SpawnRequest r) throws IOException {
+        if (NativeSpawn.loadError().isPresent()) {
+            throw new IOException("exec in place needs fdkit-spawn's helper library: " + NativeSpawn.loadError().get());
+        }
+        Encoded cmd = encode(r);
+        String program = resolveForExec(r, cmd);
+        Resources res = new Resources();
+        try {
+            List<Plan.Mapping> maps = mappings(r, res, true);
+            Plan plan = Plan.of(maps);
+            System.out.flush();
+            System.err.flush();
+            byte[][] path = {program.getBytes(JNU)};
+            NativeSpawn.Outcome o = NativeSpawn.execInPlace(
+                    new NativeSpawn.Command(path, cmd.argv, cmd.envp, cmd.dir, !r.listen().isEmpty()),
+                    plan.map, plan.keep, plan.first, plan.hi, nofile(r));
+            throw failure(o, r, SpawnMechanism.CLONE, maps, new Encoded(path, cmd.argv, cmd.envp, cmd.dir, List.of(program)));
+        } finally {
+            res.release();
+        }
+    }
+
+    /**
+     * The file exec-in-place will run, and its directory, checked first: the usual mistakes then fail here with a
+     * clear message, before a thread rearranges anything (a failure there still leaves the JVM as it was).
+     */
+    private static String resolveForExec(SpawnRequest r, Encoded cmd) throws IOException {
+        String prefix = prefix(r);
+        File dir = r.directory();
+        if (dir != null) {
+            Path d = dir.toPath();
+            if (!Files.isDirectory(d)) {
+                throw new ErrnoException(prefix + "chdir(\"" + dir + "\")", Files.exists(d) ? 20 /* ENOTDIR */ : Libc.ENOENT);
+            }
+            int a = Libc.faccessat(Libc.AT_FDCWD, d.toString(), Libc.X_OK, Libc.AT_EACCESS);
+            if (a < 0) throw new ErrnoException(prefix + "chdir(\"" + dir + "\")", -a);
+        }
+        int err = Libc.ENOENT;
+        for (String candidate : cmd.candidates) {
+            Path p = Path.of(candidate);
+            if (dir != null && !p.isAbsolute()) p = dir.toPath().resolve(p);
+            if (Files.isDirectory(p)) {
+                err = Libc.EACCES;
+                continue;
+            }
+            int a = Libc.faccessat(Libc.AT_FDCWD, p.toString(), Libc.X_OK, Libc.AT_EACCESS);
+            if (a == 0) return candidate;
+            if (a == -Libc.EACCES) err = Libc.EACCES;
+        }
+        throw new ErrnoException(prefix + (cmd.candidates.size() == 1 ? "execve(\"" + cmd.candidates.getFirst() + "\")"
+                : "execvp search of PATH=" + pathEnv()), err);
+    }
+
+    // ---------------------------------------------------------------- descriptors
+
+    /** stdio by the redirects (a passFd onto 0-2 wins), then listen descriptors from 3, then passed descriptors. */
+    private static List<Plan.Mapping> mappings(SpawnRequest r, Resources res, boolean inPlace) throws IOException {
+        Plan.Mapping[] std = new Plan.Mapping[3];
+        Redirect[] redirects = {r.stdin(), r.stdout(), r.stderr()};
+        for (int i = 0; i < 3; i++) {
+            Integer passed = r.passed().get(i);
+            if (passed != null) {
+                std[i] = new Plan.Mapping(passed, i, false);
+            } else if (i == 2 && r.redirectErrorStream()) {
+                std[2] = new Plan.Mapping(std[1].src(), 2, std[1].optional());
+            } else {
+                std[i] = stdio(i, redirects[i], res, inPlace, r);
+            }
+        }
+        List<Plan.Mapping> out = new ArrayList<>(List.of(std));
+        for (int i = 0; i < r.listen().size(); i++) out.add(new Plan.Mapping(r.listen().get(i).fd(), 3 + i, false));
+        for (Map.Entry<Integer, Integer> e : r.passed().entrySet()) {
+            if (e.getKey() > 2) out.add(new Plan.Mapping(e.getValue(), e.getKey(), false));
+        }
+        List<Plan.Mapping> checked = new ArrayList<>(out.size());
+        for (Plan.Mapping m : out) {
+            if (m.src() >= 0 && Libc.fcntl(m.src(), Libc.F_GETFD, 0) < 0) {
+                if (m.optional()) continue; // inherited stdio the JVM does not have: the child's stays closed too
+                throw new ErrnoException(prefix(r) + "parent descriptor " + m.src() + " for child descriptor " + m.dst(),
+                        Libc.EBADF);
+            }
+            checked.add(m);
+        }
+        return checked;
+    }
+
+    private static Plan.Mapping stdio(int i, Redirect red, Resources res, boolean inPlace, SpawnRequest r)
+            throws IOException {
+        String which = i == 0 ? "stdin" : i == 1 ? "stdout" : "stderr";
+        switch (red.type()) {
+            case PIPE -> {
+                if (inPlace) return new Plan.Mapping(i, i, true); // no parent stays to hold the other end
+                int[] err = new int[1];
+                int[] pipe = Libc.pipe2(Libc.O_CLOEXEC, err);
+                if (pipe == null) throw new ErrnoException(prefix(r) + "pipe2 for " + which, err[0]);
+                int childEnd = i == 0 ? pipe[0] : pipe[1];
+                res.closeAfter.add(childEnd);
+                res.parentEnds[i] = i == 0 ? pipe[1] : pipe[0];
+                return new Plan.Mapping(childEnd, i, false);
+            }
+            case INHERIT -> {
+                return new Plan.Mapping(i, i, true);
+            }
+            case READ, WRITE, APPEND -> {
+                File f = red.file();
+                if (red.type() == Redirect.Type.WRITE && f.getPath().equals("/dev/null")) {
+                    return new Plan.Mapping(NativeSpawn.SRC_DEVNULL, i, false); // DISCARD: the child opens it
+                }
+                int flags = switch (red.type()) {
+                    case READ -> Libc.O_RDONLY;
+                    case WRITE -> Libc.O_WRONLY | Libc.O_CREAT | Libc.O_TRUNC;
+                    default -> Libc.O_WRONLY | Libc.O_CREAT | Libc.O_APPEND;
+                };
+                int fd = Libc.open(f.getPath(), flags | Libc.O_CLOEXEC, 0666);
+                if (fd < 0) throw new ErrnoException(prefix(r) + "open(\"" + f + "\") for " + which, -fd);
+                res.closeAfter.add(fd);
+                return new Plan.Mapping(fd, i, false);
+            }
+            default -> throw new IllegalArgumentException("unknown redirect " + red);
+        }
+    }
+
+    /** Moves high sources onto reserved low numbers for the spawn (see {@link LowSlots}). */
+    private static List<Plan.Mapping> lower(List<Plan.Mapping> maps, Resources res) {
+        Map<Integer, Integer> moved = new HashMap<>();
+        List<Plan.Mapping> out = new ArrayList<>(maps.size());
+        for (Plan.Mapping m : maps) {
+            int src = m.src();
+            if (src > 2) {
+                Integer slot = moved.get(src);
+                if (slot == null) {
+                    int s = res.slots.borrow(src);
+                    if (s >= 0) res.borrowed.add(s);
+                    slot = s >= 0 ? s : src;
+                    moved.put(src, slot);
+                }
+                src = slot;
+            }
+            out.add(new Plan.Mapping(src, m.dst(), m.optional()));
+        }
+        return out;
+    }
+
+    private static long[] nofile(SpawnRequest r) {
+        if (r.fdLimit() < 0) return null;
+        long hard = Libc.getrlimitNofile()[1];
+        if (hard >= 0 && Long.compareUnsigned(r.fdLimit(), hard) > 0) {
+            throw new IllegalArgumentException("fdLimit " + r.fdLimit() + " is above the hard RLIMIT_NOFILE " + hard);
+        }
+        return new long[] {r.fdLimit(), hard};
+    }
+
+    // ---------------------------------------------------------------- strings
+
+    private record Encoded(byte[][] paths, byte[][] argv, byte[][] envp, byte[] dir, List<String> candidates) {}
+
+    /** The JVM's own environment, encoded once: it cannot change while the JVM runs. */
+    private static final class DefaultEnv {
+        static final Map<String, String> VARS = System.getenv();
+        static final byte[][] ENCODED = encodeEnv(VARS);
+    }
+
+    private static Encoded encode(SpawnRequest r) throws IOException {
+        List<String> command = r.command();
+        if (command.isEmpty()) throw new IndexOutOfBoundsException("the command is empty");
+        byte[][] argv = new byte[command.size()][];
+        for (int i = 0; i < argv.length; i++) argv[i] = bytes(command.get(i), "command[" + i + "]");
+        String prog = command.getFirst();
+        if (prog.isEmpty()) throw new ErrnoException(prefix(r) + "empty program name", Libc.ENOENT);
+        List<String> candidates = candidates(prog);
+        byte[][] paths = new byte[candidates.size()][];
+        for (int i = 0; i < paths.length; i++) paths[i] = candidates.get(i).getBytes(JNU);
+
+        byte[][] envp;
+        if (r.environment() == null && r.listen().isEmpty()) {
+            envp = DefaultEnv.ENCODED;
+        } else {
+            Map<String, String> env = new LinkedHashMap<>(r.environment() != null ? r.environment() : DefaultEnv.VARS);
+            if (!r.listen().isEmpty()) {
+                env.remove("LISTEN_PID"); // the child writes its own
+                env.put("LISTEN_FDS", Integer.toString(r.listen().size()));
+                StringBuilder names = new StringBuilder();
+                for (SpawnRequest.ListenSpec l : r.listen()) names.append(names.isEmpty() ? "" : ":").append(l.name());
+                env.put("LISTEN_FDNAMES", names.toString());
+            }
+            envp = encodeEnv(env);
+        }
+        byte[] dir = r.directory() == null ? null : bytes(r.directory().getPath(), "directory");
+        return new Encoded(paths, argv, envp, dir, candidates);
+    }
+
+    private static byte[][] encodeEnv(Map<String, String> env) {
+        byte[][] envp = new byte[env.size()][];
+        int i = 0;
+        for (Map.Entry<String, String> e : env.entrySet()) {
+            String k = e.getKey(), v = e.getValue();
+            if (k == null || v == null) throw new NullPointerException("environment contains a null name or value");
+            if (k.isEmpty() || k.indexOf('=') >= 0) {
+                throw new IllegalArgumentException("invalid environment variable name: \"" + k + "\"");
+            }
+            envp[i++] = bytes(k + "=" + v, "environment variable " + k);
+        }
+        return envp;
+    }
+
+    private static byte[] bytes(String s, String what) {
+        if (s.indexOf('\0') >= 0) throw new IllegalArgumentException(what + " contains a NUL character");
+        return s.getBytes(JNU);
+    }
+
+    private static String pathEnv() {
+        String p = System.getenv("PATH");
+        return p == null ? DEFAULT_PATH : p;
+    }
+
+    /** The files execvp would try, in order: the name itself when it has a slash, else each PATH entry. */
+    static List<String> candidates(String prog) {
+        if (prog.contains("/")) return List.of(prog);
+        List<String> out = new ArrayList<>();
+        for (String dir : pathEnv().split(":", -1)) {
+            out.add(dir.isEmpty() ? prog : dir.endsWith("/") ? dir + prog : dir + "/" + prog);
+        }
+        return out;
+    }
+
+    // ---------------------------------------------------------------- errors
+
+    private static String prefix(SpawnRequest r) {
+        String prog = r.command().isEmpty() ? "" : r.command().getFirst();
+        return "Cannot run program \"" + prog + "\""
+                + (r.directory() == null ? "" : " (in directory \"" + r.directory() + "\")") + ": ";
+    }
+
+    private static IOException failure(NativeSpawn.Outcome o, SpawnRequest r, SpawnMechanism mech,
+                                       List<Plan.Mapping> maps, Encoded cmd) {
+        String what = switch (o.step()) {
+            case NativeSpawn.STEP_STACK -> "mmap of the child's stack";
+            case NativeSpawn.STEP_CLONE -> "clone";
+            case NativeSpawn.STEP_UNSHARE -> "close_range(" + o.arg() + ", ~0U, CLOSE_RANGE_UNSHARE) in the child";
+            case NativeSpawn.STEP_MOVE, NativeSpawn.STEP_PLACE -> {
+                Plan.Mapping m = maps.get(o.arg());
+                yield m.src() == NativeSpawn.SRC_DEVNULL ? "/dev/null for child descriptor " + m.dst()
+                        : "parent descriptor " + m.src() + " for child descriptor " + m.dst();
+            }
+            case NativeSpawn.STEP_DEVNULL -> "open(\"/dev/null\") in the child";
+            case NativeSpawn.STEP_CHDIR -> "chdir(\"" + r.directory() + "\")";
+            case NativeSpawn.STEP_UNSHARE_FS -> "unshare(CLONE_FS)";
+            case NativeSpawn.STEP_RLIMIT -> "setrlimit(RLIMIT_NOFILE, " + r.fdLimit() + ")";
+            case NativeSpawn.STEP_THREAD -> "starting the exec thread";
+            case NativeSpawn.STEP_FILE_ACTIONS -> o.errno() == 38 /* ENOSYS */ && o.arg() == 1
+                    ? "posix_spawn_file_actions_addchdir_np is missing (glibc < 2.29): cannot change directory"
+                    : o.errno() == 38 ? "posix_spawn_file_actions_addclosefrom_np is missing (glibc < 2.34): other "
+                    + "descriptors could reach the child" : "posix_spawn file actions";
+            case NativeSpawn.STEP_EXEC -> {
+                if (mech == SpawnMechanism.POSIX_SPAWN && dirMissing(r)) yield "chdir(\"" + r.directory() + "\")";
+                yield cmd.candidates.size() == 1 ? "execve(\"" + cmd.candidates.getFirst() + "\")"
+                        : (mech == SpawnMechanism.POSIX_SPAWN ? "posix_spawnp" : "execvp")
+                        + " search of PATH=" + pathEnv();
+            }
+            default -> "spawn step " + o.step();
+        };
+        int errno = o.errno() > 0 ? o.errno() : Libc.EINVAL;
+        return new ErrnoException(prefix(r) + what, errno);
+    }
+
+    /** posix_spawn reports one errno for every file action: tell a missing directory apart. */
+    private static boolean dirMissing(SpawnRequest r) {
+        return r.directory() != null && !r.directory().isDirectory();
+    }
+
+    /** "ENOENT (No such file or directory)", for messages built elsewhere in this module. */
+    public static String describe(int errno) {
+        return Errno.describe(errno);
+    }
+}

@@ -1,0 +1,111 @@
+package dev.fdkit.spawn;
+
+import dev.fdkit.ErrnoException;
+import dev.fdkit.Fds;
+import dev.fdkit.internal.Libc;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** A child that cannot start is an IOException naming what and why; nothing stays behind. */
+class FailureTest {
+    @TempDir
+    static Path tmp;
+
+    @BeforeAll
+    static void warmUp() throws Exception {
+        // The first spawn loads the helper, reserves low numbers and starts the reaper: not a leak.
+        for (SpawnMechanism m : SpawnMechanism.values()) new FdProcessBuilder("true").mechanism(m).start().waitFor();
+    }
+
+    /** Runs the failing start and checks the message, the errno, the descriptors and the zombies. */
+    private static ErrnoException fails(FdProcessBuilder b, String errno, String... mentions) throws Exception {
+        Set<Integer> before = TestSupport.openFds();
+        ErrnoException e = assertThrows(ErrnoException.class, b::start);
+        assertEquals(errno, e.errnoName(), e.getMessage());
+        assertTrue(e.getMessage().contains(errno), e.getMessage());
+        for (String s : mentions) assertTrue(e.getMessage().contains(s), "'" + s + "' in: " + e.getMessage());
+        assertEquals(before, TestSupport.openFds(), "no descriptor leaked by: " + e.getMessage());
+        assertEquals(List.of(), TestSupport.zombieChildren(), "no zombie after: " + e.getMessage());
+        return e;
+    }
+
+    @ParameterizedTest
+    @EnumSource(SpawnMechanism.class)
+    void missingProgram(SpawnMechanism m) throws Exception {
+        fails(new FdProcessBuilder("fdkit-no-such-program", "x").mechanism(m), "ENOENT", "fdkit-no-such-program");
+        fails(new FdProcessBuilder("/nonexistent/dir/prog").mechanism(m), "ENOENT", "/nonexistent/dir/prog");
+    }
+
+    @ParameterizedTest
+    @EnumSource(SpawnMechanism.class)
+    void notExecutable(SpawnMechanism m) throws Exception {
+        Path f = tmp.resolve("not-executable-" + m);
+        Files.writeString(f, "#!/bin/sh\necho hi\n");
+        Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-r--r--"));
+        fails(new FdProcessBuilder(f.toString()).mechanism(m), "EACCES", f.toString());
+        fails(new FdProcessBuilder(tmp.toString()).mechanism(m), "EACCES", tmp.toString()); // a directory
+    }
+
+    @ParameterizedTest
+    @EnumSource(SpawnMechanism.class)
+    void missingDirectory(SpawnMechanism m) throws Exception {
+        File dir = tmp.resolve("no-such-dir").toFile();
+        fails(new FdProcessBuilder("true").directory(dir).mechanism(m), "ENOENT", "\"true\"", dir.toString());
+    }
+
+    @ParameterizedTest
+    @EnumSource(SpawnMechanism.class)
+    void passingAClosedDescriptor(SpawnMechanism m) throws Exception {
+        int closed = Fds.highestOpen().orElseThrow() + 100;
+        assertTrue(!Fds.isOpen(closed));
+        ErrnoException e = fails(new FdProcessBuilder("true").passFd(closed, 3).mechanism(m), "EBADF",
+                "descriptor " + closed, "\"true\"");
+        assertEquals(Libc.EBADF, e.errno());
+    }
+
+    @ParameterizedTest
+    @EnumSource(SpawnMechanism.class)
+    void unreadableRedirectFile(SpawnMechanism m) throws Exception {
+        File missing = tmp.resolve("missing-input").toFile();
+        fails(new FdProcessBuilder("cat").redirectInput(missing).mechanism(m), "ENOENT", missing.toString());
+    }
+
+    @ParameterizedTest
+    @EnumSource(SpawnMechanism.class)
+    void failureWithPipesLeavesNoPipe(SpawnMechanism m) throws Exception {
+        int[] extra = TestSupport.openDevNull(200); // so borrowed low numbers are exercised too
+        try {
+            fails(new FdProcessBuilder("fdkit-no-such-program").passFd(extra[199], 5).mechanism(m), "ENOENT");
+        } finally {
+            TestSupport.closeAll(extra);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(SpawnMechanism.class)
+    void badArgumentsAreRejectedBeforeAnythingRuns(SpawnMechanism m) throws IOException {
+        assertThrows(IndexOutOfBoundsException.class, () -> new FdProcessBuilder().mechanism(m).start());
+        assertThrows(IllegalArgumentException.class, () -> new FdProcessBuilder("a\0b").mechanism(m).start());
+        FdProcessBuilder bad = new FdProcessBuilder("true").mechanism(m);
+        bad.environment().put("A=B", "c");
+        assertThrows(IllegalArgumentException.class, bad::start);
+        assertThrows(IllegalArgumentException.class, () -> new FdProcessBuilder("true").passFd(-1, 3));
+        assertThrows(IllegalArgumentException.class, () -> new FdProcessBuilder("true").passFd(4, 3).passFd(5, 3));
+        assertThrows(IllegalArgumentException.class,
+                () -> new FdProcessBuilder("true").redirectInput(ProcessBuilder.Redirect.DISCARD));
+    }
+}

@@ -1,0 +1,156 @@
+package dev.fdkit.spawn;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The java.lang.Process contract: exit values, waiting, signals, handles, environment, directory. */
+class ProcessApiTest {
+
+    @ParameterizedTest
+    @EnumSource(SpawnMechanism.class)
+    @Timeout(60)
+    void exitStatusAndSignals(SpawnMechanism m) throws Exception {
+        assertEquals(42, new FdProcessBuilder("sh", "-c", "exit 42").mechanism(m).start().waitFor());
+
+        Process sleeper = new FdProcessBuilder("sleep", "30").mechanism(m).start();
+        assertTrue(sleeper.isAlive());
+        assertFalse(sleeper.waitFor(100, TimeUnit.MILLISECONDS));
+        assertThrows(IllegalThreadStateException.class, sleeper::exitValue);
+        sleeper.destroy();
+        assertEquals(128 + 15, sleeper.waitFor(), "SIGTERM reported like the JDK");
+        assertFalse(sleeper.isAlive());
+        assertEquals(143, sleeper.exitValue());
+
+        Process hard = new FdProcessBuilder("sleep", "30").mechanism(m).start();
+        assertSame(hard, hard.destroyForcibly());
+        assertTrue(hard.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(128 + 9, hard.exitValue());
+        assertFalse(hard.toHandle().destroy(), "a reaped child cannot be signalled");
+    }
+
+    @Test
+    @Timeout(60)
+    void onExitNeedsNoThreadPerChild() throws Exception {
+        int n = 50;
+        long threadsBefore = Thread.getAllStackTraces().keySet().size();
+        List<CompletableFuture<Process>> exits = new java.util.ArrayList<>();
+        List<Process> procs = new java.util.ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            Process p = new FdProcessBuilder("sleep", "0.5").start();
+            procs.add(p);
+            exits.add(p.onExit());
+        }
+        long threadsDuring = Thread.getAllStackTraces().keySet().size();
+        assertTrue(threadsDuring - threadsBefore < 10,
+                n + " children waited on with " + (threadsDuring - threadsBefore) + " more threads");
+        for (int i = 0; i < n; i++) {
+            assertSame(procs.get(i), exits.get(i).get(30, TimeUnit.SECONDS));
+            assertEquals(0, procs.get(i).exitValue());
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    void handleFollowsTheChild() throws Exception {
+        Process p = new FdProcessBuilder("sleep", "30").start();
+        ProcessHandle h = p.toHandle();
+        assertEquals(p.pid(), h.pid());
+        assertTrue(h.isAlive());
+        assertEquals(ProcessHandle.current().pid(), h.parent().orElseThrow().pid());
+        assertTrue(h.info().command().orElse("").endsWith("sleep"), h.info().toString());
+        CompletableFuture<ProcessHandle> exit = h.onExit();
+        assertTrue(h.destroyForcibly());
+        assertSame(h, exit.get(30, TimeUnit.SECONDS));
+        assertFalse(h.isAlive());
+        assertEquals(137, p.exitValue());
+    }
+
+    @Test
+    @Timeout(60)
+    void environmentAndDirectory() throws Exception {
+        Path dir = Files.createTempDirectory("fdkit-cwd");
+        try {
+            FdProcessBuilder b = new FdProcessBuilder("sh", "-c", "pwd; echo \"$FDKIT_TEST_VAR\"; echo \"$HOME\"")
+                    .directory(dir.toFile());
+            b.environment().put("FDKIT_TEST_VAR", "value with spaces");
+            b.environment().remove("HOME");
+            Process p = b.start();
+            List<String> lines = TestSupport.readAll(p.getInputStream()).lines().toList();
+            assertEquals(0, p.waitFor());
+            assertEquals(List.of(dir.toRealPath().toString(), "value with spaces", ""), lines);
+        } finally {
+            Files.delete(dir);
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    void appendRedirect() throws Exception {
+        File f = Files.createTempFile("fdkit-append", ".txt").toFile();
+        try {
+            Files.writeString(f.toPath(), "first\n");
+            new FdProcessBuilder("echo", "second").redirectOutput(ProcessBuilder.Redirect.appendTo(f)).start().waitFor();
+            assertEquals("first\nsecond\n", Files.readString(f.toPath()));
+        } finally {
+            f.delete();
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    void scriptWithoutShebangRunsThroughSh() throws Exception {
+        Path script = Files.createTempFile("fdkit-noshebang", ".sh");
+        try {
+            Files.writeString(script, "echo ran-by-sh \"$1\"\n");
+            script.toFile().setExecutable(true);
+            Process p = new FdProcessBuilder(script.toString(), "arg1").mechanism(SpawnMechanism.CLONE).start();
+            assertEquals("ran-by-sh arg1", TestSupport.readAll(p.getInputStream()).trim());
+            assertEquals(0, p.waitFor());
+        } finally {
+            Files.delete(script);
+        }
+    }
+
+    @Test
+    void signalsAreUnblockedAndNotIgnoredInTheChild() throws Exception {
+        // The spawning thread blocks every signal around clone: the child must start with none blocked.
+        Process p = new FdProcessBuilder("grep", "-E", "^Sig(Blk|Ign)", "/proc/self/status").start();
+        List<String> lines = TestSupport.readAll(p.getInputStream()).lines().toList();
+        assertEquals(0, p.waitFor());
+        assertEquals(List.of("SigBlk:\t0000000000000000", "SigIgn:\t0000000000000000"), lines);
+    }
+
+    @Test
+    void fdLimitIsTheChildsOwn() throws Exception {
+        Process p = new FdProcessBuilder("sh", "-c", "ulimit -n").fdLimit(1024).start();
+        assertEquals("1024", TestSupport.readAll(p.getInputStream()).trim());
+        assertEquals(0, p.waitFor());
+        assertThrows(UnsupportedOperationException.class,
+                () -> new FdProcessBuilder("true").mechanism(SpawnMechanism.POSIX_SPAWN).fdLimit(1024).start());
+    }
+
+    @Test
+    void mechanismSelection() {
+        assertEquals(SpawnMechanism.CLONE, SpawnMechanism.selected(), "clone works on this kernel");
+        assertTrue(SpawnMechanism.CLONE.isAvailable(), SpawnMechanism.CLONE.unavailableReason().toString());
+        assertEquals("posix-spawn", SpawnMechanism.POSIX_SPAWN.propertyValue());
+        assertEquals(SpawnMechanism.POSIX_SPAWN, SpawnMechanism.fromProperty("posix-spawn"));
+        assertEquals(null, SpawnMechanism.fromProperty("auto"));
+        assertThrows(IllegalArgumentException.class, () -> SpawnMechanism.fromProperty("fork"));
+    }
+}

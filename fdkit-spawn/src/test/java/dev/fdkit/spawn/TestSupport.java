@@ -1,0 +1,170 @@
+package dev.fdkit.spawn;
+
+import dev.fdkit.Fds;
+import dev.fdkit.internal.Libc;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Real descriptors, real children: helpers shared by the spawn tests. */
+final class TestSupport {
+    private TestSupport() {}
+
+    /** Opens /dev/null {@code n} times WITHOUT close-on-exec: the worst case for a spawner. */
+    static int[] openDevNull(int n) {
+        int[] fds = new int[n];
+        for (int i = 0; i < n; i++) {
+            fds[i] = Libc.open("/dev/null", Libc.O_RDONLY, 0);
+            if (fds[i] < 0) {
+                closeAll(java.util.Arrays.copyOf(fds, i));
+                throw new IllegalStateException("open /dev/null #" + i + ": errno " + -fds[i]);
+            }
+        }
+        return fds;
+    }
+
+    static void closeAll(int[] fds) {
+        for (int fd : fds) Libc.close(fd);
+    }
+
+    /** A pipe of this test's own: {read, write}, close-on-exec. */
+    static int[] pipe() {
+        int[] p = Libc.pipe2(Libc.O_CLOEXEC, null);
+        if (p == null) throw new IllegalStateException("pipe2 failed");
+        return p;
+    }
+
+    /** What /proc says descriptor {@code fd} of this process is ("pipe:[123]", "/dev/null"...). */
+    static String target(int fd) throws IOException {
+        return Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString();
+    }
+
+    /**
+     * Runs {@code ls -l /proc/self/fd} with the builder's descriptors and returns number -> target as the child
+     * saw them. stdout must be left as a pipe.
+     */
+    static Map<Integer, String> childFdTargets(FdProcessBuilder b) throws Exception {
+        b.command("ls", "-l", "/proc/self/fd");
+        b.environment().put("LC_ALL", "C");
+        Process p = b.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS), "ls did not finish");
+        assertEquals(0, p.exitValue(), "ls failed: " + err);
+        return parseLsLong(out);
+    }
+
+    /** "lr-x------ 1 root root 64 Nov 23 08:23 7 -> /dev/null" lines into 7 -> "/dev/null". */
+    static Map<Integer, String> parseLsLong(String out) {
+        Map<Integer, String> m = new TreeMap<>();
+        for (String line : out.split("\n")) {
+            int arrow = line.indexOf(" -> ");
+            if (arrow < 0) continue;
+            String before = line.substring(0, arrow).trim();
+            int fd = Integer.parseInt(before.substring(before.lastIndexOf(' ') + 1));
+            m.put(fd, line.substring(arrow + 4).trim());
+        }
+        return m;
+    }
+
+    /**
+     * Asserts the child listed exactly {@code expected} plus its listing program's own directory descriptor, which
+     * is the lowest number not otherwise open.
+     */
+    static void assertExactly(Set<Integer> expected, Set<Integer> listed, String context) {
+        int listing = 0;
+        while (expected.contains(listing)) listing++;
+        Set<Integer> want = new TreeSet<>(expected);
+        want.add(listing);
+        assertEquals(want, new TreeSet<>(listed), context);
+    }
+
+    /** Pids of this JVM's children that are zombies right now. */
+    static List<Long> zombieChildren() throws IOException {
+        long me = ProcessHandle.current().pid();
+        List<Long> out = new ArrayList<>();
+        try (DirectoryStream<Path> dir = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
+            for (Path p : dir) {
+                String stat;
+                try {
+                    stat = Files.readString(p.resolve("stat"));
+                } catch (IOException gone) {
+                    continue;
+                }
+                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                if (f[0].equals("Z") && Long.parseLong(f[1]) == me) out.add(Long.parseLong(p.getFileName().toString()));
+            }
+        }
+        return out;
+    }
+
+    /** This process's open descriptor numbers. */
+    static Set<Integer> openFds() throws IOException {
+        Set<Integer> s = new TreeSet<>();
+        for (int fd : Fds.numbers()) s.add(fd);
+        return s;
+    }
+
+    static String readAll(InputStream in) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        in.transferTo(out);
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    /** A result of a child JVM run. */
+    record JvmResult(int exit, String out, String err, long pid) {
+        List<String> lines() {
+            return out.lines().toList();
+        }
+
+        String value(String key) {
+            return lines().stream().filter(l -> l.startsWith(key + "=")).map(l -> l.substring(key.length() + 1))
+                    .findFirst().orElseThrow(() -> new AssertionError("no " + key + "= in:\n" + out + "\n" + err));
+        }
+    }
+
+    /** Runs {@code main} of the test class path in a fresh JVM started by the JDK's ProcessBuilder. */
+    static JvmResult runJvm(Class<?> main, String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(jvmCommand());
+        cmd.add(main.getName());
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).start();
+        p.getOutputStream().close();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        Thread pump = Thread.ofPlatform().start(() -> {
+            try {
+                p.getErrorStream().transferTo(err);
+            } catch (IOException ignored) {
+                // the child died: its exit code tells
+            }
+        });
+        String out = readAll(p.getInputStream());
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IOException("child JVM timed out: " + cmd);
+        }
+        pump.join();
+        return new JvmResult(p.exitValue(), out, err.toString(StandardCharsets.UTF_8), p.pid());
+    }
+
+    /** java, flags and class path for a child JVM like this one. */
+    static List<String> jvmCommand() {
+        return List.of(ProcessHandle.current().info().command().orElseThrow(), "--enable-native-access=ALL-UNNAMED",
+                "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"));
+    }
+}
