@@ -395,7 +395,7 @@ static long start_child(int (*fn)(void *), void *arg, char *stack, int *pidfd) {
 }
 
 static int reap(pid_t pid) {
-    int status;
+    int status = 0; /* stays 0 if waitpid fails (ECHILD when SIGCHLD is ignored and the kernel reaped it) */
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
     return status;
 }

@@ -64,6 +64,48 @@ class ProcessApiTest {
         }
     }
 
+    /**
+     * Another reference to a reaped child's pidfd (here a dup; in real life a table copy held by any concurrent
+     * fork or spawn) must not leave the pidfd in the reaper's epoll: closing one number does not remove an epoll
+     * item while the file lives on, and a level-triggered item for an exited child makes the reaper spin.
+     */
+    @Test
+    @Timeout(60)
+    void reapedChildLeavesNothingInTheReapersEpoll() throws Exception {
+        Process p = new FdProcessBuilder("sleep", "0.2").start();
+        int pidfd = -1;
+        for (int fd : dev.fdkit.Fds.numbers()) {
+            try {
+                if (TestSupport.target(fd).equals("anon_inode:[pidfd]")
+                        && Files.readString(Path.of("/proc/self/fdinfo/" + fd)).contains("Pid:\t" + p.pid() + "\n")) {
+                    pidfd = fd;
+                }
+            } catch (java.io.IOException closedMeanwhile) {
+                // not ours
+            }
+        }
+        assertTrue(pidfd >= 0, "the child's pidfd is open in this JVM");
+        int dup = dev.fdkit.internal.Libc.fcntl(pidfd, dev.fdkit.internal.Libc.F_DUPFD_CLOEXEC, 0);
+        assertTrue(dup >= 0);
+        try {
+            assertSame(p, p.onExit().get(30, TimeUnit.SECONDS)); // reaped by the reaper, not by a waiter
+            org.junit.jupiter.api.Assumptions.assumeFalse(dev.fdkit.Fds.isOpen(pidfd), "number reused meanwhile");
+            for (int fd : dev.fdkit.Fds.numbers()) {
+                String info;
+                try {
+                    if (!TestSupport.target(fd).equals("anon_inode:[eventpoll]")) continue;
+                    info = Files.readString(Path.of("/proc/self/fdinfo/" + fd));
+                } catch (java.io.IOException closedMeanwhile) {
+                    continue;
+                }
+                assertFalse(info.matches("(?s).*\\btfd:\\s+" + pidfd + "\\s.*"),
+                        "epoll fd " + fd + " still watches the reaped child's pidfd " + pidfd + ":\n" + info);
+            }
+        } finally {
+            dev.fdkit.internal.Libc.close(dup);
+        }
+    }
+
     @Test
     @Timeout(60)
     void handleFollowsTheChild() throws Exception {

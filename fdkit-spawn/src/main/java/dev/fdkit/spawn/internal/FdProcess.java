@@ -123,7 +123,7 @@ public final class FdProcess extends Process {
     /** Lock held. */
     private void closePidfd() {
         if (pidfd >= 0) {
-            Libc.close(pidfd); // also removes it from the reaper's epoll, if it was still there
+            Libc.close(pidfd); // the reaper no longer watches it: forget() or unwatch() came first
             pidfd = -1;
         }
     }

@@ -46,8 +46,13 @@ final class Reaper {
         return false;
     }
 
-    /** Called by the process, under its lock, before it closes its pidfd: the number may be reused next. */
+    /**
+     * Called by the process, under its lock, before it closes its pidfd: the number may be reused next. The item is
+     * deleted explicitly: close alone leaves it in the epoll while any other reference to the file lives (a table
+     * copy held by a concurrent fork or spawn), and a level-triggered item of an exited child makes run() spin.
+     */
     void forget(int pidfd, FdProcess p) {
+        Libc.epollCtl(epfd, Libc.EPOLL_CTL_DEL, pidfd, 0, 0);
         watched.remove(pidfd, p);
     }
 
