@@ -1,7 +1,13 @@
 /** fdkit bench: JMH benchmarks and the 'fdkit bench' runner. */
 module dev.fdkit.bench {
-    requires dev.fdkit.core;
+    requires transitive dev.fdkit.core;
     requires dev.fdkit.spawn;
     requires jmh.core;
+    requires java.desktop;
+    requires java.management;
+    requires jdk.management;
+    requires org.jfree.jfreechart;
+    requires org.jfree.svg;
+    requires com.zaxxer.nuprocess;
     exports dev.fdkit.bench;
 }

@@ -1,0 +1,361 @@
+package dev.fdkit.bench;
+
+import dev.fdkit.Fds;
+import dev.fdkit.internal.FdScan;
+import dev.fdkit.internal.Libc;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.TreeSet;
+
+/**
+ * The in-process runner behind {@code fdkit bench}: measures every close, list and spawn method fdkit has against
+ * the plain JDK ways, in this JVM, printing a table per descriptor count as it goes.
+ *
+ * <p>It never touches the JVM's own descriptors: it chooses a base above the highest descriptor open when it starts
+ * (plus {@link FdBlock#HEADROOM}), opens its N files there, and every close it times acts on base and up only.
+ *
+ * <p>Each point is timed with System.nanoTime around one call, reps times after a warm-up; methods take turns
+ * within each rep so drift in the machine spreads over all of them. Opening the N files is never timed.
+ */
+public final class Bench {
+    /** Counts visited by close and list between 1000 and --max. */
+    private static final int[] POWERS = {10_000, 100_000, 1_000_000, 10_000_000};
+    /** Warm-up per method before a suite's first point, so the JIT has compiled the paths being timed. */
+    private static final long WARMUP_NANOS = 150_000_000L;
+
+    private final BenchOptions options;
+    private final PrintStream out;
+    private final Progress progress;
+    private final List<String> notes = new ArrayList<>();
+    private int notesPrinted;
+    private final List<Result> results = new ArrayList<>();
+    private FdBlock block;
+    private int max;
+    private int jvmHighest;
+
+    private Bench(BenchOptions options, PrintStream out, PrintStream err, boolean terminal) {
+        this.options = options;
+        this.out = out;
+        this.progress = new Progress(err, terminal);
+    }
+
+    /**
+     * Runs the suites named in {@code options}, printing to {@code out} (tables as it goes, or one JSON document at
+     * the end) and progress to {@code err}; writes the plot if asked. Returns every point measured.
+     */
+    public static List<Result> run(BenchOptions options, PrintStream out, PrintStream err) throws Exception {
+        boolean terminal = System.console() != null && System.console().isTerminal();
+        return new Bench(options, out, err, terminal).run();
+    }
+
+    private List<Result> run() throws Exception {
+        jvmHighest = Fds.highestOpen().orElse(2);
+        block = FdBlock.aboveJvm();
+        long capacity = block.capacity();
+        if (capacity < 1) {
+            throw new IllegalStateException("RLIMIT_NOFILE (soft " + Libc.getrlimitNofile()[0] + ") leaves no room for "
+                    + "descriptors above " + block.base() + "; raise it with 'ulimit -n'");
+        }
+        max = options.max();
+        if (max > capacity) {
+            max = (int) capacity;
+            notes.add("--max " + options.max() + " lowered to " + max + ": RLIMIT_NOFILE's soft limit is "
+                    + Libc.getrlimitNofile()[0] + " and the bench's descriptors start at " + block.base()
+                    + " (raise the limit with 'ulimit -n' to go higher)");
+        }
+        if (!options.json()) printHeader();
+        try {
+            if (options.suites().contains(Suite.CLOSE)) closeSuite();
+            if (options.suites().contains(Suite.LIST)) listSuite();
+            if (options.suites().contains(Suite.SPAWN)) spawnSuite();
+        } finally {
+            progress.clear();
+            block.closeAll();
+        }
+        if (options.json()) out.println(json());
+        if (options.plot() != null) {
+            Plot.write(results, machine(), options.plot());
+            if (!options.json()) out.println("plot: " + options.plot());
+        }
+        out.flush();
+        return List.copyOf(results);
+    }
+
+    /** close and list: 4, 1000, the powers of ten below max, and max itself; each at most max. */
+    static List<Integer> sizes(int max) {
+        TreeSet<Integer> s = new TreeSet<>(List.of(Math.min(4, max), max));
+        if (1000 < max) s.add(1000);
+        for (int p : POWERS) if (p < max) s.add(p);
+        return List.copyOf(s);
+    }
+
+    /** spawn: 10, 1000 and max; each at most max. */
+    static List<Integer> spawnSizes(int max) {
+        TreeSet<Integer> s = new TreeSet<>(List.of(Math.min(10, max), max));
+        if (1000 < max) s.add(1000);
+        return List.copyOf(s);
+    }
+
+    // ---- suites ------------------------------------------------------------------------------------------------
+
+    private void closeSuite() throws Exception {
+        List<CloseMethod> methods = CloseMethod.available(notes);
+        int base = block.base();
+        suiteHeader(Suite.CLOSE, "N distinct /dev/null files opened at " + base + ".." + " (not timed), then one call "
+                + "closes (or marks close-on-exec) every descriptor from " + base + " to the end of the table");
+        warmUp("close", methods.size(), i -> {
+            block.open(Math.min(8, max));
+            methods.get(i).run(base);
+            block.closeAll();
+        });
+        for (int n : sizes(max)) {
+            progress.step("close N=" + n);
+            long[][] t = new long[methods.size()][options.reps()];
+            forEachRep(n, methods.size(), (rep, i) -> {
+                CloseMethod m = methods.get(i);
+                block.open(n);
+                long start = System.nanoTime();
+                m.run(base);
+                long elapsed = System.nanoTime() - start;
+                verifyClosed(m, n);
+                block.closeAll();
+                if (rep >= 0) t[i][rep] = elapsed;
+            });
+            group(Suite.CLOSE, n, methods.stream().map(CloseMethod::label).toList(), t, -1);
+        }
+    }
+
+    private void verifyClosed(CloseMethod m, int n) throws IOException {
+        int open = block.openCount();
+        boolean ok = m.marks() ? open == n && block.closeOnExec(0) && block.closeOnExec(n - 1) : open == 0;
+        if (!ok) {
+            throw new IllegalStateException(m.label() + " left " + open + " of " + n + " descriptors open"
+                    + (m.marks() ? " or unmarked" : "") + ": the measurement would be wrong");
+        }
+    }
+
+    private void listSuite() throws Exception {
+        List<ListMethod> methods = ListMethod.available(notes);
+        suiteHeader(Suite.LIST, "N distinct /dev/null files open at " + block.base() + ".., then each method finds "
+                + "every open number; poll-nval and fcntl-probe visit every slot of the table (FDSize), which "
+                + "never shrinks");
+        warmUp("list", methods.size(), i -> methods.get(i).run());
+        for (int n : sizes(max)) {
+            progress.step("list N=" + n);
+            block.open(n);
+            try {
+                for (ListMethod m : methods) verifyListed(m, n);
+                long[][] t = new long[methods.size()][options.reps()];
+                forEachRep(n, methods.size(), (rep, i) -> {
+                    long start = System.nanoTime();
+                    methods.get(i).run(); // native calls: nothing here the JIT could drop
+                    long elapsed = System.nanoTime() - start;
+                    if (rep >= 0) t[i][rep] = elapsed;
+                });
+                group(Suite.LIST, n, methods.stream().map(ListMethod::label).toList(), t, FdScan.tableSize());
+            } finally {
+                block.closeAll();
+            }
+        }
+    }
+
+    private void verifyListed(ListMethod m, int n) throws IOException {
+        int[] found = m.run();
+        int base = block.base();
+        if (m.lists()) {
+            int mine = 0;
+            for (int fd : found) if (fd >= base && fd < base + n) mine++;
+            if (mine != n) {
+                throw new IllegalStateException(m.label() + " found " + mine + " of the " + n + " descriptors at "
+                        + base + ".." + (base + n - 1));
+            }
+        } else if (found[0] < n) {
+            throw new IllegalStateException(m.label() + " counted " + found[0] + " open, fewer than the " + n
+                    + " the bench opened");
+        }
+    }
+
+    private void spawnSuite() throws Exception {
+        List<SpawnMethod> methods = SpawnMethod.available(notes);
+        suiteHeader(Suite.SPAWN, "N extra distinct /dev/null files open at " + block.base() + "..; each method "
+                + "starts " + SpawnMethod.PROGRAM + " and waits for it to exit (stdio inherited; NuProcess always makes "
+                + "its own pipes)");
+        warmUp("spawn", methods.size(), i -> methods.get(i).run());
+        for (int n : spawnSizes(max)) {
+            progress.step("spawn N=" + n);
+            block.open(n);
+            try {
+                long[][] t = new long[methods.size()][options.reps()];
+                forEachRep(n, methods.size(), (rep, i) -> {
+                    long start = System.nanoTime();
+                    methods.get(i).run();
+                    long elapsed = System.nanoTime() - start;
+                    if (rep >= 0) t[i][rep] = elapsed;
+                });
+                group(Suite.SPAWN, n, methods.stream().map(SpawnMethod::label).toList(), t, -1);
+            } finally {
+                block.closeAll();
+            }
+        }
+    }
+
+    // ---- loops -------------------------------------------------------------------------------------------------
+
+    @FunctionalInterface
+    private interface Step {
+        void run(int method) throws Exception;
+    }
+
+    @FunctionalInterface
+    private interface Timed {
+        /** One timed run of method {@code method} in rep {@code rep} (-1: the untimed warm-up rep). */
+        void run(int rep, int method) throws Exception;
+    }
+
+    /** Runs each method for {@link #WARMUP_NANOS} (once each in a one-rep smoke run). */
+    private void warmUp(String suite, int methods, Step step) throws Exception {
+        progress.step(suite + " warm-up");
+        for (int i = 0; i < methods; i++) {
+            long end = System.nanoTime() + WARMUP_NANOS;
+            do {
+                step.run(i);
+                progress.update("method " + (i + 1) + "/" + methods);
+            } while (options.reps() > 1 && System.nanoTime() < end);
+        }
+    }
+
+    /** One untimed rep, then the timed reps; within a rep every method runs once, starting one later each rep. */
+    private void forEachRep(int n, int methods, Timed timed) throws Exception {
+        for (int rep = -1; rep < options.reps(); rep++) {
+            for (int j = 0; j < methods; j++) {
+                int i = Math.floorMod(j + rep, methods);
+                timed.run(rep, i);
+                progress.update("rep " + (rep + 1) + "/" + options.reps() + ", method " + (j + 1) + "/" + methods);
+            }
+        }
+    }
+
+    // ---- output ------------------------------------------------------------------------------------------------
+
+    private void group(Suite suite, int n, List<String> labels, long[][] nanos, int fdSize) {
+        List<Result> rs = new ArrayList<>();
+        for (int i = 0; i < labels.size(); i++) rs.add(Result.of(suite, labels.get(i), n, nanos[i]));
+        double best = rs.stream().mapToDouble(Result::medianMicros).min().orElse(1);
+        for (Result r : rs) results.add(r.withRatio(best));
+        progress.clear();
+        if (options.json()) return;
+        for (Result r : results.subList(results.size() - rs.size(), results.size())) {
+            out.printf(Locale.ROOT, "%7d  %-26s %11.1f %11.1f %8.2f%s%n", r.n(), r.method(), r.medianMicros(),
+                    r.minMicros(), r.ratio(), fdSize > 0 ? String.format(Locale.ROOT, " %8d", fdSize) : "");
+        }
+        out.println();
+        out.flush();
+    }
+
+    private void printHeader() {
+        out.println("fdkit bench: " + machine());
+        out.printf(Locale.ROOT, "fdkit here: close mechanism %s, list mechanism %s, CLOSE_RANGE_CLOEXEC %s, "
+                        + "RLIMIT_NOFILE %d (hard %d)%n", Fds.mechanism().propertyValue(),
+                Fds.listMechanism().propertyValue(), Fds.kernelMarksCloseOnExec() ? "yes" : "no",
+                Libc.getrlimitNofile()[0], Libc.getrlimitNofile()[1]);
+        out.println("safety: this JVM's own descriptors are all at or below " + jvmHighest + "; the bench opens its "
+                + "own at " + block.base() + " and up and only ever closes from " + block.base() + " upward "
+                + "(close_range(" + block.base() + ", ~0U) and its equivalents), never the JVM's");
+        out.println("timing: median and minimum of " + options.reps() + " timed call" + (options.reps() == 1 ? "" : "s")
+                + " per point after warm-up (System.nanoTime around each call), in microseconds; "
+                + "ratio = median / best median at the same N");
+        printNotes();
+        out.flush();
+    }
+
+    private void suiteHeader(Suite suite, String what) {
+        if (options.json()) return;
+        out.println();
+        out.println("== " + suite.id() + ": " + what);
+        printNotes();
+        out.printf(Locale.ROOT, "%7s  %-26s %11s %11s %8s%s%n", "N", "method", "median_us", "min_us", "ratio",
+                suite == Suite.LIST ? "   FDSize" : "");
+        out.flush();
+    }
+
+    private void printNotes() {
+        for (; notesPrinted < notes.size(); notesPrinted++) out.println("note: " + notes.get(notesPrinted));
+    }
+
+    static String kernel() {
+        try {
+            return Files.readString(Path.of("/proc/sys/kernel/osrelease")).trim();
+        } catch (IOException e) {
+            return System.getProperty("os.version");
+        }
+    }
+
+    static String jdk() {
+        return Runtime.version() + " (" + System.getProperty("java.vm.name") + ", " + System.getProperty("java.vendor")
+                + ")";
+    }
+
+    /** One line naming the machine: kernel, architecture, JDK, CPUs. */
+    static String machine() {
+        return "Linux " + kernel() + " " + System.getProperty("os.arch") + ", JDK " + jdk() + ", "
+                + Runtime.getRuntime().availableProcessors() + " CPUs";
+    }
+
+    private String json() {
+        StringBuilder sb = new StringBuilder("{\n");
+        field(sb, "kernel", kernel()).append(",\n");
+        field(sb, "arch", System.getProperty("os.arch")).append(",\n");
+        field(sb, "jdk", jdk()).append(",\n");
+        sb.append("  \"cpus\": ").append(Runtime.getRuntime().availableProcessors()).append(",\n");
+        sb.append("  \"rlimit_nofile\": ").append(Libc.getrlimitNofile()[0]).append(",\n");
+        field(sb, "close_mechanism", Fds.mechanism().propertyValue()).append(",\n");
+        field(sb, "list_mechanism", Fds.listMechanism().propertyValue()).append(",\n");
+        sb.append("  \"kernel_cloexec\": ").append(Fds.kernelMarksCloseOnExec()).append(",\n");
+        sb.append("  \"jvm_highest_fd\": ").append(jvmHighest).append(",\n");
+        sb.append("  \"base_fd\": ").append(block.base()).append(",\n");
+        sb.append("  \"max\": ").append(max).append(",\n");
+        sb.append("  \"reps\": ").append(options.reps()).append(",\n");
+        sb.append("  \"notes\": [");
+        for (int i = 0; i < notes.size(); i++) sb.append(i == 0 ? "" : ", ").append(quote(notes.get(i)));
+        sb.append("],\n  \"results\": [");
+        for (int i = 0; i < results.size(); i++) {
+            Result r = results.get(i);
+            sb.append(i == 0 ? "\n    " : ",\n    ")
+                    .append("{\"suite\": ").append(quote(r.suite().id()))
+                    .append(", \"method\": ").append(quote(r.method()))
+                    .append(", \"n\": ").append(r.n())
+                    .append(String.format(Locale.ROOT, ", \"median_us\": %.3f, \"min_us\": %.3f, \"ratio\": %.4f",
+                            r.medianMicros(), r.minMicros(), r.ratio()))
+                    .append(", \"reps\": ").append(r.reps()).append('}');
+        }
+        return sb.append(results.isEmpty() ? "]\n}" : "\n  ]\n}").toString();
+    }
+
+    private static StringBuilder field(StringBuilder sb, String key, String value) {
+        return sb.append("  ").append(quote(key)).append(": ").append(quote(value));
+    }
+
+    static String quote(String s) {
+        StringBuilder sb = new StringBuilder(s.length() + 2).append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"' -> sb.append("\\\"");
+                case '\\' -> sb.append("\\\\");
+                case '\n' -> sb.append("\\n");
+                case '\t' -> sb.append("\\t");
+                default -> {
+                    if (c < 0x20) sb.append(String.format("\\u%04x", (int) c));
+                    else sb.append(c);
+                }
+            }
+        }
+        return sb.append('"').toString();
+    }
+}
