@@ -2,6 +2,7 @@ package dev.fdkit;
 
 /** What an open descriptor refers to, as far as Linux shows it. */
 public enum FdKind {
+    /** A regular file; {@link FdInfo#deleted()} tells whether its path was unlinked since. */
     FILE("file"),
     DIRECTORY("dir"),
     /** An anonymous pipe (pipe(2)); both ends share the inode in {@link FdInfo#inode()}. */
@@ -10,6 +11,21 @@ public enum FdKind {
     FIFO("fifo"),
     CHAR_DEVICE("chr"),
     BLOCK_DEVICE("blk"),
+    /** AF_UNIX, path (or "@abstract" name) and state from /proc/PID/net/unix. */
+    UNIX("unix"),
+    /** AF_INET stream socket (/proc/PID/net/tcp). */
+    TCP("tcp"),
+    /** AF_INET6 stream socket (/proc/PID/net/tcp6); the JDK's sockets are these unless IPv4 is preferred. */
+    TCP6("tcp6"),
+    UDP("udp"),
+    UDP6("udp6"),
+    NETLINK("netlink"),
+    /** AF_PACKET (/proc/PID/net/packet). */
+    PACKET("packet"),
+    /** AF_INET SOCK_RAW (/proc/PID/net/raw). */
+    RAW("raw"),
+    RAW6("raw6"),
+    /** A socket /proc/PID/net does not describe (another family, or another network namespace). */
     SOCKET("socket"),
     EVENTFD("eventfd"),
     EVENTPOLL("eventpoll"),
@@ -35,8 +51,38 @@ public enum FdKind {
         this.label = label;
     }
 
-    /** A short lower-case label for tables and JSON: "file", "pipe", "eventfd". */
+    /** A short lower-case label for tables and JSON: "file", "pipe", "tcp6", "eventfd". */
     public String label() {
         return label;
+    }
+
+    /** Whether this is a socket of any family (including the unresolved {@link #SOCKET}). */
+    public boolean isSocket() {
+        return switch (this) {
+            case UNIX, TCP, TCP6, UDP, UDP6, NETLINK, PACKET, RAW, RAW6, SOCKET -> true;
+            default -> false;
+        };
+    }
+
+    /** Whether this is one of the anon_inode kinds (eventfd ... userfaultfd, anon); memfd is a tmpfs file. */
+    public boolean isAnonInode() {
+        return switch (this) {
+            case EVENTFD, EVENTPOLL, TIMERFD, SIGNALFD, INOTIFY, FANOTIFY, PIDFD, IO_URING, USERFAULTFD,
+                 ANON_INODE -> true;
+            default -> false;
+        };
+    }
+
+    /**
+     * The kind with this label ("tcp6") or enum name ("TCP6"), ignoring case.
+     *
+     * @throws IllegalArgumentException naming the valid labels
+     */
+    public static FdKind ofLabel(String label) {
+        String l = label.trim();
+        for (FdKind k : values()) if (k.label.equalsIgnoreCase(l) || k.name().equalsIgnoreCase(l)) return k;
+        StringBuilder valid = new StringBuilder();
+        for (FdKind k : values()) valid.append(valid.isEmpty() ? "" : ", ").append(k.label);
+        throw new IllegalArgumentException("unknown descriptor kind '" + label + "' (known: " + valid + ")");
     }
 }

@@ -1,11 +1,14 @@
 package dev.fdkit;
 
 import java.util.ArrayList;
-import java.util.Arrays;
+import java.util.Collections;
 import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 /** A snapshot of a process's open descriptors, sorted by number. Immutable. */
 public final class FdTable implements Iterable<FdInfo> {
@@ -40,8 +43,15 @@ public final class FdTable implements Iterable<FdInfo> {
     }
 
     public Optional<FdInfo> get(int fd) {
-        int i = Arrays.binarySearch(numbers(), fd);
-        return i < 0 ? Optional.empty() : Optional.of(fds.get(i));
+        int lo = 0, hi = fds.size() - 1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            int at = fds.get(mid).fd();
+            if (at < fd) lo = mid + 1;
+            else if (at > fd) hi = mid - 1;
+            else return Optional.of(fds.get(mid));
+        }
+        return Optional.empty();
     }
 
     /**
@@ -64,6 +74,20 @@ public final class FdTable implements Iterable<FdInfo> {
             }
         }
         return new FdDiff(opened, closed, replaced);
+    }
+
+    /** The descriptors {@code filter} accepts, as a table of the same process. */
+    public FdTable filter(Predicate<FdInfo> filter) {
+        List<FdInfo> kept = new ArrayList<>();
+        for (FdInfo f : fds) if (filter.test(f)) kept.add(f);
+        return new FdTable(pid, kept);
+    }
+
+    /** How many descriptors of each kind, in {@link FdKind} order; kinds with none are absent. */
+    public Map<FdKind, Integer> countByKind() {
+        Map<FdKind, Integer> counts = new EnumMap<>(FdKind.class);
+        for (FdInfo f : fds) counts.merge(f.kind(), 1, Integer::sum);
+        return Collections.unmodifiableMap(counts);
     }
 
     @Override

@@ -1,23 +1,26 @@
 package dev.fdkit;
 
 import dev.fdkit.internal.Dirents;
-import dev.fdkit.internal.FdScan;
 import dev.fdkit.internal.IntList;
 import dev.fdkit.internal.Libc;
 import dev.fdkit.internal.ProcFiles;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
-/** Builds {@link FdTable}s from /proc/PID/fd and /proc/PID/fdinfo. */
+/**
+ * Builds {@link FdTable}s from /proc/PID/fd and /proc/PID/fdinfo, and sockets from /proc/PID/net.
+ *
+ * <p>Per descriptor of another process: readlink of fd/N, one read of fdinfo/N, and a statx through fd/N for
+ * path targets. For this process, the descriptor itself answers what fdinfo would (fcntl for the flags, lseek for
+ * the offset, statx(AT_EMPTY_PATH) for type, inode and mount): cheaper system calls than opening fdinfo/N.
+ */
 final class ProcLister {
     private ProcLister() {}
 
     static FdTable list(long pid) throws ErrnoException {
-        int self = Libc.getpid();
-        boolean isSelf = pid == self;
-        // Our own listing takes its numbers first, so the directories opened below are never part of it.
-        int[] selfNumbers = isSelf ? FdScan.open(0, Integer.MAX_VALUE) : null;
+        boolean isSelf = pid == Libc.getpid();
         String base = "/proc/" + pid;
         int fdDir = ProcFiles.openDir(base + "/fd");
         if (fdDir < 0) throw processError(pid, -fdDir, base + "/fd");
@@ -27,19 +30,32 @@ final class ProcLister {
             throw processError(pid, -infoDir, base + "/fdinfo");
         }
         try {
-            int[] numbers = selfNumbers != null ? selfNumbers : numbersOf(fdDir, base);
+            // Numbers from getdents64 of fd/, also for this process: poll(2) answers POLLNVAL for O_PATH
+            // descriptors, so a poll scan would miss them.
+            int[] numbers = numbersOf(fdDir, base, isSelf);
             List<FdInfo> out = new ArrayList<>(numbers.length);
             int[] err = new int[1];
+            long[] stat = new long[3];
+            int sockets = 0;
             for (int fd : numbers) {
+                if (isSelf && (fd == fdDir || fd == infoDir)) continue; // the listing's own
                 String target = ProcFiles.readlinkNumbered(fdDir, fd, err);
                 if (target == null) {
                     if (err[0] == Libc.ENOENT) continue; // closed since the numbers were read
                     throw processError(pid, err[0], "readlink " + base + "/fd/" + fd);
                 }
-                byte[] info = ProcFiles.readNumbered(infoDir, fd, err);
-                if (info == null && err[0] == Libc.ENOENT) continue;
-                out.add(describe(fdDir, fd, target, info));
+                FdInfo f;
+                if (isSelf) {
+                    f = describeOwn(infoDir, fd, target, stat);
+                } else {
+                    byte[] info = ProcFiles.readNumberedWhole(infoDir, fd, err);
+                    f = info == null && err[0] == Libc.ENOENT ? null : describe(fdDir, fd, target, info);
+                }
+                if (f == null) continue; // closed meanwhile
+                if (f.kind() == FdKind.SOCKET) sockets++;
+                out.add(f);
             }
+            if (sockets > 0) resolveSockets(pid, out, sockets);
             return new FdTable(pid, out);
         } finally {
             Libc.close(fdDir);
@@ -47,18 +63,107 @@ final class ProcLister {
         }
     }
 
-    private static int[] numbersOf(int fdDir, String base) throws ErrnoException {
+    /** One descriptor of this process, asked of the descriptor itself; null if it was closed meanwhile. */
+    private static FdInfo describeOwn(int infoDir, int fd, String target, long[] stat) {
+        int fdFlags = Libc.fcntl(fd, Libc.F_GETFD, 0);
+        int flags = Libc.fcntl(fd, Libc.F_GETFL, 0);
+        if (fdFlags < 0 || flags < 0) return null;
+        boolean cloexec = (fdFlags & Libc.FD_CLOEXEC) != 0;
+        if (cloexec) flags |= FdInfo.O_CLOEXEC; // as fdinfo shows it
+        int mode = -1;
+        long ino = -1, mntId = -1;
+        if (ProcFiles.statFd(fd, stat) == 0) {
+            mode = (int) stat[0];
+            ino = stat[1];
+            mntId = stat[2];
+        }
+        FdKind kind = kindOf(target, flags, mode);
+        long pos = 0; // fdinfo's "pos" is the file's f_pos, 0 where seeking means nothing
+        if (seekable(kind)) {
+            long p = Libc.lseek(fd, 0, Libc.SEEK_CUR); // SEEK_CUR 0 reads f_pos; it moves nothing
+            if (p >= 0) pos = p;
+        }
+        if (ino < 0) ino = bracketNumber(target);
+        String detail = null;
+        if (hasDetail(kind)) {
+            byte[] info = ProcFiles.readNumberedWhole(infoDir, fd, null);
+            if (info != null) detail = detail(kind, info);
+        }
+        return new FdInfo(fd, kind, target, cloexec, AccessMode.ofFlags(flags), flags, pos, (int) mntId, ino,
+                target.endsWith(" (deleted)"), null, detail);
+    }
+
+    private static boolean seekable(FdKind kind) {
+        return switch (kind) {
+            case FILE, DIRECTORY, CHAR_DEVICE, BLOCK_DEVICE, MEMFD -> true;
+            default -> false;
+        };
+    }
+
+    private static boolean hasDetail(FdKind kind) {
+        return kind == FdKind.PIDFD || kind == FdKind.EVENTPOLL || kind == FdKind.INOTIFY;
+    }
+
+    /** The numbers in fd/; for this process without the descriptor the reading itself uses. */
+    private static int[] numbersOf(int fdDir, String base, boolean isSelf) throws ErrnoException {
         int dup = Libc.fcntl(fdDir, Libc.F_DUPFD_CLOEXEC, 0); // Dirents owns and closes its descriptor
         if (dup < 0) throw new ErrnoException("dup " + base + "/fd", -dup);
         IntList list = new IntList();
         try (Dirents d = new Dirents(dup)) {
             int r = d.forEach(n -> {
-                list.add(n);
+                if (!isSelf || n != dup) list.add(n);
                 return true;
             });
             if (r < 0) throw new ErrnoException("getdents64(" + base + "/fd)", -r);
         }
         return list.toArray();
+    }
+
+    /**
+     * Gives every socket its precise kind and addresses: the /proc/PID/net tables are read once for the whole
+     * listing. A socket none of them lists (another family, another namespace, a netlink socket never bound)
+     * gets its kind from the protocol name the socket filesystem reports, and that name as its detail.
+     */
+    private static void resolveSockets(long pid, List<FdInfo> out, int count) {
+        long[] inodes = new long[count];
+        int k = 0;
+        for (FdInfo f : out) if (f.kind() == FdKind.SOCKET) inodes[k++] = f.inode();
+        Map<Long, ProcNet.Resolved> resolved = ProcNet.resolve(pid, inodes);
+        for (int i = 0; i < out.size(); i++) {
+            FdInfo f = out.get(i);
+            if (f.kind() != FdKind.SOCKET) continue;
+            ProcNet.Resolved r = resolved.get(f.inode());
+            if (r != null) {
+                out.set(i, withSocket(f, r.kind(), r.info(), null));
+            } else {
+                String proto = Libc.getxattr("/proc/" + pid + "/fd/" + f.fd(), "system.sockprotoname");
+                if (proto != null) out.set(i, withSocket(f, kindOfProtocol(proto), null, "protocol " + proto));
+            }
+        }
+    }
+
+    /**
+     * The kind for the socket filesystem's protocol name (system.sockprotoname): how a socket the tables do not
+     * list yet is named, e.g. a netlink socket before its first bind.
+     */
+    static FdKind kindOfProtocol(String name) {
+        if (name.startsWith("UNIX")) return FdKind.UNIX;
+        return switch (name) {
+            case "TCP" -> FdKind.TCP;
+            case "TCPv6" -> FdKind.TCP6;
+            case "UDP" -> FdKind.UDP;
+            case "UDPv6" -> FdKind.UDP6;
+            case "RAW" -> FdKind.RAW;
+            case "RAWv6" -> FdKind.RAW6;
+            case "PACKET" -> FdKind.PACKET;
+            case "NETLINK" -> FdKind.NETLINK;
+            default -> FdKind.SOCKET;
+        };
+    }
+
+    private static FdInfo withSocket(FdInfo f, FdKind kind, SocketInfo socket, String detail) {
+        return new FdInfo(f.fd(), kind, f.target(), f.closeOnExec(), f.access(), f.openFlags(), f.position(),
+                f.mountId(), f.inode(), f.deleted(), socket, detail);
     }
 
     private static ErrnoException processError(long pid, int errno, String what) {
@@ -79,19 +184,70 @@ final class ProcLister {
         int flags = -1, mntId = -1;
         long pos = -1, ino = -1;
         if (info != null) {
-            flags = (int) octalField(info, "flags:");
-            pos = ProcFiles.field(info, "pos:");
-            mntId = (int) ProcFiles.field(info, "mnt_id:");
-            ino = ProcFiles.field(info, "ino:");
+            // One pass over the leading lines: "pos:\t0", "flags:\t0100002", "mnt_id:\t15", "ino:\t1234".
+            int found = 0;
+            for (int i = 0; i < info.length && found < 4; ) {
+                int eol = i;
+                while (eol < info.length && info[eol] != '\n') eol++;
+                if (startsWith(info, i, "pos:")) {
+                    pos = number(info, i + 4, eol, 10);
+                    found++;
+                } else if (startsWith(info, i, "flags:")) {
+                    flags = (int) number(info, i + 6, eol, 8);
+                    found++;
+                } else if (startsWith(info, i, "mnt_id:")) {
+                    mntId = (int) number(info, i + 7, eol, 10);
+                    found++;
+                } else if (startsWith(info, i, "ino:")) {
+                    ino = number(info, i + 4, eol, 10);
+                    found++;
+                }
+                i = eol + 1;
+            }
         }
         boolean cloexec = flags >= 0 && (flags & FdInfo.O_CLOEXEC) != 0;
         boolean deleted = target.endsWith(" (deleted)");
-        FdKind kind = kindOf(fdDir, fd, target, flags);
+        int mode = target.startsWith("/") ? ProcFiles.statModeNumberedCached(fdDir, fd) : -1;
+        FdKind kind = kindOf(target, flags, mode);
         if (ino < 0) ino = bracketNumber(target);
-        return new FdInfo(fd, kind, target, cloexec, AccessMode.ofFlags(flags), flags, pos, mntId, ino, deleted);
+        String detail = info == null ? null : detail(kind, info);
+        return new FdInfo(fd, kind, target, cloexec, AccessMode.ofFlags(flags), flags, pos, mntId, ino, deleted,
+                null, detail);
     }
 
-    private static FdKind kindOf(int fdDir, int fd, String target, int flags) {
+    /** What fdinfo adds for some anon inodes: a pidfd's pid, how many files an epoll or inotify instance watches. */
+    private static String detail(FdKind kind, byte[] info) {
+        return switch (kind) {
+            case PIDFD -> {
+                int k = ProcFiles.indexOf(info, "Pid:", 0);
+                if (k < 0) yield null;
+                int i = k + 4;
+                while (i < info.length && (info[i] == ' ' || info[i] == '\t')) i++;
+                int j = i;
+                while (j < info.length && info[j] != '\n') j++;
+                String v = new String(info, i, j - i, java.nio.charset.StandardCharsets.US_ASCII);
+                yield v.equals("-1") ? "exited" : v.equals("0") ? "pid in another namespace" : "pid " + v;
+            }
+            case EVENTPOLL -> plural(countLines(info, "tfd:"), "fd");
+            case INOTIFY -> plural(countLines(info, "inotify wd:"), "watch");
+            default -> null;
+        };
+    }
+
+    private static String plural(int n, String what) {
+        return n + " " + what + (n == 1 ? "" : what.endsWith("h") ? "es" : "s");
+    }
+
+    private static int countLines(byte[] text, String key) {
+        int n = 0;
+        for (int at = ProcFiles.indexOf(text, key, 0); at >= 0; at = ProcFiles.indexOf(text, key, at + key.length())) {
+            n++;
+        }
+        return n;
+    }
+
+    /** The kind from the link target, and for paths from the file's mode (-errno when statx failed). */
+    static FdKind kindOf(String target, int flags, int mode) {
         if (target.startsWith("socket:[")) return FdKind.SOCKET;
         if (target.startsWith("pipe:[")) return FdKind.PIPE;
         if (target.startsWith("anon_inode:")) {
@@ -114,9 +270,8 @@ final class ProcLister {
             int colon = target.indexOf(":[");
             return colon > 0 && target.endsWith("]") ? FdKind.NAMESPACE : FdKind.UNKNOWN;
         }
-        int mode = ProcFiles.statModeNumbered(fdDir, fd);
         if (mode < 0) {
-            return (flags & 010000000) != 0 ? FdKind.SYMLINK : FdKind.UNKNOWN;
+            return (flags >= 0 && (flags & Libc.O_PATH) != 0) ? FdKind.SYMLINK : FdKind.UNKNOWN;
         }
         return switch (mode & Libc.S_IFMT) {
             case Libc.S_IFREG -> FdKind.FILE;
@@ -141,15 +296,22 @@ final class ProcLister {
         }
     }
 
-    private static long octalField(byte[] text, String key) {
-        int k = ProcFiles.indexOf(text, key, 0);
-        if (k < 0) return -1;
-        int i = k + key.length();
-        while (i < text.length && (text[i] == ' ' || text[i] == '\t')) i++;
+    private static boolean startsWith(byte[] text, int at, String key) {
+        if (at + key.length() > text.length) return false;
+        for (int j = 0; j < key.length(); j++) if (text[at + j] != key.charAt(j)) return false;
+        return true;
+    }
+
+    /** The number in {@code radix} (8 or 10) after blanks in [from, to); -1 if there is none. */
+    private static long number(byte[] text, int from, int to, int radix) {
+        int i = from;
+        while (i < to && (text[i] == ' ' || text[i] == '\t')) i++;
         long v = 0;
         int digits = 0;
-        while (i < text.length && text[i] >= '0' && text[i] <= '7') {
-            v = v * 8 + (text[i++] - '0');
+        for (; i < to; i++) {
+            int d = text[i] - '0';
+            if (d < 0 || d >= radix) break;
+            v = v * radix + d;
             digits++;
         }
         return digits == 0 ? -1 : v;

@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "fdkit", mixinStandardHelpOptions = true, version = "fdkit 0.1.0",
         description = "File-descriptor control for the JVM: close ranges, list descriptors, start children with "
                 + "exactly the descriptors named.",
-        subcommands = {DemoCommand.class, LsCommand.class, ExecCommand.class, BenchCommand.class,
+        subcommands = {DemoCommand.class, LsCommand.class, WatchCommand.class, ExecCommand.class, BenchCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
     public static void main(String[] args) {

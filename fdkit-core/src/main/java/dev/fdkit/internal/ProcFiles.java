@@ -16,6 +16,7 @@ public final class ProcFiles {
     private static final class Buffers {
         final Arena arena = Arena.ofAuto();
         final MemorySegment name = arena.allocate(64);
+        final MemorySegment empty = arena.allocate(8); // "" for AT_EMPTY_PATH
         MemorySegment data = arena.allocate(16384);
     }
 
@@ -79,6 +80,60 @@ public final class ProcFiles {
         Buffers b = BUF.get();
         int r = Libc.statx(dirfd, numberName(n), 0, Libc.STATX_TYPE | Libc.STATX_MODE, b.data);
         return r < 0 ? r : b.data.get(java.lang.foreign.ValueLayout.JAVA_SHORT, 28) & 0xffff;
+    }
+
+    /**
+     * Like {@link #readNumbered}, for files the kernel produces in one piece (fdinfo is a single_open seq_file):
+     * a read that does not fill the buffer returned the whole file, so no second read is spent to see EOF.
+     */
+    public static byte[] readNumberedWhole(int dirfd, int n, int[] err) {
+        int fd = Libc.openat(dirfd, numberName(n), Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
+        if (fd < 0) {
+            if (err != null) err[0] = -fd;
+            return null;
+        }
+        try {
+            Buffers b = BUF.get();
+            long got;
+            do {
+                got = Libc.read(fd, b.data, b.data.byteSize());
+            } while (got == -Libc.EINTR);
+            if (got < 0) {
+                if (err != null) err[0] = (int) -got;
+                return null;
+            }
+            if (got < b.data.byteSize()) return b.data.asSlice(0, got).toArray(JAVA_BYTE);
+            Libc.lseek(fd, 0, Libc.SEEK_SET);
+            return readFd(fd, err); // larger than the buffer (an epoll watching thousands): the slow way
+        } finally {
+            Libc.close(fd);
+        }
+    }
+
+    /**
+     * statx of the file the link named by {@code n} in {@code dirfd} points to, from cached attributes (a FUSE
+     * daemon is not asked): its st_mode, or -errno.
+     */
+    public static int statModeNumberedCached(int dirfd, int n) {
+        Buffers b = BUF.get();
+        int r = Libc.statx(dirfd, numberName(n), Libc.AT_STATX_DONT_SYNC, Libc.STATX_TYPE | Libc.STATX_MODE, b.data);
+        return r < 0 ? r : b.data.get(java.lang.foreign.ValueLayout.JAVA_SHORT, 28) & 0xffff;
+    }
+
+    /**
+     * statx of the open descriptor {@code fd} of this process itself (AT_EMPTY_PATH, cached attributes): fills
+     * {@code out} with {st_mode, inode, mount id (-1 before Linux 5.8)}; returns 0 or -errno.
+     */
+    public static int statFd(int fd, long[] out) {
+        Buffers b = BUF.get();
+        int r = Libc.statx(fd, b.empty, Libc.AT_EMPTY_PATH | Libc.AT_STATX_DONT_SYNC,
+                Libc.STATX_TYPE | Libc.STATX_MODE | Libc.STATX_INO | Libc.STATX_MNT_ID, b.data);
+        if (r < 0) return r;
+        int mask = b.data.get(java.lang.foreign.ValueLayout.JAVA_INT, 0);
+        out[0] = b.data.get(java.lang.foreign.ValueLayout.JAVA_SHORT, 28) & 0xffff;
+        out[1] = b.data.get(java.lang.foreign.ValueLayout.JAVA_LONG, 32);
+        out[2] = (mask & Libc.STATX_MNT_ID) != 0 ? b.data.get(java.lang.foreign.ValueLayout.JAVA_LONG, 144) : -1;
+        return 0;
     }
 
     /** Opens a directory read-only, close-on-exec; the fd or -errno. */

@@ -1,0 +1,102 @@
+package dev.fdkit.cli;
+
+import dev.fdkit.FdDiff;
+import dev.fdkit.FdInfo;
+import dev.fdkit.FdTable;
+import dev.fdkit.Fds;
+import dev.fdkit.ProcessNotFoundException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintStream;
+import java.time.LocalTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+@Command(name = "watch", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Print what a process opens and closes: every INTERVAL seconds it lists the process's "
+                + "descriptors again and prints the changes since the last look, until interrupted (Ctrl-C), "
+                + "until --count looks, or until the process exits.",
+                "Lines: '+' opened, '-' closed, '~' the number now refers to another file."})
+final class WatchCommand implements Callable<Integer> {
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS");
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "PID", description = "Process to watch.")
+    long pid;
+
+    @Option(names = "--interval", paramLabel = "S", defaultValue = "1",
+            description = "Seconds between looks (fractions allowed; default: ${DEFAULT-VALUE}).")
+    double interval;
+
+    @Option(names = "--count", paramLabel = "N", defaultValue = "0",
+            description = "Stop after N looks after the first (default: until interrupted).")
+    long count;
+
+    @Override
+    public Integer call() throws Exception {
+        if (!(interval > 0) || interval > 86_400) {
+            throw new ParameterException(spec.commandLine(), "--interval must be > 0 and at most 86400 seconds, was "
+                    + interval);
+        }
+        if (count < 0) throw new ParameterException(spec.commandLine(), "--count must be >= 0, was " + count);
+        long sleepNanos = (long) (interval * 1e9);
+        PrintStream out = System.out;
+        FdTable last = Fds.list(pid);
+        out.printf("%s watching pid %d: %d descriptors open; every %s s%n", now(), pid, last.size(),
+                trim(interval));
+        out.flush();
+        for (long look = 1; count == 0 || look <= count; look++) {
+            Thread.sleep(sleepNanos / 1_000_000, (int) (sleepNanos % 1_000_000));
+            FdTable next;
+            try {
+                next = Fds.list(pid);
+            } catch (ProcessNotFoundException e) {
+                out.printf("%s pid %d exited%n", now(), pid);
+                out.flush();
+                return 0;
+            }
+            FdDiff d = last.diff(next);
+            if (!d.isEmpty()) {
+                String at = now();
+                StringBuilder sb = new StringBuilder();
+                for (Change c : changes(d)) {
+                    sb.append(at).append(' ').append(c.sign()).append(' ').append(c.info()).append('\n');
+                }
+                out.print(sb);
+                out.flush();
+            }
+            last = next;
+        }
+        return 0;
+    }
+
+    record Change(char sign, FdInfo info) {}
+
+    /** Closed before opened at one number (a replacement reads as '~'), ascending by number. */
+    static List<Change> changes(FdDiff d) {
+        List<Change> all = new ArrayList<>();
+        for (FdInfo f : d.closed()) all.add(new Change('-', f));
+        for (FdInfo f : d.opened()) all.add(new Change('+', f));
+        for (FdInfo f : d.replaced()) all.add(new Change('~', f));
+        all.sort(Comparator.comparingInt((Change c) -> c.info().fd()));
+        return all;
+    }
+
+    private static String now() {
+        return LocalTime.now().format(TIME);
+    }
+
+    private static String trim(double d) {
+        return d == Math.rint(d) ? Long.toString((long) d) : Double.toString(d);
+    }
+}

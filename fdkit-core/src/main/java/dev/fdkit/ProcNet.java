@@ -1,0 +1,315 @@
+package dev.fdkit;
+
+import dev.fdkit.internal.ProcFiles;
+
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Resolves socket inodes through the tables in /proc/PID/net (the process's network namespace). Each table is read
+ * at most once per listing, and only until every inode asked for is found; a line is parsed in full only when its
+ * inode is one of them.
+ */
+final class ProcNet {
+    private ProcNet() {}
+
+    /** A socket's precise kind and what its table says. */
+    record Resolved(FdKind kind, SocketInfo info) {}
+
+    private enum Table {
+        // Most common in a JVM first, so a typical listing stops early.
+        UNIX("unix", FdKind.UNIX, 6),
+        TCP6("tcp6", FdKind.TCP6, 9),
+        TCP("tcp", FdKind.TCP, 9),
+        UDP6("udp6", FdKind.UDP6, 9),
+        UDP("udp", FdKind.UDP, 9),
+        NETLINK("netlink", FdKind.NETLINK, 9),
+        RAW("raw", FdKind.RAW, 9),
+        RAW6("raw6", FdKind.RAW6, 9),
+        PACKET("packet", FdKind.PACKET, 8);
+
+        final String file;
+        final FdKind kind;
+        final int inodeColumn;
+
+        Table(String file, FdKind kind, int inodeColumn) {
+            this.file = file;
+            this.kind = kind;
+            this.inodeColumn = inodeColumn;
+        }
+    }
+
+    /** Looks up {@code inodes} (any order, duplicates fine) in the tables of {@code pid}; what is found, by inode. */
+    static Map<Long, Resolved> resolve(long pid, long[] inodes) {
+        long[] wanted = Arrays.stream(inodes).sorted().distinct().toArray();
+        Map<Long, Resolved> found = new HashMap<>(wanted.length * 2);
+        for (Table t : Table.values()) {
+            if (found.size() == wanted.length) break;
+            byte[] text = ProcFiles.read("/proc/" + pid + "/net/" + t.file, null);
+            if (text != null) parse(t, text, wanted, found);
+        }
+        return found;
+    }
+
+    /** Parses one table's text (exposed for tests with captured text). */
+    static Map<Long, Resolved> parse(String file, String text, long[] inodes) {
+        Table t = Arrays.stream(Table.values()).filter(x -> x.file.equals(file)).findFirst().orElseThrow();
+        Map<Long, Resolved> found = new HashMap<>();
+        parse(t, text.getBytes(StandardCharsets.UTF_8), Arrays.stream(inodes).sorted().distinct().toArray(), found);
+        return found;
+    }
+
+    private static void parse(Table t, byte[] text, long[] wanted, Map<Long, Resolved> found) {
+        int[] starts = new int[12], ends = new int[12];
+        int line = nextLine(text, 0); // the header
+        while (line < text.length) {
+            int eol = line;
+            while (eol < text.length && text[eol] != '\n') eol++;
+            int n = fields(text, line, eol, starts, ends);
+            if (n > t.inodeColumn) {
+                long ino = parseLong(text, starts[t.inodeColumn], ends[t.inodeColumn], 10);
+                if (ino > 0 && Arrays.binarySearch(wanted, ino) >= 0 && !found.containsKey(ino)) {
+                    SocketInfo info = switch (t) {
+                        case UNIX -> unix(text, starts, ends, n, eol);
+                        case NETLINK -> netlink(text, starts, ends);
+                        case PACKET -> packet(text, starts, ends);
+                        default -> inet(t, text, starts, ends);
+                    };
+                    if (info != null) found.put(ino, new Resolved(t.kind, info));
+                }
+            }
+            line = eol + 1;
+        }
+    }
+
+    private static int nextLine(byte[] text, int from) {
+        int i = from;
+        while (i < text.length && text[i] != '\n') i++;
+        return i + 1;
+    }
+
+    /** Splits [from, to) at blanks into at most starts.length fields; returns how many. */
+    private static int fields(byte[] text, int from, int to, int[] starts, int[] ends) {
+        int n = 0, i = from;
+        while (n < starts.length) {
+            while (i < to && (text[i] == ' ' || text[i] == '\t')) i++;
+            if (i >= to) break;
+            starts[n] = i;
+            while (i < to && text[i] != ' ' && text[i] != '\t') i++;
+            ends[n++] = i;
+        }
+        return n;
+    }
+
+    private static long parseLong(byte[] text, int from, int to, int radix) {
+        if (from >= to) return -1;
+        long v = 0;
+        for (int i = from; i < to; i++) {
+            int c = text[i], d;
+            if (c >= '0' && c <= '9') d = c - '0';
+            else if (c >= 'A' && c <= 'F') d = c - 'A' + 10;
+            else if (c >= 'a' && c <= 'f') d = c - 'a' + 10;
+            else return -1;
+            if (d >= radix) return -1;
+            v = v * radix + d;
+        }
+        return v;
+    }
+
+    // tcp, udp, raw: "sl local rem st tx:rx tr:tm retrnsmt uid timeout inode ..." with addresses "HEX:PORT".
+    private static SocketInfo inet(Table t, byte[] text, int[] s, int[] e) {
+        int localColon = lastColon(text, s[1], e[1]), remoteColon = lastColon(text, s[2], e[2]);
+        if (localColon < 0 || remoteColon < 0) return null;
+        String local = address(text, s[1], localColon);
+        int localPort = (int) parseLong(text, localColon + 1, e[1], 16);
+        String remote = address(text, s[2], remoteColon);
+        int remotePort = (int) parseLong(text, remoteColon + 1, e[2], 16);
+        int st = (int) parseLong(text, s[3], e[3], 16);
+        String protocol = t.kind.label();
+        String type;
+        String state;
+        boolean connected;
+        switch (t) {
+            case TCP, TCP6 -> {
+                type = "stream";
+                state = tcpState(st);
+                connected = st != 0x0A && remotePort != 0;
+            }
+            case UDP, UDP6 -> {
+                type = "dgram";
+                state = st == 0x01 ? "ESTABLISHED" : "UNCONN";
+                connected = st == 0x01;
+            }
+            default -> { // raw: the "port" column is the IP protocol
+                type = "raw";
+                state = st == 0x01 ? "ESTABLISHED" : "UNCONN";
+                connected = st == 0x01;
+            }
+        }
+        if (!connected) {
+            remote = null;
+            remotePort = -1;
+        }
+        return new SocketInfo(protocol, type, local, localPort, remote, remotePort, state, null);
+    }
+
+    private static int lastColon(byte[] text, int from, int to) {
+        for (int i = to - 1; i >= from; i--) if (text[i] == ':') return i;
+        return -1;
+    }
+
+    static String tcpState(int st) {
+        return switch (st) {
+            case 0x01 -> "ESTABLISHED";
+            case 0x02 -> "SYN_SENT";
+            case 0x03 -> "SYN_RECV";
+            case 0x04 -> "FIN_WAIT1";
+            case 0x05 -> "FIN_WAIT2";
+            case 0x06 -> "TIME_WAIT";
+            case 0x07 -> "CLOSE";
+            case 0x08 -> "CLOSE_WAIT";
+            case 0x09 -> "LAST_ACK";
+            case 0x0A -> "LISTEN";
+            case 0x0B -> "CLOSING";
+            case 0x0C -> "NEW_SYN_RECV";
+            case 0x0D -> "BOUND_INACTIVE";
+            default -> "STATE_" + st;
+        };
+    }
+
+    /**
+     * The kernel prints an address as 32-bit words with "%08X" in host byte order: 8 hex digits for IPv4, 32 for
+     * IPv6. The bytes in network order are each word's bytes as they sit in memory.
+     */
+    private static String address(byte[] text, int from, int to) {
+        int len = to - from;
+        if (len != 8 && len != 32) return new String(text, from, len, StandardCharsets.US_ASCII);
+        byte[] b = new byte[len / 2];
+        boolean little = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
+        for (int w = 0; w < len / 8; w++) {
+            long word = parseLong(text, from + w * 8, from + w * 8 + 8, 16);
+            for (int k = 0; k < 4; k++) {
+                int shift = little ? 8 * k : 8 * (3 - k);
+                b[w * 4 + k] = (byte) (word >>> shift);
+            }
+        }
+        return b.length == 4 ? ipv4(b, 0) : ipv6(b);
+    }
+
+    private static String ipv4(byte[] b, int at) {
+        return (b[at] & 0xff) + "." + (b[at + 1] & 0xff) + "." + (b[at + 2] & 0xff) + "." + (b[at + 3] & 0xff);
+    }
+
+    /** RFC 5952 text: lower case, the longest run (>= 2) of zero groups as "::"; IPv4-mapped as dotted IPv4. */
+    static String ipv6(byte[] b) {
+        boolean mapped = true;
+        for (int i = 0; i < 10; i++) mapped &= b[i] == 0;
+        if (mapped && (b[10] & 0xff) == 0xff && (b[11] & 0xff) == 0xff) return ipv4(b, 12);
+        int[] g = new int[8];
+        for (int i = 0; i < 8; i++) g[i] = ((b[2 * i] & 0xff) << 8) | (b[2 * i + 1] & 0xff);
+        int bestStart = -1, bestLen = 1;
+        for (int i = 0; i < 8; ) {
+            if (g[i] != 0) {
+                i++;
+                continue;
+            }
+            int j = i;
+            while (j < 8 && g[j] == 0) j++;
+            if (j - i > bestLen) {
+                bestStart = i;
+                bestLen = j - i;
+            }
+            i = j;
+        }
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 8; i++) {
+            if (i == bestStart) {
+                sb.append("::");
+                i += bestLen - 1;
+                continue;
+            }
+            if (!sb.isEmpty() && sb.charAt(sb.length() - 1) != ':') sb.append(':');
+            sb.append(Integer.toHexString(g[i]));
+        }
+        return sb.toString();
+    }
+
+    // unix: "Num RefCount Protocol Flags Type St Inode [Path]"; the path is the rest of the line.
+    private static SocketInfo unix(byte[] text, int[] s, int[] e, int n, int eol) {
+        long flags = parseLong(text, s[3], e[3], 16);
+        int type = (int) parseLong(text, s[4], e[4], 16);
+        int st = (int) parseLong(text, s[5], e[5], 16);
+        String path = null;
+        if (n > 7) path = new String(text, s[7], eol - s[7], StandardCharsets.UTF_8).stripTrailing();
+        String typeName = switch (type) {
+            case 1 -> "stream";
+            case 2 -> "dgram";
+            case 5 -> "seqpacket";
+            default -> "type" + type;
+        };
+        String state;
+        if ((flags & 0x10000) != 0) state = "LISTEN"; // __SO_ACCEPTCON
+        else state = switch (st) {
+            case 1 -> type == 2 ? "UNCONN" : "UNCONNECTED";
+            case 2 -> "CONNECTING";
+            case 3 -> "CONNECTED";
+            case 4 -> "DISCONNECTING";
+            default -> "FREE";
+        };
+        return new SocketInfo("unix", typeName, path, -1, null, -1, state, null);
+    }
+
+    // netlink: "sk Eth Pid Groups Rmem Wmem Dump Locks Drops Inode"
+    private static SocketInfo netlink(byte[] text, int[] s, int[] e) {
+        int family = (int) parseLong(text, s[1], e[1], 10);
+        long portId = parseLong(text, s[2], e[2], 10);
+        return new SocketInfo("netlink", "raw", null, (int) portId, null, -1, null, netlinkFamily(family));
+    }
+
+    static String netlinkFamily(int family) {
+        return switch (family) {
+            case 0 -> "ROUTE";
+            case 2 -> "USERSOCK";
+            case 3 -> "FIREWALL";
+            case 4 -> "SOCK_DIAG";
+            case 5 -> "NFLOG";
+            case 6 -> "XFRM";
+            case 7 -> "SELINUX";
+            case 8 -> "ISCSI";
+            case 9 -> "AUDIT";
+            case 10 -> "FIB_LOOKUP";
+            case 11 -> "CONNECTOR";
+            case 12 -> "NETFILTER";
+            case 13 -> "IP6_FW";
+            case 14 -> "DNRTMSG";
+            case 15 -> "KOBJECT_UEVENT";
+            case 16 -> "GENERIC";
+            case 18 -> "SCSITRANSPORT";
+            case 19 -> "ECRYPTFS";
+            case 20 -> "RDMA";
+            case 21 -> "CRYPTO";
+            case 22 -> "SMC";
+            default -> "family " + family;
+        };
+    }
+
+    // packet: "sk RefCnt Type Proto Iface R Rmem User Inode"; Proto is the ethertype in hex, Iface an ifindex.
+    private static SocketInfo packet(byte[] text, int[] s, int[] e) {
+        int type = (int) parseLong(text, s[2], e[2], 10);
+        int proto = (int) parseLong(text, s[3], e[3], 16);
+        int iface = (int) parseLong(text, s[4], e[4], 10);
+        String protoName = switch (proto) {
+            case 0x0003 -> "ETH_P_ALL";
+            case 0x0800 -> "ETH_P_IP";
+            case 0x0806 -> "ETH_P_ARP";
+            case 0x86DD -> "ETH_P_IPV6";
+            default -> String.format("ethertype 0x%04x", proto);
+        };
+        String where = iface == 0 ? "any interface" : "ifindex " + iface;
+        return new SocketInfo("packet", type == 2 ? "dgram" : "raw", null, iface, null, -1, null,
+                protoName + " " + where);
+    }
+}

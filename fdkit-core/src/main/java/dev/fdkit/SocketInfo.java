@@ -1,0 +1,74 @@
+package dev.fdkit;
+
+/**
+ * What /proc/PID/net says about one socket, found by its inode.
+ *
+ * @param protocol      "tcp", "tcp6", "udp", "udp6", "unix", "netlink", "packet", "raw", "raw6"
+ * @param type          "stream", "dgram", "seqpacket", "raw"; null where the table does not say
+ * @param localAddress  the local IP address ("127.0.0.1", "::1"; IPv4-mapped IPv6 addresses are shown as IPv4),
+ *                      or the unix socket's path ("@name" for the abstract namespace); null when unnamed
+ * @param localPort     the local port; for raw sockets the IP protocol number; for netlink the port id; -1 if none
+ * @param remoteAddress the peer's IP address, or null when not connected (and always for unix sockets: procfs
+ *                      does not name the peer)
+ * @param remotePort    the peer's port, or -1
+ * @param state         "ESTABLISHED", "LISTEN", "TIME_WAIT"... for TCP; "UNCONN" or "ESTABLISHED" for UDP and
+ *                      raw; "LISTEN", "CONNECTED", "UNCONNECTED", "CONNECTING", "DISCONNECTING" for unix;
+ *                      null for netlink and packet sockets
+ * @param detail        netlink: the family ("ROUTE", "AUDIT"...); packet: the protocol and interface index; else null
+ */
+public record SocketInfo(String protocol, String type, String localAddress, int localPort, String remoteAddress,
+                         int remotePort, String state, String detail) {
+
+    /** "127.0.0.1:8080", "[::1]:8080", the unix path, or null. */
+    public String local() {
+        return endpoint(localAddress, localPort);
+    }
+
+    /** "127.0.0.1:51234", "[::1]:51234", or null when there is no peer. */
+    public String remote() {
+        return endpoint(remoteAddress, remotePort);
+    }
+
+    private String endpoint(String address, int port) {
+        if (address == null) return null;
+        if (!isInet()) return address;
+        String a = address.indexOf(':') >= 0 ? "[" + address + "]" : address;
+        return protocol.startsWith("raw") ? a : a + ":" + port;
+    }
+
+    private boolean isInet() {
+        return protocol.startsWith("tcp") || protocol.startsWith("udp") || protocol.startsWith("raw");
+    }
+
+    /**
+     * One line as lsof would say it: "127.0.0.1:51234 -> 127.0.0.1:8080 ESTABLISHED", "0.0.0.0:8080 LISTEN",
+     * "/run/app.sock stream LISTEN", "unnamed stream CONNECTED", "ROUTE portid 1234", "raw 0.0.0.0 protocol 1".
+     */
+    public String describe() {
+        StringBuilder sb = new StringBuilder();
+        switch (protocol) {
+            case "unix" -> {
+                sb.append(localAddress == null ? "unnamed" : localAddress);
+                if (type != null) sb.append(' ').append(type);
+            }
+            case "netlink" -> sb.append(detail).append(" portid ").append(localPort);
+            case "packet" -> {
+                if (type != null) sb.append(type).append(' ');
+                sb.append(detail);
+            }
+            default -> {
+                sb.append(local());
+                if (protocol.startsWith("raw")) sb.append(" protocol ").append(localPort);
+                String r = remote();
+                if (r != null) sb.append(" -> ").append(r);
+            }
+        }
+        if (state != null) sb.append(' ').append(state);
+        return sb.toString();
+    }
+
+    @Override
+    public String toString() {
+        return protocol + " " + describe();
+    }
+}

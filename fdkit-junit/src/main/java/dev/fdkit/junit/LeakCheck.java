@@ -1,0 +1,58 @@
+package dev.fdkit.junit;
+
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Inherited;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/**
+ * Fails each test (of the annotated class, or the annotated method) that leaves a file descriptor open which it
+ * opened: the table is listed before each test (before its {@code @BeforeEach} methods) and after it (after its
+ * {@code @AfterEach} methods), and every descriptor that appeared and stayed is named in the failure, e.g.
+ * {@code fd 37: tcp6 127.0.0.1:51234 -> 127.0.0.1:8080 ESTABLISHED}.
+ *
+ * <p>Every setting can also come from a JUnit configuration parameter (junit-platform.properties, Surefire's
+ * {@code configurationParameters}, or a system property); the annotation's booleans switch on what the parameters
+ * leave off, its ignore patterns add to theirs. {@code fdkit.leakcheck.enabled=true} checks every test without
+ * any annotation. See docs/LEAKS.md.
+ */
+@Target({ElementType.TYPE, ElementType.METHOD, ElementType.ANNOTATION_TYPE})
+@Retention(RetentionPolicy.RUNTIME)
+@Documented
+@Inherited
+@ExtendWith(LeakCheckExtension.class)
+public @interface LeakCheck {
+    /** {@code false} exempts the annotated method (or class) where a class annotation or the global switch applies. */
+    boolean enabled() default true;
+
+    /**
+     * Run {@code System.gc()} before judging, and wait for Cleaners: descriptors whose owner was unreachable and got
+     * closed that way are then not reported. Also {@code fdkit.leakcheck.gc}.
+     */
+    boolean gc() default false;
+
+    /**
+     * Run {@code System.gc()} as {@link #gc()} does, but report the descriptors it closed too, as "unclosed but
+     * unreachable": code that drops a stream without closing it. Also {@code fdkit.leakcheck.reportUnreachable}.
+     */
+    boolean reportUnreachable() default false;
+
+    /**
+     * Regular expressions; a descriptor whose description matches one ({@link java.util.regex.Matcher#find()})
+     * is not blamed on the test. The description is the kind and the name, as in the failure message without
+     * "fd N: ": {@code "file /home/me/.m2/x.jar"}, {@code "tcp6 127.0.0.1:1234 -> 127.0.0.1:80 ESTABLISHED"},
+     * {@code "pipe pipe:[1234]"}. Added to {@code fdkit.leakcheck.ignore} and the defaults.
+     */
+    String[] ignore() default {};
+
+    /**
+     * How long to wait, at most, for descriptors that other threads are still closing (a server's connection
+     * threads, an executor shutting down) before judging; -1: {@code fdkit.leakcheck.settleMillis}, default 100.
+     * Only a test that would fail waits.
+     */
+    int settleMillis() default -1;
+}
