@@ -8,7 +8,9 @@ public enum ListMechanism {
     /**
      * One poll(2) with timeout 0 over every slot of the table, keeping those not answered with POLLNVAL. The
      * fastest question: the kernel checks the whole table in one call. It calls each open file's poll method,
-     * which can wait on a FUSE daemon, so {@code auto} picks it only when no FUSE filesystem is mounted.
+     * which can wait on a FUSE daemon, so {@code auto} picks it only when no FUSE filesystem is mounted. poll
+     * cannot see O_PATH descriptors, so each pass is checked against the kernel's count of open descriptors (the
+     * size of /proc/self/fd, Linux 6.2+); when they differ, the slots poll called closed are asked with fcntl.
      */
     POLL("poll"),
     /** fcntl(F_GETFD) on every slot of the table: one call per slot, touches no file. */

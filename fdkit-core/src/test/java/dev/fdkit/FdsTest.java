@@ -184,6 +184,20 @@ class FdsTest {
 
     @ParameterizedTest
     @EnumSource(ListMechanism.class)
+    void everyListMechanismSeesOPathDescriptors(ListMechanism m) throws ErrnoException {
+        int path = Libc.open("/", Libc.O_PATH | Libc.O_CLOEXEC, 0);
+        assertTrue(path >= 0);
+        assertEquals(base + 5, Libc.dup3(path, base + 5, Libc.O_CLOEXEC));
+        Libc.close(path);
+        TestFds.openAt(base + 9, false);
+        assertArrayEquals(new int[] {base + 5, base + 9}, FdScan.open(m, base, base + 1100));
+        assertEquals(base + 5, FdScan.nextOpen(base));
+        int[] all = FdScan.open(m, 0, Integer.MAX_VALUE);
+        assertTrue(Arrays.binarySearch(all, base + 5) >= 0, "O_PATH descriptor in the full listing");
+    }
+
+    @ParameterizedTest
+    @EnumSource(ListMechanism.class)
     void everyListMechanismSeesTheSameNumbers(ListMechanism m) throws ErrnoException {
         int[] expected = {base, base + 1, base + 64, base + 999};
         for (int fd : expected) TestFds.openAt(fd, false);

@@ -13,8 +13,10 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 public final class Dirents implements AutoCloseable {
     // struct linux_dirent64: u64 d_ino, s64 d_off, u16 d_reclen, u8 d_type, char d_name[]
     private static final long RECLEN = 16, NAME = 19;
-    private final Arena arena = Arena.ofConfined();
-    private final MemorySegment buf = arena.allocate(32768, 8);
+    /** One buffer per thread: a scan is short and never nests, and small closes should not pay for 32 KiB. */
+    private static final ThreadLocal<MemorySegment> BUFFER =
+            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(32768, 8));
+    private final MemorySegment buf = BUFFER.get();
     private final int dirfd;
 
     /** Takes ownership of {@code dirfd}, an open directory descriptor. */
@@ -67,6 +69,5 @@ public final class Dirents implements AutoCloseable {
     @Override
     public void close() {
         Libc.close(dirfd);
-        arena.close();
     }
 }

@@ -59,7 +59,14 @@ public final class FdScan {
         // filesystem is mounted in this namespace.
         byte[] mounts = ProcFiles.read("/proc/self/mountinfo", null);
         if (mounts == null || mentionsFuse(mounts)) return ListMechanism.FCNTL;
-        return ListMechanism.POLL;
+        // poll cannot see O_PATH descriptors; its answer is checked against the kernel's count (Linux 6.2+),
+        // and without that count every slot poll calls closed would need an fcntl anyway.
+        try {
+            Libc.close(openProcSelfFd());
+        } catch (ErrnoException e) {
+            return ListMechanism.FCNTL;
+        }
+        return ProcFiles.openDescriptorCount() > 0 ? ListMechanism.POLL : ListMechanism.FCNTL;
     }
 
     static boolean mentionsFuse(byte[] mountinfo) {
@@ -120,14 +127,23 @@ public final class FdScan {
         }
     }
 
+    /**
+     * One poll(2) pass over the whole table. poll answers POLLNVAL for O_PATH descriptors too (it looks files up
+     * the way that hides them), so the pass is checked against the kernel's count of open descriptors; when they
+     * differ (O_PATH descriptors, or another thread opening or closing meanwhile) the slots poll called closed
+     * are asked again with fcntl(F_GETFD), which sees every descriptor.
+     */
     private static void byPoll(int from, int to, IntList out, int limit) throws ErrnoException {
-        int end = (int) Math.min((long) to, tableSize() - 1L);
+        int slots = tableSize();
+        int end = (int) Math.min((long) to, slots - 1L);
+        long expected = ProcFiles.openDescriptorCount();
         long soft = Libc.getrlimitNofile()[0];
         // poll(2) refuses more pollfds than the soft limit.
         int chunk = (int) Math.max(1, Math.min(POLL_CHUNK, soft < 0 ? POLL_CHUNK : soft));
         PollTable table = POLL_TABLE.get();
-        for (long base = from; base <= end && out.size() < limit; base += chunk) {
-            int n = (int) Math.min(chunk, end - base + 1);
+        IntList seen = new IntList();
+        for (long base = 0; base < slots; base += chunk) {
+            int n = (int) Math.min(chunk, slots - base);
             MemorySegment window;
             if (base + n <= POLL_CHUNK) {
                 window = table.cover((int) (base + n)).asSlice(base * 8, (long) n * 8);
@@ -143,8 +159,20 @@ public final class FdScan {
             if (table.answers.length < n * 4) table.answers = new short[Math.max(n * 4, table.answers.length * 2)];
             short[] a = table.answers;
             MemorySegment.copy(window, JAVA_SHORT, 0, a, 0, n * 4);
-            for (int i = 0; i < n && out.size() < limit; i++) {
-                if ((a[i * 4 + 3] & Libc.POLLNVAL) == 0) out.add((int) (base + i));
+            for (int i = 0; i < n; i++) {
+                if ((a[i * 4 + 3] & Libc.POLLNVAL) == 0) seen.add((int) (base + i));
+            }
+        }
+        boolean complete = expected >= 0 && seen.size() == expected;
+        int next = 0;
+        for (int fd = from; fd <= end && out.size() < limit; fd++) {
+            while (next < seen.size() && seen.get(next) < fd) next++;
+            if (next < seen.size() && seen.get(next) == fd) {
+                out.add(fd);
+            } else if (!complete && Libc.fcntl(fd, Libc.F_GETFD, 0) >= 0) {
+                out.add(fd);
+            } else if (complete && next == seen.size()) {
+                break; // nothing open beyond the last descriptor poll saw
             }
         }
     }

@@ -136,6 +136,20 @@ public final class ProcFiles {
         return 0;
     }
 
+    private static final MemorySegment PROC_SELF_FD = Arena.global().allocateFrom("/proc/self/fd");
+
+    /**
+     * How many descriptors this process has open, O_PATH ones included: since Linux 6.2 the size of /proc/self/fd
+     * is the kernel's count of its open-descriptor bitmap. -1 where the kernel does not say (size 0 or an error).
+     */
+    public static long openDescriptorCount() {
+        Buffers b = BUF.get();
+        int r = Libc.statx(Libc.AT_FDCWD, PROC_SELF_FD, 0, Libc.STATX_SIZE, b.data);
+        if (r < 0) return -1;
+        long size = b.data.get(java.lang.foreign.ValueLayout.JAVA_LONG, 40);
+        return size > 0 ? size : -1;
+    }
+
     /** Opens a directory read-only, close-on-exec; the fd or -errno. */
     public static int openDir(String path) {
         return Libc.open(path, Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_CLOEXEC, 0);
