@@ -27,7 +27,7 @@ fdkit_find_jdk() {
     done
   fi
   if [ -z "$best" ]; then
-    echo "fdkit: no JDK 25 or newer found (JAVA_HOME=${JAVA_HOME:-unset}, nothing suitable in /usr/lib/jvm); install one, e.g. 'apt-get install temurin-25-jdk', or point JAVA_HOME at it." >&2
+    echo "fdkit: no JDK 25 or newer found (JAVA_HOME=${JAVA_HOME:-unset}, nothing suitable in /usr/lib/jvm); install a JDK 25 (e.g. Eclipse Temurin 25) under /usr/lib/jvm or point JAVA_HOME at one." >&2
     return 1
   fi
   export JAVA_HOME=$best
