@@ -20,8 +20,8 @@ import java.util.TreeSet;
  * <p>It never touches the JVM's own descriptors: it chooses a base above the highest descriptor open when it starts
  * (plus {@link FdBlock#HEADROOM}), opens its N files there, and every close it times acts on base and up only.
  *
- * <p>Each point is timed with System.nanoTime around one call, reps times after a warm-up; methods take turns
- * within each rep so drift in the machine spreads over all of them. Opening the N files is never timed.
+ * <p>Each point is timed with System.nanoTime around one call, reps times after a warm-up; each method runs its reps
+ * in a block of its own, as the C anchors do. Opening the N files is never timed.
  */
 public final class Bench {
     /** Counts visited by close and list between 1000 and --max. */
@@ -230,13 +230,16 @@ public final class Bench {
         }
     }
 
-    /** One untimed rep, then the timed reps; within a rep every method runs once, starting one later each rep. */
+    /**
+     * Each method in a block of its own: one untimed run, then the timed reps, as the C anchors and JMH do. Taking
+     * turns would charge one method for work another leaves behind: a ProcessBuilder child that copied and closed
+     * a 16,000-slot table doubled the next fdkit spawn's time when the methods alternated.
+     */
     private void forEachRep(int n, int methods, Timed timed) throws Exception {
-        for (int rep = -1; rep < options.reps(); rep++) {
-            for (int j = 0; j < methods; j++) {
-                int i = Math.floorMod(j + rep, methods);
+        for (int i = 0; i < methods; i++) {
+            for (int rep = -1; rep < options.reps(); rep++) {
                 timed.run(rep, i);
-                progress.update("rep " + (rep + 1) + "/" + options.reps() + ", method " + (j + 1) + "/" + methods);
+                progress.update("method " + (i + 1) + "/" + methods + ", rep " + (rep + 1) + "/" + options.reps());
             }
         }
     }
