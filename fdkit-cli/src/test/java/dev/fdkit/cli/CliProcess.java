@@ -9,7 +9,13 @@ import java.util.concurrent.TimeUnit;
 
 /** Runs the CLI's Main in a JVM of its own, as bin/fdkit would: for commands that change the JVM's own table. */
 final class CliProcess {
-    record Result(int exit, String out, String err) {}
+    record Result(long pid, int exit, String out, String err) {
+        /** The value of the first "key=value" line of stdout. */
+        String value(String key) {
+            return out.lines().filter(l -> l.startsWith(key + "=")).map(l -> l.substring(key.length() + 1))
+                    .findFirst().orElseThrow(() -> new AssertionError("no " + key + "= in:\n" + out + "\n" + err));
+        }
+    }
 
     static Result run(String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(),
@@ -32,6 +38,6 @@ final class CliProcess {
             throw new IOException("fdkit " + String.join(" ", args) + " timed out");
         }
         pump.join();
-        return new Result(p.exitValue(), out, err.toString(StandardCharsets.UTF_8));
+        return new Result(p.pid(), p.exitValue(), out, err.toString(StandardCharsets.UTF_8));
     }
 }

@@ -2,12 +2,6 @@ package dev.fdkit.cli;
 
 import org.junit.jupiter.api.Test;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -17,39 +11,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * pid, CMD's exit status is the process's, and CMD holds stdio plus exactly the descriptors named.
  */
 class ExecCommandTest {
-    record Run(long pid, int exit, String out, String err) {
-        String value(String key) {
-            return out.lines().filter(l -> l.startsWith(key + "=")).map(l -> l.substring(key.length() + 1))
-                    .findFirst().orElseThrow(() -> new AssertionError("no " + key + "= in:\n" + out + "\n" + err));
-        }
-    }
-
-    private static Run fdkit(String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(),
-                "--enable-native-access=ALL-UNNAMED", "-XX:TieredStopAtLevel=1", "-cp",
-                System.getProperty("java.class.path"), Main.class.getName()));
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).start();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        Thread pump = Thread.ofPlatform().start(() -> {
-            try {
-                p.getErrorStream().transferTo(err);
-            } catch (IOException ignored) {
-                // the exit code tells
-            }
-        });
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(60, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new IOException("fdkit " + String.join(" ", args) + " timed out");
-        }
-        pump.join();
-        return new Run(p.pid(), p.exitValue(), out, err.toString(StandardCharsets.UTF_8));
+    private static CliProcess.Result fdkit(String... args) throws Exception {
+        return CliProcess.run(args);
     }
 
     @Test
     void replacesTheCliProcess() throws Exception {
-        Run r = fdkit("exec", "--pass", "0:5", "--listen", "1=out", "--env", "FDKIT_X=y z", "--cwd", "/tmp", "--",
+        CliProcess.Result r = fdkit("exec", "--pass", "0:5", "--listen", "1=out", "--env", "FDKIT_X=y z", "--cwd", "/tmp", "--",
                 "sh", "-c", "echo pid=$$; echo listen=$LISTEN_PID:$LISTEN_FDS:$LISTEN_FDNAMES; echo x=$FDKIT_X; "
                         + "echo cwd=$(pwd); echo fds=$(ls /proc/self/fd | tr '\\n' ' '); exit 9");
         assertEquals(9, r.exit(), r.out() + r.err());
@@ -63,14 +31,14 @@ class ExecCommandTest {
 
     @Test
     void missingCommandIs127() throws Exception {
-        Run r = fdkit("exec", "--", "/nonexistent/fdkit-cmd");
+        CliProcess.Result r = fdkit("exec", "--", "/nonexistent/fdkit-cmd");
         assertEquals(127, r.exit(), r.err());
         assertTrue(r.err().contains("/nonexistent/fdkit-cmd") && r.err().contains("ENOENT"), r.err());
     }
 
     @Test
     void closedDescriptorIsNamed() throws Exception {
-        Run r = fdkit("exec", "--pass", "987:3", "--", "true");
+        CliProcess.Result r = fdkit("exec", "--pass", "987:3", "--", "true");
         assertEquals(126, r.exit(), r.err());
         assertTrue(r.err().contains("descriptor 987") && r.err().contains("EBADF"), r.err());
     }
