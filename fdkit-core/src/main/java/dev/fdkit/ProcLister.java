@@ -1,6 +1,7 @@
 package dev.fdkit;
 
 import dev.fdkit.internal.Dirents;
+import dev.fdkit.internal.FdScan;
 import dev.fdkit.internal.IntList;
 import dev.fdkit.internal.Libc;
 import dev.fdkit.internal.ProcFiles;
@@ -21,6 +22,8 @@ final class ProcLister {
 
     static FdTable list(long pid) throws ErrnoException {
         boolean isSelf = pid == Libc.getpid();
+        // This process's numbers come first, from the enumeration, so the directories opened below are not in them.
+        int[] selfNumbers = isSelf ? FdScan.open(0, Integer.MAX_VALUE) : null;
         String base = "/proc/" + pid;
         int fdDir = ProcFiles.openDir(base + "/fd");
         if (fdDir < 0) throw processError(pid, -fdDir, base + "/fd");
@@ -30,15 +33,13 @@ final class ProcLister {
             throw processError(pid, -infoDir, base + "/fdinfo");
         }
         try {
-            // Numbers from getdents64 of fd/, also for this process: poll(2) answers POLLNVAL for O_PATH
-            // descriptors, so a poll scan would miss them.
-            int[] numbers = numbersOf(fdDir, base, isSelf);
+            int[] numbers = isSelf ? selfNumbers : numbersOf(fdDir, base);
             List<FdInfo> out = new ArrayList<>(numbers.length);
             int[] err = new int[1];
             long[] stat = new long[3];
             int sockets = 0;
             for (int fd : numbers) {
-                if (isSelf && (fd == fdDir || fd == infoDir)) continue; // the listing's own
+                if (isSelf && (fd == fdDir || fd == infoDir)) continue; // a number closed and reused meanwhile
                 String target = ProcFiles.readlinkNumbered(fdDir, fd, err);
                 if (target == null) {
                     if (err[0] == Libc.ENOENT) continue; // closed since the numbers were read
@@ -104,14 +105,14 @@ final class ProcLister {
         return kind == FdKind.PIDFD || kind == FdKind.EVENTPOLL || kind == FdKind.INOTIFY;
     }
 
-    /** The numbers in fd/; for this process without the descriptor the reading itself uses. */
-    private static int[] numbersOf(int fdDir, String base, boolean isSelf) throws ErrnoException {
+    /** The numbers in another process's fd/ directory. */
+    private static int[] numbersOf(int fdDir, String base) throws ErrnoException {
         int dup = Libc.fcntl(fdDir, Libc.F_DUPFD_CLOEXEC, 0); // Dirents owns and closes its descriptor
         if (dup < 0) throw new ErrnoException("dup " + base + "/fd", -dup);
         IntList list = new IntList();
         try (Dirents d = new Dirents(dup)) {
             int r = d.forEach(n -> {
-                if (!isSelf || n != dup) list.add(n);
+                list.add(n);
                 return true;
             });
             if (r < 0) throw new ErrnoException("getdents64(" + base + "/fd)", -r);

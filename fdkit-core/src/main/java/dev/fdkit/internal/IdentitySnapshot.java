@@ -6,7 +6,7 @@ import java.util.Arrays;
 
 /**
  * This process's descriptor numbers, each with the identity of its open file (inode and mount id, from statx on
- * the descriptor itself), and nothing else: one getdents64 pass of /proc/self/fd and one statx per descriptor, no
+ * the descriptor itself), and nothing else: one enumeration ({@link FdScan}) and one statx per descriptor, no
  * procfs lookup per descriptor. Enough to tell what appeared or changed between two moments at a fraction of a
  * full listing's cost: the leak check takes two per test and a full listing only when something changed.
  *
@@ -26,23 +26,12 @@ public final class IdentitySnapshot {
 
     /** The numbers open now, ascending, without the descriptors this call itself uses. */
     public static IdentitySnapshot now() throws ErrnoException {
-        int dir = ProcFiles.openDir("/proc/self/fd");
-        if (dir < 0) throw new ErrnoException("open /proc/self/fd", -dir);
-        IntList numbers = new IntList();
-        try (Dirents d = new Dirents(dir)) {
-            int r = d.forEach(n -> {
-                if (n != dir) numbers.add(n);
-                return true;
-            });
-            if (r < 0) throw new ErrnoException("getdents64(/proc/self/fd)", -r);
-        }
-        int[] fds = numbers.toArray();
-        Arrays.sort(fds);
+        int[] fds = FdScan.open(0, Integer.MAX_VALUE);
         long[] inodes = new long[fds.length], mounts = new long[fds.length];
         long[] stat = new long[3];
         int kept = 0;
         for (int fd : fds) {
-            if (ProcFiles.statFd(fd, stat) < 0) continue; // closed meanwhile (or the directory, now closed)
+            if (ProcFiles.statFd(fd, stat) < 0) continue; // closed meanwhile
             fds[kept] = fd;
             inodes[kept] = stat[1];
             mounts[kept++] = stat[2];
