@@ -100,24 +100,24 @@ public final class FdScan {
 
     /** Sorted open descriptor numbers in [from, to] (to may be Integer.MAX_VALUE). */
     public static int[] open(ListMechanism m, int from, int to) throws ErrnoException {
-        IntList out = new IntList();
-        switch (m) {
-            case POLL -> byPoll(from, to, out, Integer.MAX_VALUE);
-            case FCNTL -> byFcntl(from, to, out, Integer.MAX_VALUE);
-            case PROC -> byProc(from, to, out);
-        }
-        return out.toArray();
+        return scan(m, from, to, Integer.MAX_VALUE).toArray();
     }
 
     /** The lowest open descriptor >= from, or -1. */
     public static int nextOpen(int from) throws ErrnoException {
-        IntList out = new IntList();
-        switch (selected()) {
-            case POLL -> byPoll(from, Integer.MAX_VALUE, out, 1);
-            case FCNTL -> byFcntl(from, Integer.MAX_VALUE, out, 1);
-            case PROC -> byProc(from, Integer.MAX_VALUE, out);
-        }
+        IntList out = scan(selected(), from, Integer.MAX_VALUE, 1);
         return out.size() == 0 ? -1 : out.get(0);
+    }
+
+    /** The open numbers in [from, to], ascending; poll and fcntl stop after {@code limit} of them. */
+    private static IntList scan(ListMechanism m, int from, int to, int limit) throws ErrnoException {
+        IntList out = new IntList();
+        switch (m) {
+            case POLL -> byPoll(from, to, out, limit);
+            case FCNTL -> byFcntl(from, to, out, limit);
+            case PROC -> byProc(from, to, out);
+        }
+        return out;
     }
 
     private static void byFcntl(int from, int to, IntList out, int limit) {
