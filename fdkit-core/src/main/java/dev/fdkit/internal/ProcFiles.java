@@ -45,20 +45,6 @@ public final class ProcFiles {
         }
     }
 
-    /** The file named by the number {@code n} in directory {@code dirfd} (e.g. fdinfo/N), or null. */
-    public static byte[] readNumbered(int dirfd, int n, int[] err) {
-        int fd = Libc.openat(dirfd, numberName(n), Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
-        if (fd < 0) {
-            if (err != null) err[0] = -fd;
-            return null;
-        }
-        try {
-            return readFd(fd, err);
-        } finally {
-            Libc.close(fd);
-        }
-    }
-
     /** The target of the link named by the number {@code n} in {@code dirfd} (e.g. fd/N), or null. */
     public static String readlinkNumbered(int dirfd, int n, int[] err) {
         Buffers b = BUF.get();
@@ -75,16 +61,10 @@ public final class ProcFiles {
         }
     }
 
-    /** The st_mode of what the link named by {@code n} in {@code dirfd} points to (e.g. fd/N), or -errno. */
-    public static int statModeNumbered(int dirfd, int n) {
-        Buffers b = BUF.get();
-        int r = Libc.statx(dirfd, numberName(n), 0, Libc.STATX_TYPE | Libc.STATX_MODE, b.data);
-        return r < 0 ? r : b.data.get(java.lang.foreign.ValueLayout.JAVA_SHORT, 28) & 0xffff;
-    }
-
     /**
-     * Like {@link #readNumbered}, for files the kernel produces in one piece (fdinfo is a single_open seq_file):
-     * a read that does not fill the buffer returned the whole file, so no second read is spent to see EOF.
+     * The file named by the number {@code n} in directory {@code dirfd} (e.g. fdinfo/N), or null with the errno
+     * in {@code err[0]}; for files the kernel produces in one piece (fdinfo is a single_open seq_file): a read that
+     * does not fill the buffer returned the whole file, so no second read is spent to see EOF.
      */
     public static byte[] readNumberedWhole(int dirfd, int n, int[] err) {
         int fd = Libc.openat(dirfd, numberName(n), Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
