@@ -110,8 +110,6 @@ public final class Libc {
     // fcntl(2), with one int argument
     private static final MethodHandle FCNTL = handle("fcntl",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), CAPTURE, Linker.Option.firstVariadicArg(2));
-    // dup(2)
-    private static final MethodHandle DUP = handle("dup", FunctionDescriptor.of(JAVA_INT, JAVA_INT), CAPTURE);
     // dup2(2)
     private static final MethodHandle DUP2 = handle("dup2", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), CAPTURE);
     // dup3(2)
@@ -129,15 +127,9 @@ public final class Libc {
     // getrlimit(2)
     private static final MethodHandle GETRLIMIT =
             handle("getrlimit", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS), CAPTURE);
-    // setrlimit(2)
-    private static final MethodHandle SETRLIMIT =
-            handle("setrlimit", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS), CAPTURE);
     // poll(2)
     private static final MethodHandle POLL =
             handle("poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT), CAPTURE);
-    // readlink(2)
-    private static final MethodHandle READLINK =
-            handle("readlink", FunctionDescriptor.of(JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG), CAPTURE);
     // read(2)
     private static final MethodHandle READ =
             handle("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), CAPTURE);
@@ -154,8 +146,6 @@ public final class Libc {
     private static final MethodHandle UNSHARE = handle("unshare", FunctionDescriptor.of(JAVA_INT, JAVA_INT), CAPTURE);
     // getpid(2)
     private static final MethodHandle GETPID = handle("getpid", FunctionDescriptor.of(JAVA_INT));
-    // gettid(2): glibc >= 2.30
-    private static final MethodHandle GETTID = handle("gettid", FunctionDescriptor.of(JAVA_INT));
     // kill(2)
     private static final MethodHandle KILL = handle("kill", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), CAPTURE);
     // waitid(2)
@@ -197,11 +187,6 @@ public final class Libc {
         }
     }
 
-    /** Whether this libc has its own close_range wrapper (else the raw syscall is used). */
-    public static boolean hasCloseRangeWrapper() {
-        return CLOSE_RANGE.isPresent();
-    }
-
     public static long syscall3(long number, long a, long b, long c) {
         try {
             MemorySegment st = state();
@@ -233,15 +218,6 @@ public final class Libc {
         try {
             MemorySegment st = state();
             return check((int) FCNTL.invokeExact(st, fd, cmd, arg), st);
-        } catch (Throwable t) {
-            throw fatal(t);
-        }
-    }
-
-    public static int dup(int fd) {
-        try {
-            MemorySegment st = state();
-            return check((int) DUP.invokeExact(st, fd), st);
         } catch (Throwable t) {
             throw fatal(t);
         }
@@ -309,18 +285,6 @@ public final class Libc {
         }
     }
 
-    public static int setrlimitNofile(long soft, long hard) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment st = state();
-            MemorySegment buf = arena.allocate(16, 8);
-            buf.set(JAVA_LONG, 0, soft);
-            buf.set(JAVA_LONG, 8, hard);
-            return check((int) SETRLIMIT.invokeExact(st, RLIMIT_NOFILE, buf), st);
-        } catch (Throwable t) {
-            throw fatal(t);
-        }
-    }
-
     /** struct pollfd: int fd, short events, short revents. */
     public static final StructLayout POLLFD = MemoryLayout.structLayout(
             JAVA_INT.withName("fd"), JAVA_SHORT.withName("events"), JAVA_SHORT.withName("revents"));
@@ -347,33 +311,6 @@ public final class Libc {
     /** 128 bytes of per-thread scratch for calls that cannot nest (waitid's siginfo_t, pollOne's pollfd). */
     private static final ThreadLocal<MemorySegment> SCRATCH =
             ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(128, 8));
-
-    /** readlink(2); returns null and sets nothing when it fails (the caller asks {@link #readlinkErrno}). */
-    public static String readlink(String path) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment st = state();
-            MemorySegment cpath = arena.allocateFrom(path);
-            long size = 256;
-            while (true) {
-                MemorySegment buf = arena.allocate(size);
-                long n = check((long) READLINK.invokeExact(st, cpath, buf, size), st);
-                if (n < 0) {
-                    LAST_READLINK_ERRNO.set((int) -n);
-                    return null;
-                }
-                if (n < size) return new String(buf.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE), StandardCharsets.UTF_8);
-                size *= 4;
-            }
-        } catch (Throwable t) {
-            throw fatal(t);
-        }
-    }
-
-    private static final ThreadLocal<Integer> LAST_READLINK_ERRNO = ThreadLocal.withInitial(() -> 0);
-
-    public static int readlinkErrno() {
-        return LAST_READLINK_ERRNO.get();
-    }
 
     public static long read(int fd, MemorySegment buf, long count) {
         try {
@@ -437,14 +374,6 @@ public final class Libc {
     public static int getpid() {
         try {
             return (int) GETPID.invokeExact();
-        } catch (Throwable t) {
-            throw fatal(t);
-        }
-    }
-
-    public static int gettid() {
-        try {
-            return (int) GETTID.invokeExact();
         } catch (Throwable t) {
             throw fatal(t);
         }
