@@ -6,6 +6,8 @@ import dev.fdkit.internal.Libc;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,19 +17,30 @@ import java.util.TreeSet;
 
 /**
  * The in-process runner behind {@code fdkit bench}: measures every close, list and spawn method fdkit has against
- * the plain JDK ways, in this JVM, printing a table per descriptor count as it goes.
+ * the plain JDK ways, in this JVM, printing a table per descriptor count as it goes (spawn's tables once the whole
+ * suite is measured).
  *
  * <p>It never touches the JVM's own descriptors: it chooses a base above the highest descriptor open when it starts
  * (plus {@link FdBlock#HEADROOM}), opens its N files there, and every close it times acts on base and up only.
  *
- * <p>Each point is timed with System.nanoTime around one call, reps times after a warm-up; each method runs its reps
- * in a block of its own, as the C anchors do. Opening the N files is never timed.
+ * <p>Each point is timed with System.nanoTime around one call, reps times after a warm-up that lasts until the JIT
+ * is quiet; each method runs its reps in a block of its own, as the C anchors do, and spawn takes one method through
+ * every N before the next. Opening the N files is never timed.
  */
 public final class Bench {
     /** Counts visited by close and list between 1000 and --max. */
     private static final int[] POWERS = {10_000, 100_000, 1_000_000, 10_000_000};
-    /** Warm-up per method before a suite's first point, so the JIT has compiled the paths being timed. */
-    private static final long WARMUP_NANOS = 150_000_000L;
+    /**
+     * Warm-up per method before a suite's first point: at least this long, then on until the JIT has finished no
+     * compilation for {@link #WARMUP_QUIET_NANOS}, so the paths being timed run as C2 code and no compiler thread
+     * competes with them for the CPUs. A spawn path reaches C2 only after some 10,000 calls (about 6 s): with a
+     * fixed 150 ms, the first points were timed on profiling code, with the compiler busy on one of two cores.
+     */
+    private static final long WARMUP_MIN_NANOS = 150_000_000L;
+    /** How long the JIT must have finished nothing before a warm-up ends. */
+    private static final long WARMUP_QUIET_NANOS = 1_000_000_000L;
+    /** The longest warm-up per method, JIT quiet or not (a note says so when it is reached). */
+    private static final long WARMUP_MAX_NANOS = 20_000_000_000L;
 
     private final BenchOptions options;
     private final PrintStream out;
@@ -107,13 +120,13 @@ public final class Bench {
     private void closeSuite() throws Exception {
         List<CloseMethod> methods = CloseMethod.available(notes);
         int base = block.base();
-        suiteHeader(Suite.CLOSE, "N distinct /dev/null files opened at " + base + ".." + " (not timed), then one call "
-                + "closes (or marks close-on-exec) every descriptor from " + base + " to the end of the table");
-        warmUp("close", methods.size(), i -> {
+        warmUp("close", methods.stream().map(CloseMethod::label).toList(), i -> {
             block.open(Math.min(8, max));
             methods.get(i).run(base);
             block.closeAll();
         });
+        suiteHeader(Suite.CLOSE, "N distinct /dev/null files opened at " + base + ".." + " (not timed), then one call "
+                + "closes (or marks close-on-exec) every descriptor from " + base + " to the end of the table");
         for (int n : sizes(max)) {
             progress.step("close N=" + n);
             long[][] t = new long[methods.size()][options.reps()];
@@ -142,10 +155,10 @@ public final class Bench {
 
     private void listSuite() throws Exception {
         List<ListMethod> methods = ListMethod.available(notes);
+        warmUp("list", methods.stream().map(ListMethod::label).toList(), i -> methods.get(i).run());
         suiteHeader(Suite.LIST, "N distinct /dev/null files open at " + block.base() + ".., then each method finds "
                 + "every open number; poll-nval and fcntl-probe visit every slot of the table (FDSize), which "
                 + "never shrinks");
-        warmUp("list", methods.size(), i -> methods.get(i).run());
         for (int n : sizes(max)) {
             progress.step("list N=" + n);
             block.open(n);
@@ -183,26 +196,36 @@ public final class Bench {
 
     private void spawnSuite() throws Exception {
         List<SpawnMethod> methods = SpawnMethod.available(notes);
+        warmUp("spawn", methods.stream().map(SpawnMethod::label).toList(), i -> methods.get(i).run());
         suiteHeader(Suite.SPAWN, "N extra distinct /dev/null files open at " + block.base() + "..; each method "
                 + "starts " + SpawnMethod.PROGRAM + " and waits for it to exit (stdio inherited; NuProcess always makes "
                 + "its own pipes)");
-        warmUp("spawn", methods.size(), i -> methods.get(i).run());
-        for (int n : spawnSizes(max)) {
-            progress.step("spawn N=" + n);
-            block.open(n);
-            try {
-                long[][] t = new long[methods.size()][options.reps()];
-                forEachRep(n, methods.size(), (rep, i) -> {
-                    long start = System.nanoTime();
-                    methods.get(i).run();
-                    long elapsed = System.nanoTime() - start;
-                    if (rep >= 0) t[i][rep] = elapsed;
-                });
-                group(Suite.SPAWN, n, methods.stream().map(SpawnMethod::label).toList(), t, -1);
-            } finally {
-                block.closeAll();
+        // Method by method, every N in a row: the machine's speed drifts over tens of seconds (other tenants of a
+        // virtual machine), and one method's points taken seconds apart compare its N, which the flatness of a
+        // spawn is about, better than points a minute apart would.
+        List<Integer> sizes = spawnSizes(max);
+        List<String> labels = methods.stream().map(SpawnMethod::label).toList();
+        long[][][] t = new long[sizes.size()][methods.size()][options.reps()];
+        for (int i = 0; i < methods.size(); i++) {
+            SpawnMethod m = methods.get(i);
+            for (int k = 0; k < sizes.size(); k++) {
+                int n = sizes.get(k);
+                progress.step("spawn " + m.label() + " N=" + n);
+                block.open(n);
+                try {
+                    for (int rep = -1; rep < options.reps(); rep++) {
+                        long start = System.nanoTime();
+                        m.run();
+                        long elapsed = System.nanoTime() - start;
+                        if (rep >= 0) t[k][i][rep] = elapsed;
+                        progress.update("rep " + (rep + 1) + "/" + options.reps());
+                    }
+                } finally {
+                    block.closeAll();
+                }
             }
         }
+        for (int k = 0; k < sizes.size(); k++) group(Suite.SPAWN, sizes.get(k), labels, t[k], -1);
     }
 
     // ---- loops -------------------------------------------------------------------------------------------------
@@ -218,15 +241,40 @@ public final class Bench {
         void run(int rep, int method) throws Exception;
     }
 
-    /** Runs each method for {@link #WARMUP_NANOS} (once each in a one-rep smoke run). */
-    private void warmUp(String suite, int methods, Step step) throws Exception {
+    /**
+     * Runs each method for at least {@link #WARMUP_MIN_NANOS} and until the JIT has been quiet for
+     * {@link #WARMUP_QUIET_NANOS} (once each in a one-rep smoke run).
+     */
+    private void warmUp(String suite, List<String> labels, Step step) throws Exception {
+        int methods = labels.size();
         progress.step(suite + " warm-up");
+        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        boolean watchJit = jit != null && jit.isCompilationTimeMonitoringSupported();
         for (int i = 0; i < methods; i++) {
-            long end = System.nanoTime() + WARMUP_NANOS;
-            do {
+            long start = System.nanoTime(), lastCompile = start;
+            long compileMillis = watchJit ? jit.getTotalCompilationTime() : 0;
+            long calls = 0;
+            while (true) {
                 step.run(i);
-                progress.update("method " + (i + 1) + "/" + methods);
-            } while (options.reps() > 1 && System.nanoTime() < end);
+                calls++;
+                progress.update(labels.get(i) + " (method " + (i + 1) + "/" + methods + "), " + calls + " calls");
+                if (options.reps() == 1) break;
+                long now = System.nanoTime();
+                if (watchJit) {
+                    long c = jit.getTotalCompilationTime();
+                    if (c != compileMillis) {
+                        compileMillis = c;
+                        lastCompile = now;
+                    }
+                }
+                if (now - start < WARMUP_MIN_NANOS) continue;
+                if (now - lastCompile >= WARMUP_QUIET_NANOS) break;
+                if (now - start >= WARMUP_MAX_NANOS) {
+                    notes.add(suite + " warm-up of " + labels.get(i) + " stopped after " + WARMUP_MAX_NANOS / 1_000_000_000L
+                            + " s (" + calls + " calls) with the JIT still compiling: its first points may be slow");
+                    break;
+                }
+            }
         }
     }
 
