@@ -20,12 +20,15 @@ import java.util.concurrent.TimeUnit;
 /**
  * Start /bin/true and wait for it with N extra descriptors open in the parent, per spawner: fdkit's mechanisms
  * ("clone", "posix-spawn"), ProcessBuilder and NuProcess 3.0.0.
+ *
+ * <p>Eight warm-up seconds, not three: fdkit's spawn path reaches C2 only after some 10,000 calls (about 6 s of
+ * spawns), and until then a compiler thread takes one of a small machine's cores.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Fork(value = 1, jvmArgsAppend = "--enable-native-access=ALL-UNNAMED")
-@Warmup(iterations = 3, time = 1)
+@Warmup(iterations = 8, time = 1)
 @Measurement(iterations = 5, time = 1)
 public class SpawnBenchmark {
     @Param({"10", "1000", "16000"})
