@@ -196,18 +196,20 @@ public final class Bench {
 
     private void spawnSuite() throws Exception {
         List<SpawnMethod> methods = SpawnMethod.available(notes);
-        warmUp("spawn", methods.stream().map(SpawnMethod::label).toList(), i -> methods.get(i).run());
         suiteHeader(Suite.SPAWN, "N extra distinct /dev/null files open at " + block.base() + "..; each method "
                 + "starts " + SpawnMethod.PROGRAM + " and waits for it to exit (stdio inherited; NuProcess always makes "
                 + "its own pipes)");
-        // Method by method, every N in a row: the machine's speed drifts over tens of seconds (other tenants of a
-        // virtual machine), and one method's points taken seconds apart compare its N, which the flatness of a
-        // spawn is about, better than points a minute apart would.
+        // Method by method, each warmed up right before its points and taken through every N in a row, as a JMH
+        // trial is: warming every method first left the first one's points to follow some 20 s of other spawners
+        // (their children's exits still being torn down), and the machine's speed drifts over tens of seconds
+        // (other tenants of a virtual machine), so one method's points seconds apart compare its N, which the
+        // flatness of a spawn is about, better than points a minute apart would.
         List<Integer> sizes = spawnSizes(max);
         List<String> labels = methods.stream().map(SpawnMethod::label).toList();
         long[][][] t = new long[sizes.size()][methods.size()][options.reps()];
         for (int i = 0; i < methods.size(); i++) {
             SpawnMethod m = methods.get(i);
+            warmUpOne("spawn", labels, i, j -> methods.get(j).run());
             for (int k = 0; k < sizes.size(); k++) {
                 int n = sizes.get(k);
                 progress.step("spawn " + m.label() + " N=" + n);
@@ -226,6 +228,7 @@ public final class Bench {
             }
         }
         for (int k = 0; k < sizes.size(); k++) group(Suite.SPAWN, sizes.get(k), labels, t[k], -1);
+        if (!options.json()) printNotes(); // a warm-up cut short
     }
 
     // ---- loops -------------------------------------------------------------------------------------------------
@@ -246,34 +249,36 @@ public final class Bench {
      * {@link #WARMUP_QUIET_NANOS} (once each in a one-rep smoke run).
      */
     private void warmUp(String suite, List<String> labels, Step step) throws Exception {
-        int methods = labels.size();
+        for (int i = 0; i < labels.size(); i++) warmUpOne(suite, labels, i, step);
+    }
+
+    /** Warms up method {@code i} of {@code labels} as {@link #warmUp} does. */
+    private void warmUpOne(String suite, List<String> labels, int i, Step step) throws Exception {
         progress.step(suite + " warm-up");
         CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
         boolean watchJit = jit != null && jit.isCompilationTimeMonitoringSupported();
-        for (int i = 0; i < methods; i++) {
-            long start = System.nanoTime(), lastCompile = start;
-            long compileMillis = watchJit ? jit.getTotalCompilationTime() : 0;
-            long calls = 0;
-            while (true) {
-                step.run(i);
-                calls++;
-                progress.update(labels.get(i) + " (method " + (i + 1) + "/" + methods + "), " + calls + " calls");
-                if (options.reps() == 1) break;
-                long now = System.nanoTime();
-                if (watchJit) {
-                    long c = jit.getTotalCompilationTime();
-                    if (c != compileMillis) {
-                        compileMillis = c;
-                        lastCompile = now;
-                    }
+        long start = System.nanoTime(), lastCompile = start;
+        long compileMillis = watchJit ? jit.getTotalCompilationTime() : 0;
+        long calls = 0;
+        while (true) {
+            step.run(i);
+            calls++;
+            progress.update(labels.get(i) + " (method " + (i + 1) + "/" + labels.size() + "), " + calls + " calls");
+            if (options.reps() == 1) break;
+            long now = System.nanoTime();
+            if (watchJit) {
+                long c = jit.getTotalCompilationTime();
+                if (c != compileMillis) {
+                    compileMillis = c;
+                    lastCompile = now;
                 }
-                if (now - start < WARMUP_MIN_NANOS) continue;
-                if (now - lastCompile >= WARMUP_QUIET_NANOS) break;
-                if (now - start >= WARMUP_MAX_NANOS) {
-                    notes.add(suite + " warm-up of " + labels.get(i) + " stopped after " + WARMUP_MAX_NANOS / 1_000_000_000L
-                            + " s (" + calls + " calls) with the JIT still compiling: its first points may be slow");
-                    break;
-                }
+            }
+            if (now - start < WARMUP_MIN_NANOS) continue;
+            if (now - lastCompile >= WARMUP_QUIET_NANOS) break;
+            if (now - start >= WARMUP_MAX_NANOS) {
+                notes.add(suite + " warm-up of " + labels.get(i) + " stopped after " + WARMUP_MAX_NANOS / 1_000_000_000L
+                        + " s (" + calls + " calls) with the JIT still compiling: its first points may be slow");
+                break;
             }
         }
     }
