@@ -15,6 +15,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.TreeSet;
 
+import static dev.fdkit.internal.Json.quote;
+
 /**
  * The in-process runner behind {@code fdkit bench}: measures every close, list and spawn method fdkit has against
  * the plain JDK ways, in this JVM, printing a table per descriptor count as it goes (spawn's tables once the whole
@@ -395,23 +397,5 @@ public final class Bench {
 
     private static StringBuilder field(StringBuilder sb, String key, String value) {
         return sb.append("  ").append(quote(key)).append(": ").append(quote(value));
-    }
-
-    static String quote(String s) {
-        StringBuilder sb = new StringBuilder(s.length() + 2).append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                case '\n' -> sb.append("\\n");
-                case '\t' -> sb.append("\\t");
-                default -> {
-                    if (c < 0x20) sb.append(String.format("\\u%04x", (int) c));
-                    else sb.append(c);
-                }
-            }
-        }
-        return sb.append('"').toString();
     }
 }

@@ -5,6 +5,7 @@ import dev.fdkit.FdKind;
 import dev.fdkit.FdTable;
 import dev.fdkit.Fds;
 import dev.fdkit.SocketInfo;
+import dev.fdkit.internal.Json;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;

@@ -1,10 +1,10 @@
-package dev.fdkit.cli;
+package dev.fdkit.internal;
 
-/** Minimal JSON string quoting for the CLI's --json output. */
-final class Json {
+/** JSON string quoting for the --json output of the CLI and of {@code fdkit bench}; null becomes null. */
+public final class Json {
     private Json() {}
 
-    static String quote(String s) {
+    public static String quote(String s) {
         if (s == null) return "null";
         StringBuilder sb = new StringBuilder(s.length() + 2).append('"');
         for (int i = 0; i < s.length(); i++) {
