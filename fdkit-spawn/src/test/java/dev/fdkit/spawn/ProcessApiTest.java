@@ -43,6 +43,32 @@ class ProcessApiTest {
         assertFalse(hard.toHandle().destroy(), "a reaped child cannot be signalled");
     }
 
+    @ParameterizedTest
+    @EnumSource(SpawnMechanism.class)
+    @Timeout(60)
+    void destroyClosesTheStreamsAsTheJdkDoes(SpawnMechanism m) throws Exception {
+        java.util.Set<Integer> before = TestSupport.openFds();
+        Process cat = new FdProcessBuilder("cat").mechanism(m).start();
+        cat.getOutputStream().write("hello\n".getBytes());
+        cat.getOutputStream().flush();
+        byte[] got = new byte[6];
+        int n = 0;
+        while (n < got.length) n += cat.getInputStream().read(got, n, got.length - n);
+        assertEquals("hello\n", new String(got), "the pipes worked before the destroy");
+        assertTrue(TestSupport.openFds().size() > before.size(), "three pipe ends open while cat runs");
+
+        cat.destroy();
+        java.io.IOException read = assertThrows(java.io.IOException.class, () -> cat.getInputStream().read());
+        assertEquals("Stream closed", read.getMessage());
+        assertThrows(java.io.IOException.class, () -> cat.getErrorStream().read());
+        assertThrows(java.io.IOException.class, () -> {
+            cat.getOutputStream().write('x');
+            cat.getOutputStream().flush();
+        });
+        assertEquals(128 + 15, cat.waitFor());
+        assertEquals(before, TestSupport.openFds(), "no pipe end left open");
+    }
+
     @Test
     @Timeout(60)
     void onExitNeedsNoThreadPerChild() throws Exception {

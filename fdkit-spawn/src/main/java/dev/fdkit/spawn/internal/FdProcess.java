@@ -197,12 +197,25 @@ public final class FdProcess extends Process {
     @Override
     public void destroy() {
         signal(Libc.SIGTERM);
+        closeStreams();
     }
 
     @Override
     public Process destroyForcibly() {
         signal(Libc.SIGKILL);
+        closeStreams();
         return this;
+    }
+
+    /**
+     * After a destroy, as the JDK's Process does: the pipes are closed, so a later read or write fails with "Stream
+     * closed". Unflushed stdin bytes are dropped rather than flushed into a dying child (a flush could block). A
+     * read blocked right now keeps the descriptor until it returns (see {@link PipeInputStream}).
+     */
+    private void closeStreams() {
+        if (stdinPipe != null) stdinPipe.close();
+        if (stdoutPipe != null) stdoutPipe.close();
+        if (stderrPipe != null) stderrPipe.close();
     }
 
     @Override
