@@ -21,7 +21,7 @@ public enum SpawnMechanism {
      * <p>Signals: where clone3 works (Linux 5.5+, no seccomp filter refusing it) the kernel resets every caught
      * signal at clone time (CLONE_CLEAR_SIGHAND) and the child resets the signals the JVM ignored when fdkit-spawn
      * started; a signal set to SIG_IGN later (JNI, sun.misc.Signal) would stay ignored in children. Elsewhere, or
-     * with {@code -Dfdkit.spawn.clone3=false}, the child resets all 62 signals itself (about 20 us per spawn).
+     * with {@code -Dfdkit.spawn.clone3=false}, the child resets all 62 signals itself (62 system calls per spawn).
      */
     CLONE("clone"),
     /**
