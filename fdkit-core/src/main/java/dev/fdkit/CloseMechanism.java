@@ -1,5 +1,7 @@
 package dev.fdkit;
 
+import dev.fdkit.internal.MechanismProperty;
+
 /**
  * How fdkit closes (or marks) a range of descriptors. Chosen once per JVM: the first that works here, or the one
  * named by the system property {@code fdkit.close.mechanism} ({@code auto|close-range|proc|brute}).
@@ -23,11 +25,8 @@ public enum CloseMechanism {
         return property;
     }
 
-    /** Parses a property value; {@code auto} and null give null. */
+    /** Parses a property value; {@code auto}, blank and null give null. */
     public static CloseMechanism fromProperty(String value) {
-        if (value == null || value.isBlank() || value.equals("auto")) return null;
-        for (CloseMechanism m : values()) if (m.property.equals(value.trim())) return m;
-        throw new IllegalArgumentException("fdkit.close.mechanism=" + value
-                + " is not one of auto, close-range, proc, brute");
+        return MechanismProperty.parse("fdkit.close.mechanism", value, values(), CloseMechanism::propertyValue);
     }
 }

@@ -1,5 +1,7 @@
 package dev.fdkit;
 
+import dev.fdkit.internal.MechanismProperty;
+
 /**
  * How fdkit finds which descriptor numbers are open in its own process. Chosen once per JVM, or named by the system
  * property {@code fdkit.list.mechanism} ({@code auto|poll|fcntl|proc}).
@@ -29,10 +31,8 @@ public enum ListMechanism {
         return property;
     }
 
-    /** Parses a property value; {@code auto} and null give null. */
+    /** Parses a property value; {@code auto}, blank and null give null. */
     public static ListMechanism fromProperty(String value) {
-        if (value == null || value.isBlank() || value.equals("auto")) return null;
-        for (ListMechanism m : values()) if (m.property.equals(value.trim())) return m;
-        throw new IllegalArgumentException("fdkit.list.mechanism=" + value + " is not one of auto, poll, fcntl, proc");
+        return MechanismProperty.parse("fdkit.list.mechanism", value, values(), ListMechanism::propertyValue);
     }
 }

@@ -1,5 +1,6 @@
 package dev.fdkit.spawn;
 
+import dev.fdkit.internal.MechanismProperty;
 import dev.fdkit.spawn.internal.Mechanisms;
 
 import java.util.Optional;
@@ -44,9 +45,7 @@ public enum SpawnMechanism {
 
     /** Parses a property value; {@code auto}, blank and null give null. */
     public static SpawnMechanism fromProperty(String value) {
-        if (value == null || value.isBlank() || value.trim().equals("auto")) return null;
-        for (SpawnMechanism m : values()) if (m.property.equals(value.trim())) return m;
-        throw new IllegalArgumentException("fdkit.spawn.mechanism=" + value + " is not one of auto, clone, posix-spawn");
+        return MechanismProperty.parse(Mechanisms.PROPERTY, value, values(), SpawnMechanism::propertyValue);
     }
 
     /**
