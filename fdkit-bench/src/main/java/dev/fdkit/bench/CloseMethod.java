@@ -80,7 +80,7 @@ public enum CloseMethod {
     public static List<CloseMethod> available(List<String> notes) {
         List<CloseMethod> out = new ArrayList<>();
         boolean closeRange = Closer.closeRangeWorks();
-        boolean proc = procWorks();
+        boolean proc = FdScan.procSelfFdWorks();
         for (CloseMethod m : values()) {
             switch (m) {
                 case CLOSE_RANGE -> {
@@ -99,14 +99,5 @@ public enum CloseMethod {
             }
         }
         return out;
-    }
-
-    static boolean procWorks() {
-        try {
-            Libc.close(FdScan.openProcSelfFd());
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
     }
 }

@@ -78,7 +78,7 @@ public enum ListMethod {
     /** The methods this machine can run, and a note for each one it cannot. */
     public static List<ListMethod> available(List<String> notes) {
         List<ListMethod> out = new ArrayList<>();
-        boolean proc = CloseMethod.procWorks();
+        boolean proc = FdScan.procSelfFdWorks();
         boolean jmx = ManagementFactory.getOperatingSystemMXBean() instanceof UnixOperatingSystemMXBean;
         for (ListMethod m : values()) {
             if ((m == PROC || m == FILES_LIST) && !proc) {

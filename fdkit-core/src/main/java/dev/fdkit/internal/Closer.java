@@ -39,12 +39,7 @@ public final class Closer {
 
     private static CloseMechanism detect() {
         if (closeRangeWorks()) return CloseMechanism.CLOSE_RANGE;
-        try {
-            Libc.close(FdScan.openProcSelfFd());
-            return CloseMechanism.PROC;
-        } catch (ErrnoException e) {
-            return CloseMechanism.BRUTE;
-        }
+        return FdScan.procSelfFdWorks() ? CloseMechanism.PROC : CloseMechanism.BRUTE;
     }
 
     /**

@@ -61,11 +61,7 @@ public final class FdScan {
         if (mounts == null || mentionsFuse(mounts)) return ListMechanism.FCNTL;
         // poll cannot see O_PATH descriptors; its answer is checked against the kernel's count (Linux 6.2+),
         // and without that count every slot poll calls closed would need an fcntl anyway.
-        try {
-            Libc.close(openProcSelfFd());
-        } catch (ErrnoException e) {
-            return ListMechanism.FCNTL;
-        }
+        if (!procSelfFdWorks()) return ListMechanism.FCNTL;
         return ProcFiles.openDescriptorCount() > 0 ? ListMechanism.POLL : ListMechanism.FCNTL;
     }
 
@@ -190,6 +186,16 @@ public final class FdScan {
         int[] a = all.toArray();
         java.util.Arrays.sort(a); // procfs lists in order today; sorting keeps the contract if that changes
         for (int fd : a) out.add(fd);
+    }
+
+    /** Whether {@link #openProcSelfFd()} works here: /proc is mounted and really procfs. */
+    public static boolean procSelfFdWorks() {
+        try {
+            Libc.close(openProcSelfFd());
+            return true;
+        } catch (ErrnoException e) {
+            return false;
+        }
     }
 
     /** Opens /proc/self/fd after checking it really is procfs (a bind mount or tmpfs there would lie). */
