@@ -284,9 +284,9 @@ class FdKindsTest {
     void anonInodesWithDetails() throws Exception {
         int ev = own("eventfd", Libc.eventfd(0, Libc.O_CLOEXEC));
         int ep = own("epoll_create1", Libc.epollCreate1(Libc.O_CLOEXEC));
-        assertEquals(0, Libc.epollAdd(ep, ev, Libc.EPOLLIN));
+        assertEquals(0, Libc.epollCtl(ep, Libc.EPOLL_CTL_ADD, ev, Libc.EPOLLIN, 0));
         int tfd = own("timerfd_create", Libc.timerfdCreate(Libc.CLOCK_MONOTONIC, Libc.O_CLOEXEC));
-        assertEquals(0, Libc.epollAdd(ep, tfd, Libc.EPOLLIN));
+        assertEquals(0, Libc.epollCtl(ep, Libc.EPOLL_CTL_ADD, tfd, Libc.EPOLLIN, 0));
         int in = own("inotify_init1", Libc.inotifyInit1(Libc.O_CLOEXEC));
         assertTrue(Libc.inotifyAddWatch(in, dir.toString(), Libc.IN_CREATE) > 0);
         int sig = own("signalfd", Libc.signalfdEmpty(Libc.O_CLOEXEC));

@@ -24,10 +24,6 @@ public final class Dirents implements AutoCloseable {
         this.dirfd = dirfd;
     }
 
-    public int fd() {
-        return dirfd;
-    }
-
     /** Receives each numeric entry; returning false stops the scan. */
     @FunctionalInterface
     public interface NumberSink {

@@ -54,8 +54,4 @@ public final class IdentitySnapshot {
         int i = Arrays.binarySearch(fds, fd);
         return i >= 0 && inodes[i] == inode && mounts[i] == mountId;
     }
-
-    public int size() {
-        return fds.length;
-    }
 }

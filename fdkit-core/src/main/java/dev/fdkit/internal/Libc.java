@@ -558,19 +558,6 @@ public final class Libc {
         }
     }
 
-    /** epoll_ctl(EPOLL_CTL_ADD) of {@code fd} with {@code events} and zero data. */
-    public static int epollAdd(int epfd, int fd, int events) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment st = state();
-            // struct epoll_event: u32 events first; 12 bytes packed on x86_64, 16 elsewhere; data stays zero
-            MemorySegment ev = arena.allocate(16, 8);
-            ev.set(JAVA_INT, 0, events);
-            return check((int) EPOLL_CTL.invokeExact(st, epfd, EPOLL_CTL_ADD, fd, ev), st);
-        } catch (Throwable t) {
-            throw fatal(t);
-        }
-    }
-
     public static int timerfdCreate(int clockid, int flags) {
         try {
             MemorySegment st = state();
@@ -649,12 +636,8 @@ public final class Libc {
     /** io_uring_setup(2) with {@code entries} and default parameters: the ring's descriptor or -errno. */
     public static int ioUringSetup(int entries) {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment st = state();
             MemorySegment params = arena.allocate(120, 8); // struct io_uring_params, zeroed
-            return (int) check((long) SYSCALL3.invokeExact(st, SYS_IO_URING_SETUP, (long) entries,
-                    params.address(), 0L), st);
-        } catch (Throwable t) {
-            throw fatal(t);
+            return (int) syscall3(SYS_IO_URING_SETUP, entries, params.address(), 0);
         }
     }
 
