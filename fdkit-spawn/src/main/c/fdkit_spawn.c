@@ -39,7 +39,7 @@
 #define CLONE_PIDFD 0x00001000
 #endif
 
-/* Keep in sync with SpawnNative.java. */
+/* Keep in sync with NativeSpawn.java. */
 enum { OUT_PID, OUT_PIDFD, OUT_ERRNO, OUT_STEP, OUT_ARG, OUT_LEN };
 enum { STEP_NONE, STEP_STACK, STEP_CLONE, STEP_UNSHARE, STEP_MOVE, STEP_PLACE, STEP_DEVNULL, STEP_CHDIR,
        STEP_RLIMIT, STEP_EXEC, STEP_THREAD, STEP_FILE_ACTIONS, STEP_UNSHARE_FS };

@@ -79,7 +79,7 @@ public final class FdProcess extends Process {
             // r < 0 (ECHILD) means someone else reaped it: the status is lost.
             exitCode = r < 0 ? -1 : st[1] == Libc.CLD_EXITED ? st[2] : 0x80 + st[2];
             if (watched) {
-                Reaper.get().forget(pidfd, this);
+                Reaper.get().unwatch(pidfd, this);
                 watched = false;
             }
             if (pollingWaiters == 0) closePidfd(); // else the last polling waiter closes it
@@ -123,7 +123,7 @@ public final class FdProcess extends Process {
     /** Lock held. */
     private void closePidfd() {
         if (pidfd >= 0) {
-            Libc.close(pidfd); // the reaper no longer watches it: forget() or unwatch() came first
+            Libc.close(pidfd); // the reaper no longer watches it: unwatch() came first
             pidfd = -1;
         }
     }

@@ -13,9 +13,13 @@ public final class Mechanisms {
 
     private static volatile SpawnMechanism selected;
 
-    private static final class Probe {
-        static final String CLONE_PROBLEM = cloneProblem();
-        static final String POSIX_PROBLEM = posixProblem();
+    // One holder each: asking about posix-spawn must not run the clone probe (a clone, a reap, 64 sigactions).
+    private static final class CloneProbe {
+        static final String PROBLEM = cloneProblem();
+    }
+
+    private static final class PosixProbe {
+        static final String PROBLEM = posixProblem();
     }
 
     private static String cloneProblem() {
@@ -37,7 +41,7 @@ public final class Mechanisms {
 
     /** Why {@code m} cannot be used here, or empty when it can. */
     public static Optional<String> problem(SpawnMechanism m) {
-        return Optional.ofNullable(m == SpawnMechanism.CLONE ? Probe.CLONE_PROBLEM : Probe.POSIX_PROBLEM);
+        return Optional.ofNullable(m == SpawnMechanism.CLONE ? CloneProbe.PROBLEM : PosixProbe.PROBLEM);
     }
 
     /** {@code fdkit.spawn.mechanism}, else the first mechanism that works here; cached. */
@@ -59,7 +63,7 @@ public final class Mechanisms {
 
     private static SpawnMechanism detect() {
         for (SpawnMechanism m : SpawnMechanism.values()) if (problem(m).isEmpty()) return m;
-        throw new UnsupportedOperationException("no spawn mechanism works here: clone: " + Probe.CLONE_PROBLEM
-                + "; posix-spawn: " + Probe.POSIX_PROBLEM);
+        throw new UnsupportedOperationException("no spawn mechanism works here: clone: " + CloneProbe.PROBLEM
+                + "; posix-spawn: " + PosixProbe.PROBLEM);
     }
 }

@@ -199,9 +199,7 @@ public final class NativeSpawn {
         } catch (Throwable t) {
             throw rethrow(t);
         }
-        MemorySegment o = b.at(out);
-        return new Outcome(o.getAtIndex(JAVA_INT, OUT_PID), o.getAtIndex(JAVA_INT, OUT_PIDFD),
-                o.getAtIndex(JAVA_INT, OUT_ERRNO), o.getAtIndex(JAVA_INT, OUT_STEP), o.getAtIndex(JAVA_INT, OUT_ARG));
+        return outcome(b.at(out));
     }
 
     /**

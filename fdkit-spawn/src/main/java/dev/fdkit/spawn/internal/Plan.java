@@ -57,18 +57,4 @@ public final class Plan {
         }
         return new Plan(map, keep, maxSrc + 1, maxAny + 1);
     }
-
-    /** The plan's first close_range bound: the kernel copies the slots below it when the child unshares. */
-    public int first() {
-        return first;
-    }
-
-    /** Whether mapping {@code i} is moved above everything before placing. */
-    public boolean movesFirst(int i) {
-        return (map[3 * i + 2] & NativeSpawn.MAP_MOVE_FIRST) != 0;
-    }
-
-    public int[] keep() {
-        return keep.clone();
-    }
 }

@@ -47,16 +47,11 @@ final class Reaper {
     }
 
     /**
-     * Called by the process, under its lock, before it closes its pidfd: the number may be reused next. The item is
-     * deleted explicitly: close alone leaves it in the epoll while any other reference to the file lives (a table
-     * copy held by a concurrent fork or spawn), and a level-triggered item of an exited child makes run() spin.
+     * Stops watching {@code p}, under its lock: before it closes its pidfd (the number may be reused next), or while
+     * a thread waits on the pidfd itself. The item is deleted explicitly: close alone leaves it in the epoll while
+     * any other reference to the file lives (a table copy held by a concurrent fork or spawn), and a
+     * level-triggered item of an exited child makes run() spin.
      */
-    void forget(int pidfd, FdProcess p) {
-        Libc.epollCtl(epfd, Libc.EPOLL_CTL_DEL, pidfd, 0, 0);
-        watched.remove(pidfd, p);
-    }
-
-    /** Stops watching {@code p} (a thread waits on its pidfd itself); under the process's lock. */
     void unwatch(int pidfd, FdProcess p) {
         Libc.epollCtl(epfd, Libc.EPOLL_CTL_DEL, pidfd, 0, 0);
         watched.remove(pidfd, p);

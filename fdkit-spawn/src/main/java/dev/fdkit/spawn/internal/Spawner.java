@@ -1,7 +1,6 @@
 package dev.fdkit.spawn.internal;
 
 import dev.fdkit.ErrnoException;
-import dev.fdkit.internal.Errno;
 import dev.fdkit.internal.Libc;
 import dev.fdkit.spawn.SpawnMechanism;
 
@@ -356,10 +355,10 @@ public final class Spawner {
             case NativeSpawn.STEP_UNSHARE_FS -> "unshare(CLONE_FS)";
             case NativeSpawn.STEP_RLIMIT -> "setrlimit(RLIMIT_NOFILE, " + r.fdLimit() + ")";
             case NativeSpawn.STEP_THREAD -> "starting the exec thread";
-            case NativeSpawn.STEP_FILE_ACTIONS -> o.errno() == 38 /* ENOSYS */ && o.arg() == 1
+            case NativeSpawn.STEP_FILE_ACTIONS -> o.errno() == Libc.ENOSYS && o.arg() == 1
                     ? "posix_spawn_file_actions_addchdir_np is missing (glibc < 2.29): cannot change directory"
-                    : o.errno() == 38 ? "posix_spawn_file_actions_addclosefrom_np is missing (glibc < 2.34): other "
-                    + "descriptors could reach the child" : "posix_spawn file actions";
+                    : o.errno() == Libc.ENOSYS ? "posix_spawn_file_actions_addclosefrom_np is missing (glibc < 2.34): "
+                    + "other descriptors could reach the child" : "posix_spawn file actions";
             case NativeSpawn.STEP_EXEC -> {
                 if (mech == SpawnMechanism.POSIX_SPAWN && dirMissing(r)) yield "chdir(\"" + r.directory() + "\")";
                 yield cmd.candidates.size() == 1 ? "execve(\"" + cmd.candidates.getFirst() + "\")"
@@ -375,10 +374,5 @@ public final class Spawner {
     /** posix_spawn reports one errno for every file action: tell a missing directory apart. */
     private static boolean dirMissing(SpawnRequest r) {
         return r.directory() != null && !r.directory().isDirectory();
-    }
-
-    /** "ENOENT (No such file or directory)", for messages built elsewhere in this module. */
-    public static String describe(int errno) {
-        return Errno.describe(errno);
     }
 }
