@@ -70,8 +70,8 @@ public final class Bench {
     }
 
     private List<Result> run() throws Exception {
-        jvmHighest = Fds.highestOpen().orElse(2);
         block = FdBlock.aboveJvm();
+        jvmHighest = block.base() - 1 - FdBlock.HEADROOM; // the highest the block's base was chosen above
         long capacity = block.capacity();
         if (capacity < 1) {
             throw new IllegalStateException("RLIMIT_NOFILE (soft " + Libc.getrlimitNofile()[0] + ") leaves no room for "
@@ -132,7 +132,7 @@ public final class Bench {
         for (int n : sizes(max)) {
             progress.step("close N=" + n);
             long[][] t = new long[methods.size()][options.reps()];
-            forEachRep(n, methods.size(), (rep, i) -> {
+            forEachRep(methods.size(), (rep, i) -> {
                 CloseMethod m = methods.get(i);
                 block.open(n);
                 long start = System.nanoTime();
@@ -167,7 +167,7 @@ public final class Bench {
             try {
                 for (ListMethod m : methods) verifyListed(m, n);
                 long[][] t = new long[methods.size()][options.reps()];
-                forEachRep(n, methods.size(), (rep, i) -> {
+                forEachRep(methods.size(), (rep, i) -> {
                     long start = System.nanoTime();
                     methods.get(i).run(); // native calls: nothing here the JIT could drop
                     long elapsed = System.nanoTime() - start;
@@ -287,10 +287,10 @@ public final class Bench {
 
     /**
      * Each method in a block of its own: one untimed run, then the timed reps, as the C anchors and JMH do. Taking
-     * turns would charge one method for work another leaves behind: a ProcessBuilder child that copied and closed
-     * a 16,000-slot table doubled the next fdkit spawn's time when the methods alternated.
+     * turns would charge one method for work another leaves behind (a ProcessBuilder child that copied and closed
+     * a 16,000-slot table once doubled the next fdkit spawn's time that way).
      */
-    private void forEachRep(int n, int methods, Timed timed) throws Exception {
+    private void forEachRep(int methods, Timed timed) throws Exception {
         for (int i = 0; i < methods; i++) {
             for (int rep = -1; rep < options.reps(); rep++) {
                 timed.run(rep, i);

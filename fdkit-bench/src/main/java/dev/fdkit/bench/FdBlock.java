@@ -45,6 +45,10 @@ public final class FdBlock {
      * files the close_range patch's table closed.
      */
     public void open(int n) throws ErrnoException {
+        if (n > capacity()) {
+            throw new IllegalStateException("RLIMIT_NOFILE (soft " + Libc.getrlimitNofile()[0] + ") leaves room for "
+                    + capacity() + " descriptors above " + base + ", fewer than " + n);
+        }
         for (int i = 0; i < n; i++) {
             int target = base + i;
             if (Libc.fcntl(target, Libc.F_GETFD, 0) >= 0) {
