@@ -1,8 +1,11 @@
 package dev.fdkit;
 
 import dev.fdkit.internal.Closer;
+import dev.fdkit.internal.Errno;
+import dev.fdkit.internal.FdCalls;
+import dev.fdkit.internal.Ffm;
 import dev.fdkit.internal.FdScan;
-import dev.fdkit.internal.Libc;
+import dev.fdkit.internal.ProcessCalls;
 
 import java.util.Arrays;
 import java.util.OptionalInt;
@@ -74,24 +77,24 @@ public final class Fds {
         checkRange(first, last);
         int[] open = FdScan.open(first, last);
         if (open.length == 0) return;
-        int devNull = Libc.open("/dev/null", Libc.O_RDWR | Libc.O_CLOEXEC, 0);
-        if (devNull < 0) throw new ErrnoException("open(/dev/null)", -devNull);
+        int devNull = FdCalls.open("/dev/null", FdCalls.O_RDWR | FdCalls.O_CLOEXEC, 0);
+        if (devNull < 0) throw Ffm.failure("open(/dev/null)", devNull);
         try {
             for (int fd : open) {
                 if (fd == devNull) continue;
-                int fdFlags = Libc.fcntl(fd, Libc.F_GETFD, 0);
+                int fdFlags = FdCalls.fcntl(fd, FdCalls.F_GETFD, 0);
                 if (fdFlags < 0) continue; // closed meanwhile: nothing to release
-                int r = Libc.dup3(devNull, fd, (fdFlags & Libc.FD_CLOEXEC) != 0 ? Libc.O_CLOEXEC : 0);
-                if (r < 0 && r != -Libc.EINTR) throw new ErrnoException("dup3(/dev/null, " + fd + ")", -r);
+                int r = FdCalls.dup3(devNull, fd, (fdFlags & FdCalls.FD_CLOEXEC) != 0 ? FdCalls.O_CLOEXEC : 0);
+                if (r < 0 && r != -Errno.EINTR) throw Ffm.failure("dup3(/dev/null, " + fd + ")", r);
             }
         } finally {
-            Libc.close(devNull);
+            FdCalls.close(devNull);
         }
     }
 
     /** Whether {@code fd} is open in this process. */
     public static boolean isOpen(int fd) {
-        return fd >= 0 && Libc.fcntl(fd, Libc.F_GETFD, 0) >= 0;
+        return fd >= 0 && FdCalls.fcntl(fd, FdCalls.F_GETFD, 0) >= 0;
     }
 
     /** The lowest open descriptor &gt;= from. */
@@ -120,7 +123,7 @@ public final class Fds {
 
     /** A snapshot of this process's descriptors with their details. */
     public static FdTable list() throws ErrnoException {
-        return ProcLister.list(Libc.getpid());
+        return ProcLister.list(ProcessCalls.getpid());
     }
 
     /**

@@ -1,10 +1,14 @@
 package dev.fdkit;
 
 import dev.fdkit.internal.Dirents;
+import dev.fdkit.internal.Errno;
+import dev.fdkit.internal.FdCalls;
+import dev.fdkit.internal.Ffm;
 import dev.fdkit.internal.FdScan;
+import dev.fdkit.internal.FileCalls;
 import dev.fdkit.internal.IntList;
-import dev.fdkit.internal.Libc;
 import dev.fdkit.internal.ProcFiles;
+import dev.fdkit.internal.ProcessCalls;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -21,7 +25,7 @@ final class ProcLister {
     private ProcLister() {}
 
     static FdTable list(long pid) throws ErrnoException {
-        boolean isSelf = pid == Libc.getpid();
+        boolean isSelf = pid == ProcessCalls.getpid();
         // This process's numbers come first, from the enumeration, so the directories opened below are not in them.
         int[] selfNumbers = isSelf ? FdScan.open(0, Integer.MAX_VALUE) : null;
         String base = "/proc/" + pid;
@@ -29,7 +33,7 @@ final class ProcLister {
         if (fdDir < 0) throw processError(pid, -fdDir, base + "/fd");
         int infoDir = ProcFiles.openDir(base + "/fdinfo");
         if (infoDir < 0) {
-            Libc.close(fdDir);
+            FdCalls.close(fdDir);
             throw processError(pid, -infoDir, base + "/fdinfo");
         }
         try {
@@ -42,7 +46,7 @@ final class ProcLister {
                 if (isSelf && (fd == fdDir || fd == infoDir)) continue; // a number closed and reused meanwhile
                 String target = ProcFiles.readlinkNumbered(fdDir, fd, err);
                 if (target == null) {
-                    if (err[0] == Libc.ENOENT) continue; // closed since the numbers were read
+                    if (err[0] == Errno.ENOENT) continue; // closed since the numbers were read
                     throw processError(pid, err[0], "readlink " + base + "/fd/" + fd);
                 }
                 FdInfo f;
@@ -50,7 +54,7 @@ final class ProcLister {
                     f = describeOwn(infoDir, fd, target, stat);
                 } else {
                     byte[] info = ProcFiles.readNumberedWhole(infoDir, fd, err);
-                    f = info == null && err[0] == Libc.ENOENT ? null : describe(fdDir, fd, target, info);
+                    f = info == null && err[0] == Errno.ENOENT ? null : describe(fdDir, fd, target, info);
                 }
                 if (f == null) continue; // closed meanwhile
                 if (f.kind() == FdKind.SOCKET) sockets++;
@@ -59,17 +63,17 @@ final class ProcLister {
             if (sockets > 0) resolveSockets(pid, out, sockets);
             return new FdTable(pid, out);
         } finally {
-            Libc.close(fdDir);
-            Libc.close(infoDir);
+            FdCalls.close(fdDir);
+            FdCalls.close(infoDir);
         }
     }
 
     /** One descriptor of this process, asked of the descriptor itself; null if it was closed meanwhile. */
     private static FdInfo describeOwn(int infoDir, int fd, String target, long[] stat) {
-        int fdFlags = Libc.fcntl(fd, Libc.F_GETFD, 0);
-        int flags = Libc.fcntl(fd, Libc.F_GETFL, 0);
+        int fdFlags = FdCalls.fcntl(fd, FdCalls.F_GETFD, 0);
+        int flags = FdCalls.fcntl(fd, FdCalls.F_GETFL, 0);
         if (fdFlags < 0 || flags < 0) return null;
-        boolean cloexec = (fdFlags & Libc.FD_CLOEXEC) != 0;
+        boolean cloexec = (fdFlags & FdCalls.FD_CLOEXEC) != 0;
         if (cloexec) flags |= FdInfo.O_CLOEXEC; // as fdinfo shows it
         int mode = -1;
         long ino = -1, mntId = -1;
@@ -81,7 +85,7 @@ final class ProcLister {
         FdKind kind = kindOf(target, flags, mode);
         long pos = 0; // fdinfo's "pos" is the file's f_pos, 0 where seeking means nothing
         if (seekable(kind)) {
-            long p = Libc.lseek(fd, 0, Libc.SEEK_CUR); // SEEK_CUR 0 reads f_pos; it moves nothing
+            long p = FdCalls.lseek(fd, 0, FdCalls.SEEK_CUR); // SEEK_CUR 0 reads f_pos; it moves nothing
             if (p >= 0) pos = p;
         }
         if (ino < 0) ino = bracketNumber(target);
@@ -107,15 +111,15 @@ final class ProcLister {
 
     /** The numbers in another process's fd/ directory. */
     private static int[] numbersOf(int fdDir, String base) throws ErrnoException {
-        int dup = Libc.fcntl(fdDir, Libc.F_DUPFD_CLOEXEC, 0); // Dirents owns and closes its descriptor
-        if (dup < 0) throw new ErrnoException("dup " + base + "/fd", -dup);
+        int dup = FdCalls.fcntl(fdDir, FdCalls.F_DUPFD_CLOEXEC, 0); // Dirents owns and closes its descriptor
+        if (dup < 0) throw Ffm.failure("dup " + base + "/fd", dup);
         IntList list = new IntList();
         try (Dirents d = new Dirents(dup)) {
             int r = d.forEach(n -> {
                 list.add(n);
                 return true;
             });
-            if (r < 0) throw new ErrnoException("getdents64(" + base + "/fd)", -r);
+            if (r < 0) throw Ffm.failure("getdents64(" + base + "/fd)", r);
         }
         return list.toArray();
     }
@@ -137,7 +141,7 @@ final class ProcLister {
             if (r != null) {
                 out.set(i, withSocket(f, r.kind(), r.info(), null));
             } else {
-                String proto = Libc.getxattr("/proc/" + pid + "/fd/" + f.fd(), "system.sockprotoname");
+                String proto = FileCalls.getxattr("/proc/" + pid + "/fd/" + f.fd(), "system.sockprotoname");
                 if (proto != null) out.set(i, withSocket(f, kindOfProtocol(proto), null, "protocol " + proto));
             }
         }
@@ -168,16 +172,16 @@ final class ProcLister {
     }
 
     private static ErrnoException processError(long pid, int errno, String what) {
-        if (errno == Libc.ENOENT || errno == Libc.ESRCH) {
+        if (errno == Errno.ENOENT || errno == Errno.ESRCH) {
             // /proc/PID missing means no such process; otherwise something else is wrong with procfs.
             int fd = ProcFiles.openDir("/proc/" + pid);
             if (fd >= 0) {
-                Libc.close(fd);
+                FdCalls.close(fd);
                 return new ErrnoException(what, errno);
             }
             return new ProcessNotFoundException(pid, errno);
         }
-        if (errno == Libc.EACCES || errno == Libc.EPERM) return new ProcessAccessDeniedException(pid, errno);
+        if (errno == Errno.EACCES || errno == Errno.EPERM) return new ProcessAccessDeniedException(pid, errno);
         return new ErrnoException(what, errno);
     }
 
@@ -272,16 +276,16 @@ final class ProcLister {
             return colon > 0 && target.endsWith("]") ? FdKind.NAMESPACE : FdKind.UNKNOWN;
         }
         if (mode < 0) {
-            return (flags >= 0 && (flags & Libc.O_PATH) != 0) ? FdKind.SYMLINK : FdKind.UNKNOWN;
+            return (flags >= 0 && (flags & FdCalls.O_PATH) != 0) ? FdKind.SYMLINK : FdKind.UNKNOWN;
         }
-        return switch (mode & Libc.S_IFMT) {
-            case Libc.S_IFREG -> FdKind.FILE;
-            case Libc.S_IFDIR -> FdKind.DIRECTORY;
-            case Libc.S_IFCHR -> FdKind.CHAR_DEVICE;
-            case Libc.S_IFBLK -> FdKind.BLOCK_DEVICE;
-            case Libc.S_IFIFO -> FdKind.FIFO;
-            case Libc.S_IFSOCK -> FdKind.SOCKET;
-            case Libc.S_IFLNK -> FdKind.SYMLINK;
+        return switch (mode & FileCalls.S_IFMT) {
+            case FileCalls.S_IFREG -> FdKind.FILE;
+            case FileCalls.S_IFDIR -> FdKind.DIRECTORY;
+            case FileCalls.S_IFCHR -> FdKind.CHAR_DEVICE;
+            case FileCalls.S_IFBLK -> FdKind.BLOCK_DEVICE;
+            case FileCalls.S_IFIFO -> FdKind.FIFO;
+            case FileCalls.S_IFSOCK -> FdKind.SOCKET;
+            case FileCalls.S_IFLNK -> FdKind.SYMLINK;
             default -> FdKind.UNKNOWN;
         };
     }

@@ -1,6 +1,6 @@
 package dev.fdkit;
 
-import dev.fdkit.internal.Libc;
+import dev.fdkit.internal.FdCalls;
 
 import java.util.Arrays;
 import java.util.concurrent.CountDownLatch;
@@ -24,7 +24,7 @@ public final class ChildScenarios {
      * so every path used after the close runs once before it, and no class loads afterwards.
      */
     static void closeFrom() throws Exception {
-        for (int i = 0; i < 200; i++) Libc.open("/dev/null", Libc.O_RDONLY, 0); // not close-on-exec, like leaks
+        for (int i = 0; i < 200; i++) FdCalls.open("/dev/null", FdCalls.O_RDONLY, 0); // not close-on-exec, like leaks
         Fds.closeRange(Fds.MAX_FD, Fds.MAX_FD); // warm-up: the close path, with nothing to close
         write(("warm=" + Arrays.toString(Fds.numbers(0, 2)) + "\n").getBytes());
         StringBuilder out = new StringBuilder();
@@ -43,8 +43,8 @@ public final class ChildScenarios {
 
     /** closeFromExcept(first, keep...) on the whole JVM; fd 1 must be kept to report. */
     static void closeFromExcept(int first, int[] keep) throws Exception {
-        int extra = Libc.open("/dev/null", Libc.O_RDONLY, 0);
-        Libc.dup2(extra, 5000); // a kept number far up, when the keep list names it
+        int extra = FdCalls.open("/dev/null", FdCalls.O_RDONLY, 0);
+        FdCalls.dup2(extra, 5000); // a kept number far up, when the keep list names it
         Fds.closeFromExcept(Fds.MAX_FD, Fds.MAX_FD); // warm-up, closes nothing
         write(("warm=" + Arrays.toString(Fds.numbers(0, 2)) + "\n").getBytes());
         Fds.closeFromExcept(first, keep);
@@ -56,7 +56,7 @@ public final class ChildScenarios {
         try (var arena = java.lang.foreign.Arena.ofConfined()) {
             var seg = arena.allocate(b.length);
             seg.copyFrom(java.lang.foreign.MemorySegment.ofArray(b));
-            Libc.write(1, seg, b.length);
+            FdCalls.write(1, seg, b.length);
         }
     }
 
@@ -66,9 +66,9 @@ public final class ChildScenarios {
      */
     static void unshare() throws Exception {
         int h = 5000;
-        int tmp = Libc.open("/dev/null", Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
-        Libc.dup2(tmp, h);
-        Libc.close(tmp);
+        int tmp = FdCalls.open("/dev/null", FdCalls.O_RDONLY | FdCalls.O_CLOEXEC, 0);
+        FdCalls.dup2(tmp, h);
+        FdCalls.close(tmp);
         CountDownLatch unshared = new CountDownLatch(1), opened = new CountDownLatch(1);
         AtomicReference<String> report = new AtomicReference<>("");
         int[] later = new int[1];
@@ -88,9 +88,9 @@ public final class ChildScenarios {
         unshared.await();
         System.out.print("main_sees_h_after=" + Fds.isOpen(h) + "\n");
         later[0] = 6000;
-        int n = Libc.open("/dev/null", Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
-        Libc.dup2(n, later[0]);
-        Libc.close(n);
+        int n = FdCalls.open("/dev/null", FdCalls.O_RDONLY | FdCalls.O_CLOEXEC, 0);
+        FdCalls.dup2(n, later[0]);
+        FdCalls.close(n);
         System.out.print("main_sees_new=" + Fds.isOpen(later[0]) + "\n");
         opened.countDown();
         t.join();

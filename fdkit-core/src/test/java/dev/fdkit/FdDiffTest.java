@@ -1,6 +1,6 @@
 package dev.fdkit;
 
-import dev.fdkit.internal.Libc;
+import dev.fdkit.internal.FdCalls;
 import org.junit.jupiter.api.Test;
 
 import java.net.InetAddress;
@@ -16,15 +16,15 @@ class FdDiffTest {
     @Test
     void diffNamesOpenedSocketAndPipeAndClosedOnes() throws Exception {
         int[] err = new int[1];
-        int[] early = Libc.pipe2(Libc.O_CLOEXEC, err);
+        int[] early = FdCalls.pipe2(FdCalls.O_CLOEXEC, err);
         FdTable before = Fds.list();
         int[] p;
         int port;
         try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.INET)
                 .bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0))) {
             port = ((InetSocketAddress) server.getLocalAddress()).getPort();
-            p = Libc.pipe2(Libc.O_CLOEXEC, err);
-            Libc.close(early[0]);
+            p = FdCalls.pipe2(FdCalls.O_CLOEXEC, err);
+            FdCalls.close(early[0]);
             FdDiff d = before.diff(Fds.list());
             // Other JVM threads may open or close things meanwhile: assert on ours only.
             assertTrue(d.opened().stream().anyMatch(i -> i.kind() == FdKind.TCP
@@ -35,16 +35,16 @@ class FdDiffTest {
             assertTrue(d.toString().contains("- fd " + early[0] + ": pipe pipe:["), d.toString());
             assertTrue(d.toString().contains(": tcp 127.0.0.1:" + port + " LISTEN"), d.toString());
         } finally {
-            Libc.close(early[1]);
+            FdCalls.close(early[1]);
         }
-        Libc.close(p[0]);
-        Libc.close(p[1]);
+        FdCalls.close(p[0]);
+        FdCalls.close(p[1]);
     }
 
     @Test
     void filterAndCountByKind() throws Exception {
         int[] err = new int[1];
-        int[] p = Libc.pipe2(Libc.O_CLOEXEC, err);
+        int[] p = FdCalls.pipe2(FdCalls.O_CLOEXEC, err);
         try {
             FdTable t = Fds.list();
             FdTable pipes = t.filter(i -> i.kind() == FdKind.PIPE);
@@ -54,8 +54,8 @@ class FdDiffTest {
             assertEquals(t.size(), t.countByKind().values().stream().mapToInt(Integer::intValue).sum());
             assertTrue(t.get(-1).isEmpty());
         } finally {
-            Libc.close(p[0]);
-            Libc.close(p[1]);
+            FdCalls.close(p[0]);
+            FdCalls.close(p[1]);
         }
     }
 }

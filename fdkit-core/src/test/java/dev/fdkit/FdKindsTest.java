@@ -1,6 +1,8 @@
 package dev.fdkit;
 
-import dev.fdkit.internal.Libc;
+import dev.fdkit.internal.FdCalls;
+import dev.fdkit.internal.NetCalls;
+import dev.fdkit.internal.ProcessCalls;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,7 +40,7 @@ class FdKindsTest {
 
     @AfterEach
     void closeWhatWeOpened() throws Exception {
-        for (int fd : rawFds) Libc.close(fd);
+        for (int fd : rawFds) FdCalls.close(fd);
         for (AutoCloseable c : channels) c.close();
     }
 
@@ -68,9 +70,9 @@ class FdKindsTest {
     @Test
     void regularFileWithPositionFlagsAndInode() throws Exception {
         Path f = Files.writeString(dir.resolve("data.txt"), "0123456789");
-        int fd = own("open", Libc.open(f.toString(), Libc.O_RDWR | Libc.O_APPEND, 0));
+        int fd = own("open", FdCalls.open(f.toString(), FdCalls.O_RDWR | FdCalls.O_APPEND, 0));
         try (var arena = java.lang.foreign.Arena.ofConfined()) {
-            assertEquals(4, Libc.read(fd, arena.allocate(4), 4));
+            assertEquals(4, FdCalls.read(fd, arena.allocate(4), 4));
         }
         FdInfo i = at(fd);
         assertEquals(FdKind.FILE, i.kind());
@@ -78,7 +80,7 @@ class FdKindsTest {
         assertEquals(f.toString(), i.name());
         assertEquals(AccessMode.READ_WRITE, i.access());
         assertFalse(i.closeOnExec());
-        assertTrue((i.openFlags() & Libc.O_APPEND) != 0, "O_APPEND in " + Integer.toOctalString(i.openFlags()));
+        assertTrue((i.openFlags() & FdCalls.O_APPEND) != 0, "O_APPEND in " + Integer.toOctalString(i.openFlags()));
         assertEquals(4, i.position());
         assertEquals(Files.getAttribute(f, "unix:ino"), i.inode());
         assertTrue(i.mountId() > 0, "mount id " + i.mountId());
@@ -90,7 +92,7 @@ class FdKindsTest {
     @Test
     void deletedFile() throws Exception {
         Path f = Files.writeString(dir.resolve("gone.txt"), "x");
-        int fd = own("open", Libc.open(f.toString(), Libc.O_RDONLY | Libc.O_CLOEXEC, 0));
+        int fd = own("open", FdCalls.open(f.toString(), FdCalls.O_RDONLY | FdCalls.O_CLOEXEC, 0));
         Files.delete(f);
         FdInfo i = at(fd);
         assertEquals(FdKind.FILE, i.kind());
@@ -102,12 +104,12 @@ class FdKindsTest {
 
     @Test
     void directoryAndOpathFileAndSymlinkAndNamespace() throws Exception {
-        int d = own("open dir", Libc.open(dir.toString(), Libc.O_RDONLY | Libc.O_DIRECTORY, 0));
+        int d = own("open dir", FdCalls.open(dir.toString(), FdCalls.O_RDONLY | FdCalls.O_DIRECTORY, 0));
         Path file = Files.writeString(dir.resolve("f"), "x");
         Path link = Files.createSymbolicLink(dir.resolve("l"), file);
-        int path = own("open O_PATH", Libc.open(file.toString(), Libc.O_PATH, 0));
-        int sym = own("open symlink", Libc.open(link.toString(), Libc.O_PATH | Libc.O_NOFOLLOW, 0));
-        int ns = own("open ns", Libc.open("/proc/self/ns/net", Libc.O_RDONLY, 0));
+        int path = own("open O_PATH", FdCalls.open(file.toString(), FdCalls.O_PATH, 0));
+        int sym = own("open symlink", FdCalls.open(link.toString(), FdCalls.O_PATH | FdCalls.O_NOFOLLOW, 0));
+        int ns = own("open ns", FdCalls.open("/proc/self/ns/net", FdCalls.O_RDONLY, 0));
         FdTable t = Fds.list();
         assertEquals(FdKind.DIRECTORY, t.get(d).orElseThrow().kind());
         assertEquals(FdKind.FILE, t.get(path).orElseThrow().kind());
@@ -122,7 +124,7 @@ class FdKindsTest {
     @Test
     void pipeEndsShareTheirInode() throws Exception {
         int[] err = new int[1];
-        int[] p = Libc.pipe2(Libc.O_CLOEXEC, err);
+        int[] p = FdCalls.pipe2(FdCalls.O_CLOEXEC, err);
         assertNotNull(p, "pipe2");
         own("pipe r", p[0]);
         own("pipe w", p[1]);
@@ -139,9 +141,9 @@ class FdKindsTest {
     @Test
     void fifoAndCharacterDevice() throws Exception {
         Path fifo = dir.resolve("fifo");
-        assertEquals(0, Libc.mkfifo(fifo.toString(), 0600));
-        int f = own("open fifo", Libc.open(fifo.toString(), Libc.O_RDWR | Libc.O_NONBLOCK, 0));
-        int c = own("open /dev/null", Libc.open("/dev/null", Libc.O_WRONLY, 0));
+        assertEquals(0, KindBindings.mkfifo(fifo.toString(), 0600));
+        int f = own("open fifo", FdCalls.open(fifo.toString(), FdCalls.O_RDWR | FdCalls.O_NONBLOCK, 0));
+        int c = own("open /dev/null", FdCalls.open("/dev/null", FdCalls.O_WRONLY, 0));
         FdTable t = Fds.list();
         assertEquals(FdKind.FIFO, t.get(f).orElseThrow().kind());
         assertEquals(fifo.toString(), t.get(f).orElseThrow().target());
@@ -152,7 +154,7 @@ class FdKindsTest {
     @Test
     void blockDevice() throws Exception {
         String dev = Files.exists(Path.of("/dev/loop0")) ? "/dev/loop0" : "/dev/vda";
-        int fd = Libc.open(dev, Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
+        int fd = FdCalls.open(dev, FdCalls.O_RDONLY | FdCalls.O_CLOEXEC, 0);
         assumeTrue(fd >= 0, "cannot open a block device here (" + dev + ")");
         own("open " + dev, fd);
         assertEquals(FdKind.BLOCK_DEVICE, at(fd).kind());
@@ -166,7 +168,7 @@ class FdKindsTest {
         SocketChannel client = own(SocketChannel.open(UnixDomainSocketAddress.of(sock)));
         SocketChannel accepted = own(server.accept());
         int[] err = new int[1];
-        int[] pair = Libc.socketpair(Libc.AF_UNIX, Libc.SOCK_DGRAM | Libc.SOCK_CLOEXEC, 0, err);
+        int[] pair = NetCalls.socketpair(NetCalls.AF_UNIX, NetCalls.SOCK_DGRAM | NetCalls.SOCK_CLOEXEC, 0, err);
         assertNotNull(pair);
         own("pair", pair[0]);
         own("pair", pair[1]);
@@ -256,7 +258,7 @@ class FdKindsTest {
     void netlinkSocketNotYetBoundIsNamedBySockfs() throws Exception {
         // /proc/PID/net/netlink lists a netlink socket only once bound; until then sockfs names its protocol.
         int fd = own("socket(AF_NETLINK)",
-                Libc.socket(Libc.AF_NETLINK, Libc.SOCK_RAW | Libc.SOCK_CLOEXEC, Libc.NETLINK_ROUTE));
+                KindBindings.socket(KindBindings.AF_NETLINK, KindBindings.SOCK_RAW | NetCalls.SOCK_CLOEXEC, KindBindings.NETLINK_ROUTE));
         FdInfo i = at(fd);
         assertEquals(FdKind.NETLINK, i.kind());
         assertNull(i.socket());
@@ -266,8 +268,8 @@ class FdKindsTest {
 
     @Test
     void packetAndRawSocketsWhereAllowed() throws Exception {
-        int packet = Libc.socket(Libc.AF_PACKET, Libc.SOCK_RAW | Libc.SOCK_CLOEXEC, Libc.ETH_P_ALL_BE);
-        int raw = Libc.socket(Libc.AF_INET, Libc.SOCK_RAW | Libc.SOCK_CLOEXEC, Libc.IPPROTO_ICMP);
+        int packet = KindBindings.socket(KindBindings.AF_PACKET, KindBindings.SOCK_RAW | NetCalls.SOCK_CLOEXEC, KindBindings.ETH_P_ALL_BE);
+        int raw = KindBindings.socket(KindBindings.AF_INET, KindBindings.SOCK_RAW | NetCalls.SOCK_CLOEXEC, KindBindings.IPPROTO_ICMP);
         if (packet >= 0) own("packet", packet);
         if (raw >= 0) own("raw", raw);
         assumeTrue(packet >= 0 && raw >= 0, "packet and raw sockets need CAP_NET_RAW");
@@ -282,17 +284,17 @@ class FdKindsTest {
 
     @Test
     void anonInodesWithDetails() throws Exception {
-        int ev = own("eventfd", Libc.eventfd(0, Libc.O_CLOEXEC));
-        int ep = own("epoll_create1", Libc.epollCreate1(Libc.O_CLOEXEC));
-        assertEquals(0, Libc.epollCtl(ep, Libc.EPOLL_CTL_ADD, ev, Libc.EPOLLIN, 0));
-        int tfd = own("timerfd_create", Libc.timerfdCreate(Libc.CLOCK_MONOTONIC, Libc.O_CLOEXEC));
-        assertEquals(0, Libc.epollCtl(ep, Libc.EPOLL_CTL_ADD, tfd, Libc.EPOLLIN, 0));
-        int in = own("inotify_init1", Libc.inotifyInit1(Libc.O_CLOEXEC));
-        assertTrue(Libc.inotifyAddWatch(in, dir.toString(), Libc.IN_CREATE) > 0);
-        int sig = own("signalfd", Libc.signalfdEmpty(Libc.O_CLOEXEC));
-        int pid = Libc.getpid();
-        int pidfd = own("pidfd_open", Libc.pidfdOpen(pid, 0));
-        int mem = own("memfd_create", Libc.memfdCreate("fdkit-test", Libc.MFD_CLOEXEC));
+        int ev = own("eventfd", KindBindings.eventfd(0, FdCalls.O_CLOEXEC));
+        int ep = own("epoll_create1", NetCalls.epollCreate1(FdCalls.O_CLOEXEC));
+        assertEquals(0, NetCalls.epollCtl(ep, NetCalls.EPOLL_CTL_ADD, ev, NetCalls.EPOLLIN, 0));
+        int tfd = own("timerfd_create", KindBindings.timerfdCreate(KindBindings.CLOCK_MONOTONIC, FdCalls.O_CLOEXEC));
+        assertEquals(0, NetCalls.epollCtl(ep, NetCalls.EPOLL_CTL_ADD, tfd, NetCalls.EPOLLIN, 0));
+        int in = own("inotify_init1", KindBindings.inotifyInit1(FdCalls.O_CLOEXEC));
+        assertTrue(KindBindings.inotifyAddWatch(in, dir.toString(), KindBindings.IN_CREATE) > 0);
+        int sig = own("signalfd", KindBindings.signalfdEmpty(FdCalls.O_CLOEXEC));
+        int pid = ProcessCalls.getpid();
+        int pidfd = own("pidfd_open", ProcessCalls.pidfdOpen(pid, 0));
+        int mem = own("memfd_create", KindBindings.memfdCreate("fdkit-test", KindBindings.MFD_CLOEXEC));
         FdTable t = Fds.list();
         assertEquals(FdKind.EVENTFD, t.get(ev).orElseThrow().kind());
         FdInfo e = t.get(ep).orElseThrow();
@@ -316,9 +318,9 @@ class FdKindsTest {
 
     @Test
     void privilegedAnonInodesWhereAllowed() throws Exception {
-        int uffd = Libc.userfaultfd(Libc.O_CLOEXEC);
-        int ring = Libc.ioUringSetup(4);
-        int fan = Libc.fanotifyInit(Libc.FAN_CLOEXEC | Libc.FAN_CLASS_NOTIF, Libc.O_RDONLY);
+        int uffd = KindBindings.userfaultfd(FdCalls.O_CLOEXEC);
+        int ring = KindBindings.ioUringSetup(4);
+        int fan = KindBindings.fanotifyInit(KindBindings.FAN_CLOEXEC | KindBindings.FAN_CLASS_NOTIF, FdCalls.O_RDONLY);
         if (uffd >= 0) own("userfaultfd", uffd);
         if (ring >= 0) own("io_uring_setup", ring);
         if (fan >= 0) own("fanotify_init", fan);
@@ -333,13 +335,13 @@ class FdKindsTest {
     void ownListingAgreesWithTheProcfsPathAnotherProcessGets() throws Exception {
         // This process answers from the descriptors themselves; other processes from fdinfo. Both must agree.
         Path f = Files.writeString(dir.resolve("same.txt"), "abcdef");
-        int fd = own("open", Libc.open(f.toString(), Libc.O_RDONLY, 0));
-        Libc.lseek(fd, 3, Libc.SEEK_SET);
+        int fd = own("open", FdCalls.open(f.toString(), FdCalls.O_RDONLY, 0));
+        FdCalls.lseek(fd, 3, FdCalls.SEEK_SET);
         int[] err = new int[1];
-        int[] p = Libc.pipe2(Libc.O_CLOEXEC | Libc.O_NONBLOCK, err);
+        int[] p = FdCalls.pipe2(FdCalls.O_CLOEXEC | FdCalls.O_NONBLOCK, err);
         own("pipe", p[0]);
         own("pipe", p[1]);
-        int ev = own("eventfd", Libc.eventfd(0, 0));
+        int ev = own("eventfd", KindBindings.eventfd(0, 0));
         FdTable own = Fds.list();
         for (int n : new int[] {fd, p[0], p[1], ev}) {
             FdInfo a = own.get(n).orElseThrow();
@@ -352,7 +354,7 @@ class FdKindsTest {
 
     private int fdDir() {
         if (fdDirFd < 0) {
-            fdDirFd = own("open /proc/self/fd", Libc.open("/proc/self/fd", Libc.O_RDONLY | Libc.O_DIRECTORY, 0));
+            fdDirFd = own("open /proc/self/fd", FdCalls.open("/proc/self/fd", FdCalls.O_RDONLY | FdCalls.O_DIRECTORY, 0));
         }
         return fdDirFd;
     }

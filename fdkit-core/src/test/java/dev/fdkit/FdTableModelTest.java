@@ -1,7 +1,8 @@
 package dev.fdkit;
 
 import dev.fdkit.internal.Closer;
-import dev.fdkit.internal.Libc;
+import dev.fdkit.internal.Errno;
+import dev.fdkit.internal.FdCalls;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -64,12 +65,12 @@ class FdTableModelTest {
                 model.put(o.slot(), o.cloexec());
             }
             case Dup2Op d -> {
-                int r = Libc.dup2(base + d.from(), base + d.to());
+                int r = FdCalls.dup2(base + d.from(), base + d.to());
                 if (model.containsKey(d.from())) {
                     assertEquals(base + d.to(), r);
                     if (d.from() != d.to()) model.put(d.to(), false); // dup2 clears close-on-exec on the target
                 } else {
-                    assertEquals(-Libc.EBADF, r);
+                    assertEquals(-Errno.EBADF, r);
                 }
             }
             case CloseRangeOp c -> {
@@ -82,7 +83,7 @@ class FdTableModelTest {
                 model.tailMap(c.first(), true).keySet().removeIf(k -> !c.keep().contains(k));
             }
             case MarkOp mk -> {
-                Closer.closeRange(mk.m(), base + mk.first(), base + mk.last(), Libc.CLOSE_RANGE_CLOEXEC);
+                Closer.closeRange(mk.m(), base + mk.first(), base + mk.last(), FdCalls.CLOSE_RANGE_CLOEXEC);
                 model.subMap(mk.first(), true, mk.last(), true).replaceAll((k, v) -> true);
             }
         }
@@ -90,13 +91,13 @@ class FdTableModelTest {
 
     private void check(Op after) {
         for (int slot = 0; slot < WIDTH; slot++) {
-            int flags = Libc.fcntl(base + slot, Libc.F_GETFD, 0);
+            int flags = FdCalls.fcntl(base + slot, FdCalls.F_GETFD, 0);
             Boolean expected = model.get(slot);
             String where = "slot " + slot + " after " + after + ", model " + model;
             if (expected == null) {
-                assertEquals(-Libc.EBADF, flags, where);
+                assertEquals(-Errno.EBADF, flags, where);
             } else {
-                assertEquals(expected, (flags & Libc.FD_CLOEXEC) != 0, where);
+                assertEquals(expected, (flags & FdCalls.FD_CLOEXEC) != 0, where);
             }
         }
     }

@@ -1,8 +1,9 @@
 package dev.fdkit;
 
 import dev.fdkit.internal.Closer;
+import dev.fdkit.internal.FdCalls;
 import dev.fdkit.internal.FdScan;
-import dev.fdkit.internal.Libc;
+import dev.fdkit.internal.NetCalls;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -80,7 +81,7 @@ class FdsTest {
     @EnumSource(CloseMechanism.class)
     void cloexecFlagMarksInsteadOfClosing(CloseMechanism m) throws ErrnoException {
         openRange(base, base + 5);
-        Closer.closeRange(m, base + 1, base + 3, Libc.CLOSE_RANGE_CLOEXEC);
+        Closer.closeRange(m, base + 1, base + 3, FdCalls.CLOSE_RANGE_CLOEXEC);
         assertArrayEquals(IntStream.rangeClosed(base, base + 5).toArray(), open(base, base + 5));
         boolean[] expected = {false, true, true, true, false, false};
         for (int i = 0; i < 6; i++) assertEquals(expected[i], TestFds.cloexec(base + i), "fd " + (base + i));
@@ -147,13 +148,13 @@ class FdsTest {
 
     @Test
     void detachKeepsNumbersReleasesFilesAndKeepsCloexec() throws Exception {
-        int[] pair = Libc.socketpair(Libc.AF_UNIX, Libc.SOCK_STREAM, 0, null);
+        int[] pair = NetCalls.socketpair(NetCalls.AF_UNIX, NetCalls.SOCK_STREAM, 0, null);
         assertTrue(pair != null);
         int mine = base + 3, peer = base + 4;
-        assertEquals(mine, Libc.dup3(pair[0], mine, Libc.O_CLOEXEC));
-        assertEquals(peer, Libc.dup2(pair[1], peer));
-        Libc.close(pair[0]);
-        Libc.close(pair[1]);
+        assertEquals(mine, FdCalls.dup3(pair[0], mine, FdCalls.O_CLOEXEC));
+        assertEquals(peer, FdCalls.dup2(pair[1], peer));
+        FdCalls.close(pair[0]);
+        FdCalls.close(pair[1]);
         TestFds.openAt(base + 2, false);
 
         Fds.detach(base + 2, base + 3);
@@ -164,7 +165,7 @@ class FdsTest {
         assertEquals("/dev/null", Fds.list().get(mine).orElseThrow().target());
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment buf = arena.allocate(16);
-            assertEquals(0, Libc.read(peer, buf, 16), "the peer sees EOF: the socket was released");
+            assertEquals(0, FdCalls.read(peer, buf, 16), "the peer sees EOF: the socket was released");
         }
         assertTrue(Fds.isOpen(peer));
     }
@@ -185,10 +186,10 @@ class FdsTest {
     @ParameterizedTest
     @EnumSource(ListMechanism.class)
     void everyListMechanismSeesOPathDescriptors(ListMechanism m) throws ErrnoException {
-        int path = Libc.open("/", Libc.O_PATH | Libc.O_CLOEXEC, 0);
+        int path = FdCalls.open("/", FdCalls.O_PATH | FdCalls.O_CLOEXEC, 0);
         assertTrue(path >= 0);
-        assertEquals(base + 5, Libc.dup3(path, base + 5, Libc.O_CLOEXEC));
-        Libc.close(path);
+        assertEquals(base + 5, FdCalls.dup3(path, base + 5, FdCalls.O_CLOEXEC));
+        FdCalls.close(path);
         TestFds.openAt(base + 9, false);
         assertArrayEquals(new int[] {base + 5, base + 9}, FdScan.open(m, base, base + 1100));
         assertEquals(base + 5, FdScan.nextOpen(base));
@@ -225,11 +226,11 @@ class FdsTest {
     void listShowsTargetsAndFlags() throws Exception {
         java.nio.file.Path f = java.nio.file.Files.createTempFile("fdkit", ".txt");
         java.nio.file.Files.writeString(f, "hello world");
-        int fd = Libc.open(f.toString(), Libc.O_RDWR | Libc.O_APPEND, 0);
+        int fd = FdCalls.open(f.toString(), FdCalls.O_RDWR | FdCalls.O_APPEND, 0);
         assertTrue(fd >= 0);
         try {
-            assertEquals(base, Libc.dup3(fd, base, Libc.O_CLOEXEC));
-            Libc.lseek(base, 5, Libc.SEEK_SET);
+            assertEquals(base, FdCalls.dup3(fd, base, FdCalls.O_CLOEXEC));
+            FdCalls.lseek(base, 5, FdCalls.SEEK_SET);
             java.nio.file.Files.delete(f);
             FdInfo info = Fds.list().get(base).orElseThrow();
             assertEquals(FdKind.FILE, info.kind());
@@ -237,11 +238,11 @@ class FdsTest {
             assertTrue(info.deleted());
             assertTrue(info.closeOnExec());
             assertEquals(AccessMode.READ_WRITE, info.access());
-            assertTrue((info.openFlags() & Libc.O_APPEND) != 0);
+            assertTrue((info.openFlags() & FdCalls.O_APPEND) != 0);
             assertEquals(5, info.position());
             assertTrue(info.inode() > 0 && info.mountId() > 0);
         } finally {
-            Libc.close(fd);
+            FdCalls.close(fd);
         }
     }
 
@@ -250,12 +251,12 @@ class FdsTest {
         TestFds.openAt(base, false);
         TestFds.openAt(base + 1, false);
         FdTable before = Fds.list();
-        Libc.close(base);
-        int[] pipe = Libc.pipe2(Libc.O_CLOEXEC, null);
-        Libc.dup2(pipe[0], base + 1);
-        Libc.dup2(pipe[1], base + 2);
-        Libc.close(pipe[0]);
-        Libc.close(pipe[1]);
+        FdCalls.close(base);
+        int[] pipe = FdCalls.pipe2(FdCalls.O_CLOEXEC, null);
+        FdCalls.dup2(pipe[0], base + 1);
+        FdCalls.dup2(pipe[1], base + 2);
+        FdCalls.close(pipe[0]);
+        FdCalls.close(pipe[1]);
         FdDiff d = before.diff(Fds.list());
         assertTrue(d.closed().stream().anyMatch(i -> i.fd() == base), d.toString());
         assertTrue(d.replaced().stream().anyMatch(i -> i.fd() == base + 1 && i.kind() == FdKind.PIPE), d.toString());

@@ -1,6 +1,7 @@
 package dev.fdkit;
 
-import dev.fdkit.internal.Libc;
+import dev.fdkit.internal.FdCalls;
+import dev.fdkit.internal.NetCalls;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -82,12 +83,12 @@ public final class ListPerf {
         List<AutoCloseable> keep = new ArrayList<>();
         int[] err = new int[1];
         for (int i = 0; i < quarter; i++) {
-            int fd = Libc.open(file.toString(), Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
+            int fd = FdCalls.open(file.toString(), FdCalls.O_RDONLY | FdCalls.O_CLOEXEC, 0);
             if (fd < 0) throw new ErrnoException("open " + file, -fd);
         }
         for (int i = 0; i < quarter / 2; i++) {
-            if (Libc.pipe2(Libc.O_CLOEXEC, err) == null) throw new ErrnoException("pipe2", err[0]);
-            if (Libc.socketpair(Libc.AF_UNIX, Libc.SOCK_STREAM | Libc.SOCK_CLOEXEC, 0, err) == null) {
+            if (FdCalls.pipe2(FdCalls.O_CLOEXEC, err) == null) throw new ErrnoException("pipe2", err[0]);
+            if (NetCalls.socketpair(NetCalls.AF_UNIX, NetCalls.SOCK_STREAM | NetCalls.SOCK_CLOEXEC, 0, err) == null) {
                 throw new ErrnoException("socketpair", err[0]);
             }
         }

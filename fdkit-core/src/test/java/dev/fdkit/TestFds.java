@@ -1,6 +1,7 @@
 package dev.fdkit;
 
-import dev.fdkit.internal.Libc;
+import dev.fdkit.internal.FdCalls;
+import dev.fdkit.internal.ProcessCalls;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -14,7 +15,7 @@ final class TestFds {
     /** A base number well above every open descriptor of this JVM. */
     static int highBase() throws ErrnoException {
         int highest = Fds.highestOpen().orElse(2);
-        long soft = Libc.getrlimitNofile()[0];
+        long soft = ProcessCalls.getrlimitNofile()[0];
         int base = Math.max(highest + 100, 4096);
         assertTrue(soft < 0 || base + 1000 < soft, "RLIMIT_NOFILE " + soft + " too low for tests at " + base);
         return base;
@@ -22,21 +23,21 @@ final class TestFds {
 
     /** Opens /dev/null at exactly {@code fd}; close-on-exec as asked. */
     static void openAt(int fd, boolean cloexec) {
-        int tmp = Libc.open("/dev/null", Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
+        int tmp = FdCalls.open("/dev/null", FdCalls.O_RDONLY | FdCalls.O_CLOEXEC, 0);
         assertTrue(tmp >= 0, "open /dev/null");
-        int r = Libc.dup3(tmp, fd, cloexec ? Libc.O_CLOEXEC : 0);
-        Libc.close(tmp);
+        int r = FdCalls.dup3(tmp, fd, cloexec ? FdCalls.O_CLOEXEC : 0);
+        FdCalls.close(tmp);
         assertTrue(r == fd, "dup3 onto " + fd + " gave " + r);
     }
 
     static boolean cloexec(int fd) {
-        int f = Libc.fcntl(fd, Libc.F_GETFD, 0);
+        int f = FdCalls.fcntl(fd, FdCalls.F_GETFD, 0);
         assertTrue(f >= 0, "fd " + fd + " should be open");
-        return (f & Libc.FD_CLOEXEC) != 0;
+        return (f & FdCalls.FD_CLOEXEC) != 0;
     }
 
     /** Closes [first, last] one by one (no fdkit code involved), for cleanup. */
     static void closeAll(int first, int last) {
-        for (int fd = first; fd <= last; fd++) Libc.close(fd);
+        for (int fd = first; fd <= last; fd++) FdCalls.close(fd);
     }
 }

@@ -2,7 +2,7 @@ package dev.fdkit.bench;
 
 import dev.fdkit.Fds;
 import dev.fdkit.internal.FdScan;
-import dev.fdkit.internal.Libc;
+import dev.fdkit.internal.ProcessCalls;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -74,14 +74,14 @@ public final class Bench {
         jvmHighest = block.base() - 1 - FdBlock.HEADROOM; // the highest the block's base was chosen above
         long capacity = block.capacity();
         if (capacity < 1) {
-            throw new IllegalStateException("RLIMIT_NOFILE (soft " + Libc.getrlimitNofile()[0] + ") leaves no room for "
+            throw new IllegalStateException("RLIMIT_NOFILE (soft " + ProcessCalls.getrlimitNofile()[0] + ") leaves no room for "
                     + "descriptors above " + block.base() + "; raise it with 'ulimit -n'");
         }
         max = options.max();
         if (max > capacity) {
             max = (int) capacity;
             notes.add("--max " + options.max() + " lowered to " + max + ": RLIMIT_NOFILE's soft limit is "
-                    + Libc.getrlimitNofile()[0] + " and the bench's descriptors start at " + block.base()
+                    + ProcessCalls.getrlimitNofile()[0] + " and the bench's descriptors start at " + block.base()
                     + " (raise the limit with 'ulimit -n' to go higher)");
         }
         if (!options.json()) printHeader();
@@ -321,7 +321,7 @@ public final class Bench {
         out.printf(Locale.ROOT, "fdkit here: close mechanism %s, list mechanism %s, CLOSE_RANGE_CLOEXEC %s, "
                         + "RLIMIT_NOFILE %d (hard %d)%n", Fds.mechanism().propertyValue(),
                 Fds.listMechanism().propertyValue(), Fds.kernelMarksCloseOnExec() ? "yes" : "no",
-                Libc.getrlimitNofile()[0], Libc.getrlimitNofile()[1]);
+                ProcessCalls.getrlimitNofile()[0], ProcessCalls.getrlimitNofile()[1]);
         out.println("safety: this JVM's own descriptors are all at or below " + jvmHighest + "; the bench opens its "
                 + "own at " + block.base() + " and up and only ever closes from " + block.base() + " upward "
                 + "(close_range(" + block.base() + ", ~0U) and its equivalents), never the JVM's");
@@ -371,7 +371,7 @@ public final class Bench {
         field(sb, "arch", System.getProperty("os.arch")).append(",\n");
         field(sb, "jdk", jdk()).append(",\n");
         sb.append("  \"cpus\": ").append(Runtime.getRuntime().availableProcessors()).append(",\n");
-        sb.append("  \"rlimit_nofile\": ").append(Libc.getrlimitNofile()[0]).append(",\n");
+        sb.append("  \"rlimit_nofile\": ").append(ProcessCalls.getrlimitNofile()[0]).append(",\n");
         field(sb, "close_mechanism", Fds.mechanism().propertyValue()).append(",\n");
         field(sb, "list_mechanism", Fds.listMechanism().propertyValue()).append(",\n");
         sb.append("  \"kernel_cloexec\": ").append(Fds.kernelMarksCloseOnExec()).append(",\n");

@@ -2,8 +2,8 @@ package dev.fdkit.bench;
 
 import dev.fdkit.CloseMechanism;
 import dev.fdkit.internal.Closer;
+import dev.fdkit.internal.FdCalls;
 import dev.fdkit.internal.FdScan;
-import dev.fdkit.internal.Libc;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -56,9 +56,9 @@ public enum CloseMethod {
     public void run(int base) throws IOException {
         switch (this) {
             case CLOSE_RANGE -> Closer.closeRange(CloseMechanism.CLOSE_RANGE, base, -1, 0);
-            case CLOSE_RANGE_CLOEXEC -> Closer.closeRange(CloseMechanism.CLOSE_RANGE, base, -1, Libc.CLOSE_RANGE_CLOEXEC);
+            case CLOSE_RANGE_CLOEXEC -> Closer.closeRange(CloseMechanism.CLOSE_RANGE, base, -1, FdCalls.CLOSE_RANGE_CLOEXEC);
             case PROC -> Closer.closeRange(CloseMechanism.PROC, base, -1, 0);
-            case FCNTL_CLOEXEC -> Closer.closeRange(CloseMechanism.PROC, base, -1, Libc.CLOSE_RANGE_CLOEXEC);
+            case FCNTL_CLOEXEC -> Closer.closeRange(CloseMechanism.PROC, base, -1, FdCalls.CLOSE_RANGE_CLOEXEC);
             case BRUTE -> Closer.closeRange(CloseMechanism.BRUTE, base, -1, 0);
             case FILES_LIST_WALK -> filesListWalk(base);
         }
@@ -69,7 +69,7 @@ public enum CloseMethod {
         try (Stream<Path> entries = Files.list(PROC_SELF_FD)) {
             entries.forEach(p -> {
                 int fd = Integer.parseInt(p.getFileName().toString());
-                if (fd >= base) Libc.close(fd);
+                if (fd >= base) FdCalls.close(fd);
             });
         } catch (UncheckedIOException e) {
             throw e.getCause();

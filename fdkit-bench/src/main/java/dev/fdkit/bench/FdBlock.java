@@ -2,7 +2,8 @@ package dev.fdkit.bench;
 
 import dev.fdkit.ErrnoException;
 import dev.fdkit.Fds;
-import dev.fdkit.internal.Libc;
+import dev.fdkit.internal.FdCalls;
+import dev.fdkit.internal.ProcessCalls;
 
 /**
  * The descriptors a benchmark owns: a block of distinct /dev/null files at fixed numbers above everything the JVM
@@ -36,7 +37,7 @@ public final class FdBlock {
 
     /** The highest block size the soft RLIMIT_NOFILE allows (descriptors must stay below the limit). */
     public long capacity() {
-        long soft = Libc.getrlimitNofile()[0];
+        long soft = ProcessCalls.getrlimitNofile()[0];
         return soft < 0 ? Integer.MAX_VALUE - (long) base : Math.max(0, soft - base);
     }
 
@@ -46,24 +47,24 @@ public final class FdBlock {
      */
     public void open(int n) throws ErrnoException {
         if (n > capacity()) {
-            throw new IllegalStateException("RLIMIT_NOFILE (soft " + Libc.getrlimitNofile()[0] + ") leaves room for "
+            throw new IllegalStateException("RLIMIT_NOFILE (soft " + ProcessCalls.getrlimitNofile()[0] + ") leaves room for "
                     + capacity() + " descriptors above " + base + ", fewer than " + n);
         }
         for (int i = 0; i < n; i++) {
             int target = base + i;
-            if (Libc.fcntl(target, Libc.F_GETFD, 0) >= 0) {
+            if (FdCalls.fcntl(target, FdCalls.F_GETFD, 0) >= 0) {
                 closeAll();
                 throw new IllegalStateException("descriptor " + target + " is already open: the JVM opened more than "
                         + HEADROOM + " descriptors since the bench chose its base; refusing to overwrite it");
             }
-            int fd = Libc.open("/dev/null", Libc.O_RDONLY, 0);
+            int fd = FdCalls.open("/dev/null", FdCalls.O_RDONLY, 0);
             if (fd < 0) {
                 closeAll();
                 throw new ErrnoException("open(/dev/null) for bench descriptor " + target, -fd);
             }
             if (fd != target) {
-                int r = Libc.dup2(fd, target);
-                Libc.close(fd);
+                int r = FdCalls.dup2(fd, target);
+                FdCalls.close(fd);
                 if (r < 0) {
                     closeAll();
                     throw new ErrnoException("dup2(" + fd + ", " + target + ")", -r);
@@ -84,7 +85,7 @@ public final class FdBlock {
 
     /** Whether the descriptor at base + i is open and marked close-on-exec. */
     public boolean closeOnExec(int i) {
-        int flags = Libc.fcntl(base + i, Libc.F_GETFD, 0);
-        return flags >= 0 && (flags & Libc.FD_CLOEXEC) != 0;
+        int flags = FdCalls.fcntl(base + i, FdCalls.F_GETFD, 0);
+        return flags >= 0 && (flags & FdCalls.FD_CLOEXEC) != 0;
     }
 }

@@ -2,7 +2,7 @@ package dev.fdkit.cli;
 
 import dev.fdkit.FdInfo;
 import dev.fdkit.Fds;
-import dev.fdkit.internal.Libc;
+import dev.fdkit.internal.FdCalls;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
@@ -24,7 +24,7 @@ final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         StringBuilder out = new StringBuilder();
         for (String f : files) {
-            int fd = Libc.open(f, Libc.O_RDONLY, 0);
+            int fd = FdCalls.open(f, FdCalls.O_RDONLY, 0);
             if (fd < 0) {
                 System.err.println("fdkit demo: cannot open " + f + ": " + dev.fdkit.internal.Errno.describe(-fd));
                 return 1;

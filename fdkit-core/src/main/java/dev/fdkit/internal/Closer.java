@@ -3,6 +3,9 @@ package dev.fdkit.internal;
 import dev.fdkit.CloseMechanism;
 import dev.fdkit.ErrnoException;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
 /** close_range(2) semantics by each {@link CloseMechanism}. */
 public final class Closer {
     private Closer() {}
@@ -20,10 +23,16 @@ public final class Closer {
         // A close loop may close the JVM's own runtime-image descriptor. HotSpot spins a customized class for a
         // method handle once it has been called ~127 times, and defining it reads that image: pass the threshold
         // here, with calls on descriptor -1 that fail harmlessly, so no loop below defines a class mid-close.
+        MemorySegment record = Arena.ofAuto().allocate(FileCalls.DIRENT64);
         for (int i = 0; i < HANDLE_WARMUP_CALLS; i++) {
-            Libc.close(-1);
-            Libc.fcntl(-1, Libc.F_GETFD, 0);
+            FdCalls.close(-1);
+            FdCalls.fcntl(-1, FdCalls.F_GETFD, 0);
+            FileCalls.direntLength(record, 0);
         }
+        // Handles are linked on first use: link now what a loop first calls after closing (the /proc rewind, the
+        // errno text of a failure).
+        FdCalls.lseek(-1, 0, FdCalls.SEEK_SET);
+        Errno.describe(Errno.EBADF);
     }
 
     /** The mechanism {@code Fds} uses: {@code fdkit.close.mechanism}, else the first that works here. */
@@ -47,13 +56,13 @@ public final class Closer {
      * kernel) and EPERM (a seccomp filter) mean no.
      */
     public static boolean closeRangeWorks() {
-        return Libc.closeRange(-1, -1, 0) == 0;
+        return FdCalls.closeRange(-1, -1, 0) == 0;
     }
 
     /** Whether this kernel knows CLOSE_RANGE_CLOEXEC (5.11+); older ones answer EINVAL. */
     public static boolean kernelHasCloexecFlag() {
         Boolean b = kernelCloexec;
-        if (b == null) kernelCloexec = b = closeRangeWorks() && Libc.closeRange(-1, -1, Libc.CLOSE_RANGE_CLOEXEC) == 0;
+        if (b == null) kernelCloexec = b = closeRangeWorks() && FdCalls.closeRange(-1, -1, FdCalls.CLOSE_RANGE_CLOEXEC) == 0;
         return b;
     }
 
@@ -73,13 +82,13 @@ public final class Closer {
      * means ~0U, the end of the table.
      */
     public static void closeRange(CloseMechanism m, int first, int last, int flags) throws ErrnoException {
-        boolean cloexec = (flags & Libc.CLOSE_RANGE_CLOEXEC) != 0;
-        boolean unshare = (flags & Libc.CLOSE_RANGE_UNSHARE) != 0;
+        boolean cloexec = (flags & FdCalls.CLOSE_RANGE_CLOEXEC) != 0;
+        boolean unshare = (flags & FdCalls.CLOSE_RANGE_UNSHARE) != 0;
         int lastSigned = last < 0 ? Integer.MAX_VALUE : last;
         if (m == CloseMechanism.CLOSE_RANGE) {
-            int r = Libc.closeRange(first, last, flags);
+            int r = FdCalls.closeRange(first, last, flags);
             if (r == 0) return;
-            if (!(r == -Libc.EINVAL && cloexec && !kernelHasCloexecFlag())) {
+            if (!(r == -Errno.EINVAL && cloexec && !kernelHasCloexecFlag())) {
                 throw new ErrnoException("close_range(" + first + ", " + (last < 0 ? "~0U" : last) + ", "
                         + flagNames(flags) + ")", -r);
             }
@@ -101,20 +110,20 @@ public final class Closer {
     private static String flagNames(int flags) {
         if (flags == 0) return "0";
         StringBuilder sb = new StringBuilder();
-        if ((flags & Libc.CLOSE_RANGE_UNSHARE) != 0) sb.append("CLOSE_RANGE_UNSHARE");
-        if ((flags & Libc.CLOSE_RANGE_CLOEXEC) != 0) sb.append(sb.isEmpty() ? "" : "|").append("CLOSE_RANGE_CLOEXEC");
+        if ((flags & FdCalls.CLOSE_RANGE_UNSHARE) != 0) sb.append("CLOSE_RANGE_UNSHARE");
+        if ((flags & FdCalls.CLOSE_RANGE_CLOEXEC) != 0) sb.append(sb.isEmpty() ? "" : "|").append("CLOSE_RANGE_CLOEXEC");
         return sb.toString();
     }
 
     private static void unshareFiles() throws ErrnoException {
-        int r = Libc.unshare(Libc.CLONE_FILES);
-        if (r < 0) throw new ErrnoException("unshare(CLONE_FILES)", -r);
+        int r = ProcessCalls.unshare(ProcessCalls.CLONE_FILES);
+        if (r < 0) throw Ffm.failure("unshare(CLONE_FILES)", r);
     }
 
     private static void markByEnumeration(int first, int last) throws ErrnoException {
         for (int fd : FdScan.open(first, last)) {
-            int flags = Libc.fcntl(fd, Libc.F_GETFD, 0);
-            if (flags >= 0 && (flags & Libc.FD_CLOEXEC) == 0) Libc.fcntl(fd, Libc.F_SETFD, flags | Libc.FD_CLOEXEC);
+            int flags = FdCalls.fcntl(fd, FdCalls.F_GETFD, 0);
+            if (flags >= 0 && (flags & FdCalls.FD_CLOEXEC) == 0) FdCalls.fcntl(fd, FdCalls.F_SETFD, flags | FdCalls.FD_CLOEXEC);
         }
     }
 
@@ -130,26 +139,26 @@ public final class Closer {
                 closed[0] = 0;
                 int r = d.forEach(fd -> {
                     if (fd >= first && fd <= last && fd != dirfd) {
-                        Libc.close(fd); // errors ignored, as close_range(2) does
+                        FdCalls.close(fd); // errors ignored, as close_range(2) does
                         closed[0]++;
                     }
                     return true;
                 });
-                if (r < 0) throw new ErrnoException("getdents64(/proc/self/fd)", -r);
-                if (closed[0] > 0 && d.rewind() < 0) throw new ErrnoException("lseek(/proc/self/fd)", Libc.EINVAL);
+                if (r < 0) throw Ffm.failure("getdents64(/proc/self/fd)", r);
+                if (closed[0] > 0 && d.rewind() < 0) throw new ErrnoException("lseek(/proc/self/fd)", Errno.EINVAL);
             } while (closed[0] > 0);
         }
     }
 
     private static void closeByBrute(int first, int last) throws ErrnoException {
-        long soft = Libc.getrlimitNofile()[0];
+        long soft = ProcessCalls.getrlimitNofile()[0];
         long bound = soft < 0 ? Long.MAX_VALUE : soft; // RLIM_INFINITY
         long end = Math.min(last, bound - 1);
         if (end >= bruteMax()) {
             throw new ErrnoException("brute-force close of descriptors " + first + ".." + end
                     + " refused: RLIMIT_NOFILE is " + (soft < 0 ? "unlimited" : soft) + ", above the cap of "
-                    + bruteMax() + " (fdkit.brute.max); lower the limit or raise the cap", Libc.EMFILE);
+                    + bruteMax() + " (fdkit.brute.max); lower the limit or raise the cap", Errno.EMFILE);
         }
-        for (long fd = first; fd <= end; fd++) Libc.close((int) fd);
+        for (long fd = first; fd <= end; fd++) FdCalls.close((int) fd);
     }
 }

@@ -4,15 +4,12 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
-import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 /**
  * Reads a /proc/.../fd directory with getdents64(2) straight into native memory and parses the names as numbers:
  * no String, no object per entry.
  */
 public final class Dirents implements AutoCloseable {
-    // struct linux_dirent64: u64 d_ino, s64 d_off, u16 d_reclen, u8 d_type, char d_name[]
-    private static final long RECLEN = 16, NAME = 19;
     /** One buffer per thread: a scan is short and never nests, and small closes should not pay for 32 KiB. */
     private static final ThreadLocal<MemorySegment> BUFFER =
             ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(32768, 8));
@@ -33,12 +30,12 @@ public final class Dirents implements AutoCloseable {
     /** Scans the directory from its current position; returns 0 or -errno. */
     public int forEach(NumberSink sink) {
         while (true) {
-            long n = Libc.getdents64(dirfd, buf);
+            long n = FileCalls.getdents64(dirfd, buf);
             if (n < 0) return (int) n;
             if (n == 0) return 0;
             for (long off = 0; off < n; ) {
-                int reclen = buf.get(JAVA_SHORT, off + RECLEN) & 0xffff;
-                int number = parse(buf, off + NAME);
+                int reclen = FileCalls.direntLength(buf, off);
+                int number = parse(buf, off + FileCalls.DIRENT64_NAME);
                 off += reclen;
                 if (number >= 0 && !sink.accept(number)) return 0;
             }
@@ -46,7 +43,7 @@ public final class Dirents implements AutoCloseable {
     }
 
     public int rewind() {
-        return (int) Math.min(0, Libc.lseek(dirfd, 0, Libc.SEEK_SET));
+        return (int) Math.min(0, FdCalls.lseek(dirfd, 0, FdCalls.SEEK_SET));
     }
 
     /** The decimal number at {@code at}, or -1 for "." and ".." and anything else. */
@@ -64,6 +61,6 @@ public final class Dirents implements AutoCloseable {
 
     @Override
     public void close() {
-        Libc.close(dirfd);
+        FdCalls.close(dirfd);
     }
 }

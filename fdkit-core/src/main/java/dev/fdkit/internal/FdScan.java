@@ -7,13 +7,13 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 
-import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 /** Finds which descriptor numbers are open in this process, by each {@link ListMechanism}. */
 public final class FdScan {
     private FdScan() {}
 
+    private static final long POLLFD_BYTES = FdCalls.POLLFD.byteSize();
     /** Most pollfds handed to one poll(2): 512 KiB of native memory. */
     private static final int POLL_CHUNK = 1 << 16;
     /** Upper bound on slots probed when /proc/self/status cannot tell the table's size. */
@@ -31,8 +31,8 @@ public final class FdScan {
         MemorySegment cover(int upTo) {
             if (upTo > slots) {
                 int n = Math.max(upTo, Math.min(POLL_CHUNK, Math.max(1024, slots * 2)));
-                fds = Arena.ofAuto().allocate(Libc.POLLFD, n);
-                for (int i = 0; i < n; i++) fds.set(JAVA_INT, (long) i * 8, i);
+                fds = Arena.ofAuto().allocate(FdCalls.POLLFD, n);
+                for (int i = 0; i < n; i++) FdCalls.setPollfd(fds, i, i, (short) 0);
                 slots = n;
             }
             return fds;
@@ -85,7 +85,7 @@ public final class FdScan {
             long size = ProcFiles.field(status, "FDSize:");
             if (size > 0) return (int) Math.min(size, Integer.MAX_VALUE);
         }
-        long soft = Libc.getrlimitNofile()[0];
+        long soft = ProcessCalls.getrlimitNofile()[0];
         return (int) (soft < 0 || soft > DEFAULT_SLOT_CAP ? DEFAULT_SLOT_CAP : soft);
     }
 
@@ -119,7 +119,7 @@ public final class FdScan {
     private static void byFcntl(int from, int to, IntList out, int limit) {
         int end = (int) Math.min((long) to, tableSize() - 1L);
         for (int fd = from; fd <= end && out.size() < limit; fd++) {
-            if (Libc.fcntl(fd, Libc.F_GETFD, 0) >= 0) out.add(fd);
+            if (FdCalls.fcntl(fd, FdCalls.F_GETFD, 0) >= 0) out.add(fd);
         }
     }
 
@@ -133,7 +133,7 @@ public final class FdScan {
         int slots = tableSize();
         int end = (int) Math.min((long) to, slots - 1L);
         long expected = ProcFiles.openDescriptorCount();
-        long soft = Libc.getrlimitNofile()[0];
+        long soft = ProcessCalls.getrlimitNofile()[0];
         // poll(2) refuses more pollfds than the soft limit.
         int chunk = (int) Math.max(1, Math.min(POLL_CHUNK, soft < 0 ? POLL_CHUNK : soft));
         PollTable table = POLL_TABLE.get();
@@ -142,21 +142,22 @@ public final class FdScan {
             int n = (int) Math.min(chunk, slots - base);
             MemorySegment window;
             if (base + n <= POLL_CHUNK) {
-                window = table.cover((int) (base + n)).asSlice(base * 8, (long) n * 8);
+                window = table.cover((int) (base + n)).asSlice(base * POLLFD_BYTES, n * POLLFD_BYTES);
             } else { // beyond the cached table: a one-off array for this stretch
-                window = Arena.ofAuto().allocate(Libc.POLLFD, n);
-                for (int i = 0; i < n; i++) window.set(JAVA_INT, (long) i * 8, (int) (base + i));
+                window = Arena.ofAuto().allocate(FdCalls.POLLFD, n);
+                for (int i = 0; i < n; i++) FdCalls.setPollfd(window, i, (int) (base + i), (short) 0);
             }
             int r;
             do {
-                r = Libc.poll(window, n, 0);
-            } while (r == -Libc.EINTR);
-            if (r < 0) throw new ErrnoException("poll over descriptors " + base + ".." + (base + n - 1), -r);
-            if (table.answers.length < n * 4) table.answers = new short[Math.max(n * 4, table.answers.length * 2)];
+                r = FdCalls.poll(window, n, 0);
+            } while (r == -Errno.EINTR);
+            if (r < 0) throw Ffm.failure("poll over descriptors " + base + ".." + (base + n - 1), r);
+            int shorts = n * FdCalls.POLLFD_SHORTS;
+            if (table.answers.length < shorts) table.answers = new short[Math.max(shorts, table.answers.length * 2)];
             short[] a = table.answers;
-            MemorySegment.copy(window, JAVA_SHORT, 0, a, 0, n * 4);
+            MemorySegment.copy(window, JAVA_SHORT, 0, a, 0, shorts);
             for (int i = 0; i < n; i++) {
-                if ((a[i * 4 + 3] & Libc.POLLNVAL) == 0) seen.add((int) (base + i));
+                if ((a[i * FdCalls.POLLFD_SHORTS + FdCalls.POLLFD_REVENTS_SHORT] & FdCalls.POLLNVAL) == 0) seen.add((int) (base + i));
             }
         }
         boolean complete = expected >= 0 && seen.size() == expected;
@@ -165,7 +166,7 @@ public final class FdScan {
             while (next < seen.size() && seen.get(next) < fd) next++;
             if (next < seen.size() && seen.get(next) == fd) {
                 out.add(fd);
-            } else if (!complete && Libc.fcntl(fd, Libc.F_GETFD, 0) >= 0) {
+            } else if (!complete && FdCalls.fcntl(fd, FdCalls.F_GETFD, 0) >= 0) {
                 out.add(fd);
             } else if (complete && next == seen.size()) {
                 break; // nothing open beyond the last descriptor poll saw
@@ -181,7 +182,7 @@ public final class FdScan {
                 if (fd != dirfd && fd >= from && fd <= to) all.add(fd);
                 return true;
             });
-            if (r < 0) throw new ErrnoException("getdents64(/proc/self/fd)", -r);
+            if (r < 0) throw Ffm.failure("getdents64(/proc/self/fd)", r);
         }
         int[] a = all.toArray();
         java.util.Arrays.sort(a); // procfs lists in order today; sorting keeps the contract if that changes
@@ -191,7 +192,7 @@ public final class FdScan {
     /** Whether {@link #openProcSelfFd()} works here: /proc is mounted and really procfs. */
     public static boolean procSelfFdWorks() {
         try {
-            Libc.close(openProcSelfFd());
+            FdCalls.close(openProcSelfFd());
             return true;
         } catch (ErrnoException e) {
             return false;
@@ -200,12 +201,12 @@ public final class FdScan {
 
     /** Opens /proc/self/fd after checking it really is procfs (a bind mount or tmpfs there would lie). */
     public static int openProcSelfFd() throws ErrnoException {
-        int fd = Libc.open("/proc/self/fd", Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_CLOEXEC, 0);
-        if (fd < 0) throw new ErrnoException("open(/proc/self/fd)", -fd);
-        long type = Libc.fstatfsType(fd);
-        if (type != Libc.PROC_SUPER_MAGIC) {
-            Libc.close(fd);
-            throw new ErrnoException("/proc/self/fd is not on procfs (f_type " + type + ")", Libc.ENOSYS);
+        int fd = FdCalls.open("/proc/self/fd", FdCalls.O_RDONLY | FdCalls.O_DIRECTORY | FdCalls.O_CLOEXEC, 0);
+        if (fd < 0) throw Ffm.failure("open(/proc/self/fd)", fd);
+        long type = FileCalls.fstatfsType(fd);
+        if (type != FileCalls.PROC_SUPER_MAGIC) {
+            FdCalls.close(fd);
+            throw new ErrnoException("/proc/self/fd is not on procfs (f_type " + type + ")", Errno.ENOSYS);
         }
         return fd;
     }

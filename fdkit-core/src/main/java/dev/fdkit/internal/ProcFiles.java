@@ -33,7 +33,7 @@ public final class ProcFiles {
 
     /** The whole file at {@code path} as bytes, or null with the errno in {@code err[0]}. */
     public static byte[] read(String path, int[] err) {
-        int fd = Libc.open(path, Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
+        int fd = FdCalls.open(path, FdCalls.O_RDONLY | FdCalls.O_CLOEXEC, 0);
         if (fd < 0) {
             if (err != null) err[0] = -fd;
             return null;
@@ -41,7 +41,7 @@ public final class ProcFiles {
         try {
             return readFd(fd, err);
         } finally {
-            Libc.close(fd);
+            FdCalls.close(fd);
         }
     }
 
@@ -49,7 +49,7 @@ public final class ProcFiles {
     public static String readlinkNumbered(int dirfd, int n, int[] err) {
         Buffers b = BUF.get();
         while (true) {
-            long len = Libc.readlinkat(dirfd, numberName(n), b.data);
+            long len = FileCalls.readlinkat(dirfd, numberName(n), b.data);
             if (len < 0) {
                 if (err != null) err[0] = (int) -len;
                 return null;
@@ -67,7 +67,7 @@ public final class ProcFiles {
      * does not fill the buffer returned the whole file, so no second read is spent to see EOF.
      */
     public static byte[] readNumberedWhole(int dirfd, int n, int[] err) {
-        int fd = Libc.openat(dirfd, numberName(n), Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
+        int fd = FileCalls.openat(dirfd, numberName(n), FdCalls.O_RDONLY | FdCalls.O_CLOEXEC, 0);
         if (fd < 0) {
             if (err != null) err[0] = -fd;
             return null;
@@ -76,17 +76,17 @@ public final class ProcFiles {
             Buffers b = BUF.get();
             long got;
             do {
-                got = Libc.read(fd, b.data, b.data.byteSize());
-            } while (got == -Libc.EINTR);
+                got = FdCalls.read(fd, b.data, b.data.byteSize());
+            } while (got == -Errno.EINTR);
             if (got < 0) {
                 if (err != null) err[0] = (int) -got;
                 return null;
             }
             if (got < b.data.byteSize()) return b.data.asSlice(0, got).toArray(JAVA_BYTE);
-            Libc.lseek(fd, 0, Libc.SEEK_SET);
+            FdCalls.lseek(fd, 0, FdCalls.SEEK_SET);
             return readFd(fd, err); // larger than the buffer (an epoll watching thousands): the slow way
         } finally {
-            Libc.close(fd);
+            FdCalls.close(fd);
         }
     }
 
@@ -96,8 +96,8 @@ public final class ProcFiles {
      */
     public static int statModeNumberedCached(int dirfd, int n) {
         Buffers b = BUF.get();
-        int r = Libc.statx(dirfd, numberName(n), Libc.AT_STATX_DONT_SYNC, Libc.STATX_TYPE | Libc.STATX_MODE, b.data);
-        return r < 0 ? r : b.data.get(java.lang.foreign.ValueLayout.JAVA_SHORT, 28) & 0xffff;
+        int r = FileCalls.statx(dirfd, numberName(n), FileCalls.AT_STATX_DONT_SYNC, FileCalls.STATX_TYPE | FileCalls.STATX_MODE, b.data);
+        return r < 0 ? r : FileCalls.statxMode(b.data);
     }
 
     /**
@@ -106,13 +106,12 @@ public final class ProcFiles {
      */
     public static int statFd(int fd, long[] out) {
         Buffers b = BUF.get();
-        int r = Libc.statx(fd, b.empty, Libc.AT_EMPTY_PATH | Libc.AT_STATX_DONT_SYNC,
-                Libc.STATX_TYPE | Libc.STATX_MODE | Libc.STATX_INO | Libc.STATX_MNT_ID, b.data);
+        int r = FileCalls.statx(fd, b.empty, FileCalls.AT_EMPTY_PATH | FileCalls.AT_STATX_DONT_SYNC,
+                FileCalls.STATX_TYPE | FileCalls.STATX_MODE | FileCalls.STATX_INO | FileCalls.STATX_MNT_ID, b.data);
         if (r < 0) return r;
-        int mask = b.data.get(java.lang.foreign.ValueLayout.JAVA_INT, 0);
-        out[0] = b.data.get(java.lang.foreign.ValueLayout.JAVA_SHORT, 28) & 0xffff;
-        out[1] = b.data.get(java.lang.foreign.ValueLayout.JAVA_LONG, 32);
-        out[2] = (mask & Libc.STATX_MNT_ID) != 0 ? b.data.get(java.lang.foreign.ValueLayout.JAVA_LONG, 144) : -1;
+        out[0] = FileCalls.statxMode(b.data);
+        out[1] = FileCalls.statxIno(b.data);
+        out[2] = (FileCalls.statxMask(b.data) & FileCalls.STATX_MNT_ID) != 0 ? FileCalls.statxMountId(b.data) : -1;
         return 0;
     }
 
@@ -124,15 +123,15 @@ public final class ProcFiles {
      */
     public static long openDescriptorCount() {
         Buffers b = BUF.get();
-        int r = Libc.statx(Libc.AT_FDCWD, PROC_SELF_FD, 0, Libc.STATX_SIZE, b.data);
+        int r = FileCalls.statx(FileCalls.AT_FDCWD, PROC_SELF_FD, 0, FileCalls.STATX_SIZE, b.data);
         if (r < 0) return -1;
-        long size = b.data.get(java.lang.foreign.ValueLayout.JAVA_LONG, 40);
+        long size = FileCalls.statxSize(b.data);
         return size > 0 ? size : -1;
     }
 
     /** Opens a directory read-only, close-on-exec; the fd or -errno. */
     public static int openDir(String path) {
-        return Libc.open(path, Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_CLOEXEC, 0);
+        return FdCalls.open(path, FdCalls.O_RDONLY | FdCalls.O_DIRECTORY | FdCalls.O_CLOEXEC, 0);
     }
 
     private static byte[] readFd(int fd, int[] err) {
@@ -144,9 +143,9 @@ public final class ProcFiles {
                 bigger.copyFrom(b.data);
                 b.data = bigger;
             }
-            long n = Libc.read(fd, b.data.asSlice(total), b.data.byteSize() - total);
+            long n = FdCalls.read(fd, b.data.asSlice(total), b.data.byteSize() - total);
             if (n < 0) {
-                if (n == -Libc.EINTR) continue;
+                if (n == -Errno.EINTR) continue;
                 if (err != null) err[0] = (int) -n;
                 return null;
             }

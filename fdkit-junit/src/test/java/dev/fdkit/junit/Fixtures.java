@@ -1,6 +1,6 @@
 package dev.fdkit.junit;
 
-import dev.fdkit.internal.Libc;
+import dev.fdkit.internal.FdCalls;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -216,9 +216,9 @@ final class Fixtures {
 
     static Closeable rawPipe() {
         int[] err = new int[1];
-        int[] p = Libc.pipe2(Libc.O_CLOEXEC, err);
+        int[] p = FdCalls.pipe2(FdCalls.O_CLOEXEC, err);
         if (p == null) throw new IllegalStateException("pipe2 failed: errno " + err[0]);
         List<Integer> ends = new ArrayList<>(List.of(p[0], p[1]));
-        return () -> ends.forEach(Libc::close);
+        return () -> ends.forEach(FdCalls::close);
     }
 }

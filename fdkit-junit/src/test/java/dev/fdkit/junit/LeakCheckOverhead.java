@@ -1,7 +1,7 @@
 package dev.fdkit.junit;
 
 import dev.fdkit.Fds;
-import dev.fdkit.internal.Libc;
+import dev.fdkit.internal.FdCalls;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.platform.launcher.Launcher;
 import org.junit.platform.launcher.LauncherDiscoveryRequest;
@@ -45,7 +45,7 @@ public final class LeakCheckOverhead {
         int extra = args.length > 0 ? Integer.parseInt(args[0]) : 0;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
         int[] err = new int[1];
-        for (int i = 0; i < extra * 9 / 10 / 2; i++) Libc.pipe2(Libc.O_CLOEXEC, err);
+        for (int i = 0; i < extra * 9 / 10 / 2; i++) FdCalls.pipe2(FdCalls.O_CLOEXEC, err);
         var server = new java.net.ServerSocket(0, 1000, java.net.InetAddress.getLoopbackAddress());
         for (int i = 0; i < extra / 10 / 2; i++) {
             new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), server.getLocalPort());

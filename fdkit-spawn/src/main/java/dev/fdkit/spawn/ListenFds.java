@@ -1,7 +1,8 @@
 package dev.fdkit.spawn;
 
 import dev.fdkit.internal.Errno;
-import dev.fdkit.internal.Libc;
+import dev.fdkit.internal.FdCalls;
+import dev.fdkit.internal.ProcessCalls;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -47,7 +48,7 @@ public final class ListenFds {
      *                               message names it and the errno)
      */
     public static synchronized List<Fd> inherited() {
-        if (inherited == null) inherited = claim(System.getenv(), Libc.getpid());
+        if (inherited == null) inherited = claim(System.getenv(), ProcessCalls.getpid());
         return inherited;
     }
 
@@ -55,9 +56,9 @@ public final class ListenFds {
     static List<Fd> claim(Map<String, String> env, long pid) {
         List<Fd> fds = parse(env, pid);
         for (Fd f : fds) {
-            int flags = Libc.fcntl(f.fd(), Libc.F_GETFD, 0);
-            if (flags >= 0 && (flags & Libc.FD_CLOEXEC) == 0) {
-                int r = Libc.fcntl(f.fd(), Libc.F_SETFD, flags | Libc.FD_CLOEXEC);
+            int flags = FdCalls.fcntl(f.fd(), FdCalls.F_GETFD, 0);
+            if (flags >= 0 && (flags & FdCalls.FD_CLOEXEC) == 0) {
+                int r = FdCalls.fcntl(f.fd(), FdCalls.F_SETFD, flags | FdCalls.FD_CLOEXEC);
                 if (r < 0) flags = r;
             }
             if (flags < 0) {

@@ -1,6 +1,6 @@
 package dev.fdkit.spawn;
 
-import dev.fdkit.internal.Libc;
+import dev.fdkit.internal.FdCalls;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -12,8 +12,8 @@ public final class ExecInPlaceMain {
         System.out.println("jvm-pid=" + ProcessHandle.current().pid());
         switch (args[0]) {
             case "exec" -> {
-                int[] pipe = Libc.pipe2(Libc.O_CLOEXEC, null); // close-on-exec here, passed anyway
-                int noCloexec = Libc.open("/dev/null", Libc.O_RDONLY, 0); // not passed: must not survive
+                int[] pipe = FdCalls.pipe2(FdCalls.O_CLOEXEC, null); // close-on-exec here, passed anyway
+                int noCloexec = FdCalls.open("/dev/null", FdCalls.O_RDONLY, 0); // not passed: must not survive
                 System.out.println("not-passed=" + noCloexec);
                 new FdProcessBuilder("sh", "-c", "echo sh-pid=$$; echo listen-pid=$LISTEN_PID; "
                         + "echo listen-fds=$LISTEN_FDS; echo cwd=$(pwd); ls /proc/self/fd | tr '\\n' ' '; echo; exit 7")

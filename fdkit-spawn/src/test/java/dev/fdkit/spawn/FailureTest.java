@@ -2,7 +2,7 @@ package dev.fdkit.spawn;
 
 import dev.fdkit.ErrnoException;
 import dev.fdkit.Fds;
-import dev.fdkit.internal.Libc;
+import dev.fdkit.internal.Errno;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -74,7 +74,7 @@ class FailureTest {
         assertTrue(!Fds.isOpen(closed));
         ErrnoException e = fails(new FdProcessBuilder("true").passFd(closed, 3).mechanism(m), "EBADF",
                 "descriptor " + closed, "\"true\"");
-        assertEquals(Libc.EBADF, e.errno());
+        assertEquals(Errno.EBADF, e.errno());
     }
 
     @ParameterizedTest

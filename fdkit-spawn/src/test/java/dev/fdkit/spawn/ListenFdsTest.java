@@ -1,6 +1,7 @@
 package dev.fdkit.spawn;
 
-import dev.fdkit.internal.Libc;
+import dev.fdkit.internal.FdCalls;
+import dev.fdkit.internal.NetCalls;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -21,7 +22,7 @@ class ListenFdsTest {
 
     @Test
     void childGetsListenVariablesWithItsOwnPid() throws Exception {
-        int[] sock = Libc.socketpair(Libc.AF_UNIX, Libc.SOCK_STREAM | Libc.SOCK_CLOEXEC, 0, null);
+        int[] sock = NetCalls.socketpair(NetCalls.AF_UNIX, NetCalls.SOCK_STREAM | NetCalls.SOCK_CLOEXEC, 0, null);
         int[] pipe = TestSupport.pipe();
         try {
             Process p = new FdProcessBuilder("sh", "-c",
@@ -94,12 +95,12 @@ class ListenFdsTest {
     /** A JVM started with socket activation finds its sockets, marks them close-on-exec and can use them. */
     @Test
     void childJvmSeesItsListenFds() throws Exception {
-        int[] sock = Libc.socketpair(Libc.AF_UNIX, Libc.SOCK_STREAM | Libc.SOCK_CLOEXEC, 0, null);
+        int[] sock = NetCalls.socketpair(NetCalls.AF_UNIX, NetCalls.SOCK_STREAM | NetCalls.SOCK_CLOEXEC, 0, null);
         try {
             List<String> cmd = new ArrayList<>(TestSupport.jvmCommand());
             cmd.add(ListenFdsChildMain.class.getName());
             Process p = new FdProcessBuilder(cmd).listenFd(sock[1], "control").start();
-            Libc.close(sock[1]); // the child's copy is the only one left: its close gives us EOF
+            FdCalls.close(sock[1]); // the child's copy is the only one left: its close gives us EOF
             sock[1] = -1;
             String out = TestSupport.readAll(p.getInputStream());
             String err = TestSupport.readAll(p.getErrorStream());
@@ -108,7 +109,7 @@ class ListenFdsTest {
             assertTrue(out.contains("fd=3 name=control cloexec=true"), out + err);
             assertEquals("hello from the child JVM", PlacementTest.readFd(sock[0]).trim());
         } finally {
-            for (int fd : sock) if (fd >= 0) Libc.close(fd);
+            for (int fd : sock) if (fd >= 0) FdCalls.close(fd);
         }
     }
 }

@@ -1,6 +1,6 @@
 package dev.fdkit.spawn;
 
-import dev.fdkit.internal.Libc;
+import dev.fdkit.internal.FdCalls;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -59,7 +59,7 @@ class PlacementTest {
             assertEquals(target(b[0]), seen.get(b[1]));
             assertEquals(target(b[1]), seen.get(4));
             for (int fd : new int[] {a[0], a[1], b[0], b[1]}) {
-                assertTrue((Libc.fcntl(fd, Libc.F_GETFD, 0) & Libc.FD_CLOEXEC) != 0, "fd " + fd + " keeps FD_CLOEXEC");
+                assertTrue((FdCalls.fcntl(fd, FdCalls.F_GETFD, 0) & FdCalls.FD_CLOEXEC) != 0, "fd " + fd + " keeps FD_CLOEXEC");
             }
         } finally {
             TestSupport.closeAll(a);
@@ -77,17 +77,17 @@ class PlacementTest {
                     .passFd(in[0], 0).passFd(out[1], 1).passFd(err[1], 2).start();
             byte[] msg = "through the child\n".getBytes(StandardCharsets.UTF_8);
             write(in[1], msg);
-            Libc.close(in[1]);
+            FdCalls.close(in[1]);
             in[1] = -1;
             assertEquals(0, p.waitFor());
-            Libc.close(out[1]);
-            Libc.close(err[1]);
+            FdCalls.close(out[1]);
+            FdCalls.close(err[1]);
             out[1] = err[1] = -1;
             assertEquals("through the child\n", readFd(out[0]));
             assertEquals("to-stderr\n", readFd(err[0]));
             assertEquals(-1, p.getInputStream().read(), "stdout was passed, not piped: its stream is empty");
         } finally {
-            for (int[] p : new int[][] {in, out, err}) for (int fd : p) if (fd >= 0) Libc.close(fd);
+            for (int[] p : new int[][] {in, out, err}) for (int fd : p) if (fd >= 0) FdCalls.close(fd);
         }
     }
 
@@ -142,7 +142,7 @@ class PlacementTest {
         try (var arena = java.lang.foreign.Arena.ofConfined()) {
             var seg = arena.allocate(data.length);
             seg.copyFrom(java.lang.foreign.MemorySegment.ofArray(data));
-            long r = Libc.write(fd, seg, data.length);
+            long r = FdCalls.write(fd, seg, data.length);
             assertEquals(data.length, r);
         }
     }
@@ -152,7 +152,7 @@ class PlacementTest {
         try (var arena = java.lang.foreign.Arena.ofConfined()) {
             var seg = arena.allocate(4096);
             long n;
-            while ((n = Libc.read(fd, seg, 4096)) > 0) {
+            while ((n = FdCalls.read(fd, seg, 4096)) > 0) {
                 sb.append(new String(seg.asSlice(0, n).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE),
                         StandardCharsets.UTF_8));
             }

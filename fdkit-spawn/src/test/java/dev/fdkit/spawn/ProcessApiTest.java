@@ -111,7 +111,7 @@ class ProcessApiTest {
             }
         }
         assertTrue(pidfd >= 0, "the child's pidfd is open in this JVM");
-        int dup = dev.fdkit.internal.Libc.fcntl(pidfd, dev.fdkit.internal.Libc.F_DUPFD_CLOEXEC, 0);
+        int dup = dev.fdkit.internal.FdCalls.fcntl(pidfd, dev.fdkit.internal.FdCalls.F_DUPFD_CLOEXEC, 0);
         assertTrue(dup >= 0);
         try {
             assertSame(p, p.onExit().get(30, TimeUnit.SECONDS)); // reaped by the reaper, not by a waiter
@@ -128,7 +128,7 @@ class ProcessApiTest {
                         "epoll fd " + fd + " still watches the reaped child's pidfd " + pidfd + ":\n" + info);
             }
         } finally {
-            dev.fdkit.internal.Libc.close(dup);
+            dev.fdkit.internal.FdCalls.close(dup);
         }
     }
 

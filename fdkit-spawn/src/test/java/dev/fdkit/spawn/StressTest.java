@@ -1,6 +1,6 @@
 package dev.fdkit.spawn;
 
-import dev.fdkit.internal.Libc;
+import dev.fdkit.internal.FdCalls;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -41,8 +41,8 @@ class StressTest {
         for (int i = 0; i < CHURNERS; i++) {
             churners.add(Thread.ofPlatform().name("churn-" + i).start(() -> {
                 while (!stop.get()) {
-                    int fd = Libc.open("/dev/null", Libc.O_RDONLY, 0); // no O_CLOEXEC: inheritable
-                    if (fd >= 0) Libc.close(fd);
+                    int fd = FdCalls.open("/dev/null", FdCalls.O_RDONLY, 0); // no O_CLOEXEC: inheritable
+                    if (fd >= 0) FdCalls.close(fd);
                     churned.incrementAndGet();
                 }
             }));

@@ -1,7 +1,7 @@
 package dev.fdkit.spawn;
 
 import dev.fdkit.Fds;
-import dev.fdkit.internal.Libc;
+import dev.fdkit.internal.FdCalls;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -29,7 +29,7 @@ final class TestSupport {
     static int[] openDevNull(int n) {
         int[] fds = new int[n];
         for (int i = 0; i < n; i++) {
-            fds[i] = Libc.open("/dev/null", Libc.O_RDONLY, 0);
+            fds[i] = FdCalls.open("/dev/null", FdCalls.O_RDONLY, 0);
             if (fds[i] < 0) {
                 closeAll(java.util.Arrays.copyOf(fds, i));
                 throw new IllegalStateException("open /dev/null #" + i + ": errno " + -fds[i]);
@@ -39,12 +39,12 @@ final class TestSupport {
     }
 
     static void closeAll(int[] fds) {
-        for (int fd : fds) Libc.close(fd);
+        for (int fd : fds) FdCalls.close(fd);
     }
 
     /** A pipe of this test's own: {read, write}, close-on-exec. */
     static int[] pipe() {
-        int[] p = Libc.pipe2(Libc.O_CLOEXEC, null);
+        int[] p = FdCalls.pipe2(FdCalls.O_CLOEXEC, null);
         if (p == null) throw new IllegalStateException("pipe2 failed");
         return p;
     }

@@ -1,6 +1,8 @@
 package dev.fdkit.spawn.internal;
 
-import dev.fdkit.internal.Libc;
+import dev.fdkit.internal.Errno;
+import dev.fdkit.internal.FdCalls;
+import dev.fdkit.internal.ProcessCalls;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -53,7 +55,7 @@ public final class FdProcess extends Process {
     private void waitOnOwnThread() {
         Thread t = new Thread(() -> {
             int[] st = new int[3];
-            while (Libc.waitid(Libc.P_PID, pid, Libc.WEXITED | Libc.WNOWAIT, st) == -Libc.EINTR) {}
+            while (ProcessCalls.waitid(ProcessCalls.P_PID, pid, ProcessCalls.WEXITED | ProcessCalls.WNOWAIT, st) == -Errno.EINTR) {}
             tryReap();
         }, "fdkit-wait-" + pid);
         t.setDaemon(true);
@@ -74,10 +76,10 @@ public final class FdProcess extends Process {
         synchronized (this) {
             if (reaped) return true;
             int[] st = new int[3];
-            int r = Libc.waitid(Libc.P_PID, pid, Libc.WEXITED | Libc.WNOHANG, st);
-            if (r == -Libc.EINTR || (r == 0 && st[0] == 0)) return false;
+            int r = ProcessCalls.waitid(ProcessCalls.P_PID, pid, ProcessCalls.WEXITED | ProcessCalls.WNOHANG, st);
+            if (r == -Errno.EINTR || (r == 0 && st[0] == 0)) return false;
             // r < 0 (ECHILD) means someone else reaped it: the status is lost.
-            exitCode = r < 0 ? -1 : st[1] == Libc.CLD_EXITED ? st[2] : 0x80 + st[2];
+            exitCode = r < 0 ? -1 : st[1] == ProcessCalls.CLD_EXITED ? st[2] : 0x80 + st[2];
             if (watched) {
                 Reaper.get().unwatch(pidfd, this);
                 watched = false;
@@ -100,7 +102,7 @@ public final class FdProcess extends Process {
     boolean signal(int sig) {
         synchronized (this) {
             if (reaped) return false;
-            int r = pidfd >= 0 ? Libc.pidfdSendSignal(pidfd, sig) : Libc.kill(pid, sig);
+            int r = pidfd >= 0 ? ProcessCalls.pidfdSendSignal(pidfd, sig) : ProcessCalls.kill(pid, sig);
             return r == 0;
         }
     }
@@ -123,7 +125,7 @@ public final class FdProcess extends Process {
     /** Lock held. */
     private void closePidfd() {
         if (pidfd >= 0) {
-            Libc.close(pidfd); // the reaper no longer watches it: unwatch() came first
+            FdCalls.close(pidfd); // the reaper no longer watches it: unwatch() came first
             pidfd = -1;
         }
     }
@@ -149,7 +151,7 @@ public final class FdProcess extends Process {
         }
         try {
             do { // readable once the child has exited: no need to ask waitid before
-                Libc.pollOne(fd, Libc.POLLIN, POLL_SLICE_MS);
+                FdCalls.pollOne(fd, FdCalls.POLLIN, POLL_SLICE_MS);
                 if (Thread.interrupted()) throw new InterruptedException();
             } while (!tryReap());
             synchronized (this) {
@@ -196,13 +198,13 @@ public final class FdProcess extends Process {
 
     @Override
     public void destroy() {
-        signal(Libc.SIGTERM);
+        signal(ProcessCalls.SIGTERM);
         closeStreams();
     }
 
     @Override
     public Process destroyForcibly() {
-        signal(Libc.SIGKILL);
+        signal(ProcessCalls.SIGKILL);
         closeStreams();
         return this;
     }

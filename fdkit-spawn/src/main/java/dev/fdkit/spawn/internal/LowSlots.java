@@ -1,6 +1,6 @@
 package dev.fdkit.spawn.internal;
 
-import dev.fdkit.internal.Libc;
+import dev.fdkit.internal.FdCalls;
 
 import java.util.Arrays;
 
@@ -42,12 +42,12 @@ final class LowSlots {
 
     private static LowSlots reserve(int count) {
         if (count <= 0) return new LowSlots(-1, new int[0]);
-        int devNull = Libc.open("/dev/null", Libc.O_RDWR | Libc.O_CLOEXEC, 0);
+        int devNull = FdCalls.open("/dev/null", FdCalls.O_RDWR | FdCalls.O_CLOEXEC, 0);
         if (devNull < 0) return new LowSlots(-1, new int[0]);
         int[] slots = new int[count];
         int n = 0;
         while (n < count) {
-            int fd = Libc.fcntl(devNull, Libc.F_DUPFD_CLOEXEC, 3);
+            int fd = FdCalls.fcntl(devNull, FdCalls.F_DUPFD_CLOEXEC, 3);
             if (fd < 0) break;
             slots[n++] = fd;
         }
@@ -72,7 +72,7 @@ final class LowSlots {
             if (freeCount == 0 || free[freeCount - 1] >= src) return -1;
             slot = free[--freeCount];
         }
-        if (Libc.dup3(src, slot, Libc.O_CLOEXEC) < 0) {
+        if (FdCalls.dup3(src, slot, FdCalls.O_CLOEXEC) < 0) {
             giveBack(slot);
             return -1;
         }
@@ -81,7 +81,7 @@ final class LowSlots {
 
     /** Puts /dev/null back on {@code slot} (dropping the borrowed file) and frees the number. */
     void giveBack(int slot) {
-        Libc.dup3(devNull, slot, Libc.O_CLOEXEC);
+        FdCalls.dup3(devNull, slot, FdCalls.O_CLOEXEC);
         synchronized (this) {
             // keep the stack ordered so the lowest free number is handed out next
             int i = freeCount++;

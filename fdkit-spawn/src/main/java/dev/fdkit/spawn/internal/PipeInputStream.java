@@ -1,7 +1,8 @@
 package dev.fdkit.spawn.internal;
 
-import dev.fdkit.ErrnoException;
-import dev.fdkit.internal.Libc;
+import dev.fdkit.internal.Errno;
+import dev.fdkit.internal.FdCalls;
+import dev.fdkit.internal.Ffm;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -67,9 +68,9 @@ final class PipeInputStream extends InputStream {
             MemorySegment buf = buffer();
             long r;
             do {
-                r = Libc.read(fd, buf, Math.min(len, CHUNK));
-            } while (r == -Libc.EINTR);
-            if (r < 0) throw new ErrnoException("read(" + name + ")", (int) -r);
+                r = FdCalls.read(fd, buf, Math.min(len, CHUNK));
+            } while (r == -Errno.EINTR);
+            if (r < 0) throw Ffm.failure("read(" + name + ")", r);
             if (r == 0) return -1;
             MemorySegment.copy(buf, ValueLayout.JAVA_BYTE, 0, b, off, (int) r);
             return (int) r;
@@ -84,7 +85,7 @@ final class PipeInputStream extends InputStream {
         try {
             if (closed) throw new IOException("Stream closed");
             if (drained != null) return drained.length - drainedPos;
-            int n = Libc.ioctlGetInt(fd, Libc.FIONREAD);
+            int n = FdCalls.ioctlGetInt(fd, FdCalls.FIONREAD);
             return Math.max(n, 0);
         } finally {
             unlockClosingIfAsked();
@@ -112,9 +113,9 @@ final class PipeInputStream extends InputStream {
         int have = 0;
         MemorySegment buf = buffer();
         // Only what is there now: a grandchild holding the write end must not make this wait.
-        for (int left = Math.max(Libc.ioctlGetInt(fd, Libc.FIONREAD), 0); left > 0; ) {
-            long r = Libc.read(fd, buf, Math.min(left, CHUNK));
-            if (r == -Libc.EINTR) continue;
+        for (int left = Math.max(FdCalls.ioctlGetInt(fd, FdCalls.FIONREAD), 0); left > 0; ) {
+            long r = FdCalls.read(fd, buf, Math.min(left, CHUNK));
+            if (r == -Errno.EINTR) continue;
             if (r <= 0) break;
             if (have + r > data.length) data = Arrays.copyOf(data, Math.max((int) (have + r), data.length * 2));
             MemorySegment.copy(buf, ValueLayout.JAVA_BYTE, 0, data, have, (int) r);
@@ -147,7 +148,7 @@ final class PipeInputStream extends InputStream {
 
     private void closeFdLocked() {
         if (fd >= 0) {
-            Libc.close(fd);
+            FdCalls.close(fd);
             fd = -1;
         }
     }

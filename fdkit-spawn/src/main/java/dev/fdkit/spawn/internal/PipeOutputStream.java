@@ -1,7 +1,8 @@
 package dev.fdkit.spawn.internal;
 
-import dev.fdkit.ErrnoException;
-import dev.fdkit.internal.Libc;
+import dev.fdkit.internal.Errno;
+import dev.fdkit.internal.FdCalls;
+import dev.fdkit.internal.Ffm;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -45,9 +46,9 @@ final class PipeOutputStream extends OutputStream {
                 MemorySegment.copy(b, off, buffer, ValueLayout.JAVA_BYTE, 0, n);
                 int done = 0;
                 while (done < n) {
-                    long r = Libc.write(fd, buffer.asSlice(done), n - done);
-                    if (r == -Libc.EINTR) continue;
-                    if (r < 0) throw new ErrnoException("write(" + name + ")", (int) -r);
+                    long r = FdCalls.write(fd, buffer.asSlice(done), n - done);
+                    if (r == -Errno.EINTR) continue;
+                    if (r < 0) throw Ffm.failure("write(" + name + ")", r);
                     done += (int) r;
                 }
                 off += n;
@@ -80,7 +81,7 @@ final class PipeOutputStream extends OutputStream {
 
     private void closeFdLocked() {
         if (fd >= 0) {
-            Libc.close(fd);
+            FdCalls.close(fd);
             fd = -1;
         }
     }

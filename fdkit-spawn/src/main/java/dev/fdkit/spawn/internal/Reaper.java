@@ -1,6 +1,7 @@
 package dev.fdkit.spawn.internal;
 
-import dev.fdkit.internal.Libc;
+import dev.fdkit.internal.Errno;
+import dev.fdkit.internal.NetCalls;
 
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -29,7 +30,7 @@ final class Reaper {
             synchronized (Reaper.class) {
                 r = instance;
                 if (r == null) {
-                    int epfd = Libc.epollCreate1(Libc.EPOLL_CLOEXEC);
+                    int epfd = NetCalls.epollCreate1(NetCalls.EPOLL_CLOEXEC);
                     if (epfd < 0) return null;
                     instance = r = new Reaper(epfd);
                 }
@@ -41,7 +42,7 @@ final class Reaper {
     /** Watches {@code p}'s pidfd; false if it could not (the caller then waits another way). */
     boolean watch(FdProcess p, int pidfd) {
         watched.put(pidfd, p);
-        if (Libc.epollCtl(epfd, Libc.EPOLL_CTL_ADD, pidfd, Libc.EPOLLIN, pidfd) == 0) return true;
+        if (NetCalls.epollCtl(epfd, NetCalls.EPOLL_CTL_ADD, pidfd, NetCalls.EPOLLIN, pidfd) == 0) return true;
         watched.remove(pidfd, p);
         return false;
     }
@@ -53,15 +54,15 @@ final class Reaper {
      * level-triggered item of an exited child makes run() spin.
      */
     void unwatch(int pidfd, FdProcess p) {
-        Libc.epollCtl(epfd, Libc.EPOLL_CTL_DEL, pidfd, 0, 0);
+        NetCalls.epollCtl(epfd, NetCalls.EPOLL_CTL_DEL, pidfd, 0, 0);
         watched.remove(pidfd, p);
     }
 
     private void run() {
         long[] ready = new long[64];
         while (true) {
-            int n = Libc.epollWait(epfd, ready, -1);
-            if (n < 0 && n != -Libc.EINTR) pause(); // the epoll descriptor was closed under us: do not spin
+            int n = NetCalls.epollWait(epfd, ready, -1);
+            if (n < 0 && n != -Errno.EINTR) pause(); // the epoll descriptor was closed under us: do not spin
             for (int i = 0; i < n; i++) {
                 FdProcess p = watched.get((int) ready[i]);
                 if (p == null) continue; // reaped by a waiter meanwhile

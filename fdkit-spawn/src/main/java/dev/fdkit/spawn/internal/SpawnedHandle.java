@@ -59,12 +59,12 @@ final class SpawnedHandle implements ProcessHandle {
 
     @Override
     public boolean destroy() {
-        return process.signal(dev.fdkit.internal.Libc.SIGTERM);
+        return process.signal(dev.fdkit.internal.ProcessCalls.SIGTERM);
     }
 
     @Override
     public boolean destroyForcibly() {
-        return process.signal(dev.fdkit.internal.Libc.SIGKILL);
+        return process.signal(dev.fdkit.internal.ProcessCalls.SIGKILL);
     }
 
     @Override

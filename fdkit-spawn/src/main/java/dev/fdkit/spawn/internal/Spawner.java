@@ -1,7 +1,10 @@
 package dev.fdkit.spawn.internal;
 
 import dev.fdkit.ErrnoException;
-import dev.fdkit.internal.Libc;
+import dev.fdkit.internal.Errno;
+import dev.fdkit.internal.FdCalls;
+import dev.fdkit.internal.FileCalls;
+import dev.fdkit.internal.ProcessCalls;
 import dev.fdkit.spawn.SpawnMechanism;
 
 import java.io.File;
@@ -44,9 +47,9 @@ public final class Spawner {
 
         void release() {
             for (int slot : borrowed) slots.giveBack(slot);
-            for (int fd : closeAfter) Libc.close(fd);
+            for (int fd : closeAfter) FdCalls.close(fd);
             if (!started) {
-                for (int fd : parentEnds) if (fd >= 0) Libc.close(fd);
+                for (int fd : parentEnds) if (fd >= 0) FdCalls.close(fd);
             }
         }
     }
@@ -90,7 +93,7 @@ public final class Spawner {
             }
             if (!o.started()) throw failure(o, r, mech, original, cmd);
             int pidfd = o.pidfd();
-            if (pidfd < 0) pidfd = Math.max(-1, Libc.pidfdOpen(o.pid(), 0)); // posix_spawn gives no pidfd
+            if (pidfd < 0) pidfd = Math.max(-1, ProcessCalls.pidfdOpen(o.pid(), 0)); // posix_spawn gives no pidfd
             FdProcess p = new FdProcess(o.pid(), pidfd,
                     res.parentEnds[0] < 0 ? null : new PipeOutputStream(res.parentEnds[0], "stdin of " + o.pid()),
                     res.parentEnds[1] < 0 ? null : new PipeInputStream(res.parentEnds[1], "stdout of " + o.pid()),
@@ -138,22 +141,22 @@ public final class Spawner {
         if (dir != null) {
             Path d = dir.toPath();
             if (!Files.isDirectory(d)) {
-                throw new ErrnoException(prefix + "chdir(\"" + dir + "\")", Files.exists(d) ? 20 /* ENOTDIR */ : Libc.ENOENT);
+                throw new ErrnoException(prefix + "chdir(\"" + dir + "\")", Files.exists(d) ? Errno.ENOTDIR : Errno.ENOENT);
             }
-            int a = Libc.faccessat(Libc.AT_FDCWD, d.toString(), Libc.X_OK, Libc.AT_EACCESS);
+            int a = FileCalls.faccessat(FileCalls.AT_FDCWD, d.toString(), FileCalls.X_OK, FileCalls.AT_EACCESS);
             if (a < 0) throw new ErrnoException(prefix + "chdir(\"" + dir + "\")", -a);
         }
-        int err = Libc.ENOENT;
+        int err = Errno.ENOENT;
         for (String candidate : cmd.candidates) {
             Path p = Path.of(candidate);
             if (dir != null && !p.isAbsolute()) p = dir.toPath().resolve(p);
             if (Files.isDirectory(p)) {
-                err = Libc.EACCES;
+                err = Errno.EACCES;
                 continue;
             }
-            int a = Libc.faccessat(Libc.AT_FDCWD, p.toString(), Libc.X_OK, Libc.AT_EACCESS);
+            int a = FileCalls.faccessat(FileCalls.AT_FDCWD, p.toString(), FileCalls.X_OK, FileCalls.AT_EACCESS);
             if (a == 0) return candidate;
-            if (a == -Libc.EACCES) err = Libc.EACCES;
+            if (a == -Errno.EACCES) err = Errno.EACCES;
         }
         throw new ErrnoException(prefix + (cmd.candidates.size() == 1 ? "execve(\"" + cmd.candidates.getFirst() + "\")"
                 : "execvp search of PATH=" + pathEnv()), err);
@@ -182,10 +185,10 @@ public final class Spawner {
         }
         List<Plan.Mapping> checked = new ArrayList<>(out.size());
         for (Plan.Mapping m : out) {
-            if (m.src() >= 0 && Libc.fcntl(m.src(), Libc.F_GETFD, 0) < 0) {
+            if (m.src() >= 0 && FdCalls.fcntl(m.src(), FdCalls.F_GETFD, 0) < 0) {
                 if (m.optional()) continue; // inherited stdio the JVM does not have: the child's stays closed too
                 throw new ErrnoException(prefix(r) + "parent descriptor " + m.src() + " for child descriptor " + m.dst(),
-                        Libc.EBADF);
+                        Errno.EBADF);
             }
             checked.add(m);
         }
@@ -199,7 +202,7 @@ public final class Spawner {
             case PIPE -> {
                 if (inPlace) return new Plan.Mapping(i, i, true); // no parent stays to hold the other end
                 int[] err = new int[1];
-                int[] pipe = Libc.pipe2(Libc.O_CLOEXEC, err);
+                int[] pipe = FdCalls.pipe2(FdCalls.O_CLOEXEC, err);
                 if (pipe == null) throw new ErrnoException(prefix(r) + "pipe2 for " + which, err[0]);
                 int childEnd = i == 0 ? pipe[0] : pipe[1];
                 res.closeAfter.add(childEnd);
@@ -215,11 +218,11 @@ public final class Spawner {
                     return new Plan.Mapping(NativeSpawn.SRC_DEVNULL, i, false); // DISCARD: the child opens it
                 }
                 int flags = switch (red.type()) {
-                    case READ -> Libc.O_RDONLY;
-                    case WRITE -> Libc.O_WRONLY | Libc.O_CREAT | Libc.O_TRUNC;
-                    default -> Libc.O_WRONLY | Libc.O_CREAT | Libc.O_APPEND;
+                    case READ -> FdCalls.O_RDONLY;
+                    case WRITE -> FdCalls.O_WRONLY | FdCalls.O_CREAT | FdCalls.O_TRUNC;
+                    default -> FdCalls.O_WRONLY | FdCalls.O_CREAT | FdCalls.O_APPEND;
                 };
-                int fd = Libc.open(f.getPath(), flags | Libc.O_CLOEXEC, 0666);
+                int fd = FdCalls.open(f.getPath(), flags | FdCalls.O_CLOEXEC, 0666);
                 if (fd < 0) throw new ErrnoException(prefix(r) + "open(\"" + f + "\") for " + which, -fd);
                 res.closeAfter.add(fd);
                 return new Plan.Mapping(fd, i, false);
@@ -251,7 +254,7 @@ public final class Spawner {
 
     private static long[] nofile(SpawnRequest r) {
         if (r.fdLimit() < 0) return null;
-        long hard = Libc.getrlimitNofile()[1];
+        long hard = ProcessCalls.getrlimitNofile()[1];
         if (hard >= 0 && Long.compareUnsigned(r.fdLimit(), hard) > 0) {
             throw new IllegalArgumentException("fdLimit " + r.fdLimit() + " is above the hard RLIMIT_NOFILE " + hard);
         }
@@ -274,7 +277,7 @@ public final class Spawner {
         byte[][] argv = new byte[command.size()][];
         for (int i = 0; i < argv.length; i++) argv[i] = bytes(command.get(i), "command[" + i + "]");
         String prog = command.getFirst();
-        if (prog.isEmpty()) throw new ErrnoException(prefix(r) + "empty program name", Libc.ENOENT);
+        if (prog.isEmpty()) throw new ErrnoException(prefix(r) + "empty program name", Errno.ENOENT);
         List<String> candidates = candidates(prog);
         byte[][] paths = new byte[candidates.size()][];
         for (int i = 0; i < paths.length; i++) paths[i] = candidates.get(i).getBytes(JNU);
@@ -355,9 +358,9 @@ public final class Spawner {
             case NativeSpawn.STEP_UNSHARE_FS -> "unshare(CLONE_FS)";
             case NativeSpawn.STEP_RLIMIT -> "setrlimit(RLIMIT_NOFILE, " + r.fdLimit() + ")";
             case NativeSpawn.STEP_THREAD -> "starting the exec thread";
-            case NativeSpawn.STEP_FILE_ACTIONS -> o.errno() == Libc.ENOSYS && o.arg() == 1
+            case NativeSpawn.STEP_FILE_ACTIONS -> o.errno() == Errno.ENOSYS && o.arg() == 1
                     ? "posix_spawn_file_actions_addchdir_np is missing (glibc < 2.29): cannot change directory"
-                    : o.errno() == Libc.ENOSYS ? "posix_spawn_file_actions_addclosefrom_np is missing (glibc < 2.34): "
+                    : o.errno() == Errno.ENOSYS ? "posix_spawn_file_actions_addclosefrom_np is missing (glibc < 2.34): "
                     + "other descriptors could reach the child" : "posix_spawn file actions";
             case NativeSpawn.STEP_EXEC -> {
                 if (mech == SpawnMechanism.POSIX_SPAWN && dirMissing(r)) yield "chdir(\"" + r.directory() + "\")";
@@ -367,7 +370,7 @@ public final class Spawner {
             }
             default -> "spawn step " + o.step();
         };
-        int errno = o.errno() > 0 ? o.errno() : Libc.EINVAL;
+        int errno = o.errno() > 0 ? o.errno() : Errno.EINVAL;
         return new ErrnoException(prefix(r) + what, errno);
     }
 

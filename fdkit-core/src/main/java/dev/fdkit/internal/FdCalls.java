@@ -1,0 +1,262 @@
+package dev.fdkit.internal;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+import java.util.Optional;
+
+import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
+/**
+ * Bindings for descriptors themselves: open, close, close_range, fcntl, dup, read, write, pipes, poll, ioctl.
+ * Each returns the result or -errno (see {@link Ffm}); handles are linked on first use.
+ */
+public final class FdCalls {
+    private FdCalls() {}
+
+    // Constants of the Linux ABI (identical on x86_64 and aarch64).
+    public static final int O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2, O_ACCMODE = 3;
+    public static final int O_CREAT = 0100, O_EXCL = 0200, O_TRUNC = 01000, O_APPEND = 02000, O_NONBLOCK = 04000;
+    public static final int O_DIRECTORY = 0200000, O_NOFOLLOW = 0400000, O_CLOEXEC = 02000000, O_PATH = 010000000;
+    public static final int F_DUPFD = 0, F_GETFD = 1, F_SETFD = 2, F_GETFL = 3, F_SETFL = 4, F_DUPFD_CLOEXEC = 1030;
+    public static final int FD_CLOEXEC = 1;
+    public static final int SEEK_SET = 0, SEEK_CUR = 1;
+    public static final int CLOSE_RANGE_UNSHARE = 1 << 1, CLOSE_RANGE_CLOEXEC = 1 << 2;
+    public static final short POLLIN = 0x1, POLLPRI = 0x2, POLLOUT = 0x4, POLLERR = 0x8, POLLHUP = 0x10, POLLNVAL = 0x20;
+    /** FIONREAD: bytes ready to read in a pipe or socket. */
+    public static final long FIONREAD = 0x541B;
+
+    /** struct pollfd. */
+    public static final StructLayout POLLFD = MemoryLayout.structLayout(
+            JAVA_INT.withName("fd"), JAVA_SHORT.withName("events"), JAVA_SHORT.withName("revents"));
+    private static final VarHandle POLLFD_FD = POLLFD.arrayElementVarHandle(groupElement("fd"));
+    private static final VarHandle POLLFD_EVENTS = POLLFD.arrayElementVarHandle(groupElement("events"));
+    private static final VarHandle POLLFD_REVENTS = POLLFD.arrayElementVarHandle(groupElement("revents"));
+    /** A pollfd array read as shorts: shorts per entry, and the index of revents within an entry. */
+    public static final int POLLFD_SHORTS = (int) (POLLFD.byteSize() / JAVA_SHORT.byteSize()),
+            POLLFD_REVENTS_SHORT = (int) (POLLFD.byteOffset(groupElement("revents")) / JAVA_SHORT.byteSize());
+
+    private static final class Close {
+        static final MethodHandle HANDLE = Ffm.downcall("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    }
+
+    private static final class CloseRange {
+        // glibc >= 2.34; absent on older libcs, where the raw system call is used
+        static final Optional<MethodHandle> HANDLE = Ffm.optionalDowncall("close_range",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
+    }
+
+    private static final class Open {
+        // the mode argument is always passed
+        static final MethodHandle HANDLE = Ffm.downcall("open",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), Linker.Option.firstVariadicArg(2));
+    }
+
+    private static final class Fcntl {
+        // with one int argument
+        static final MethodHandle HANDLE = Ffm.downcall("fcntl",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), Linker.Option.firstVariadicArg(2));
+    }
+
+    private static final class Dup2 {
+        static final MethodHandle HANDLE = Ffm.downcall("dup2", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    }
+
+    private static final class Dup3 {
+        static final MethodHandle HANDLE =
+                Ffm.downcall("dup3", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
+    }
+
+    private static final class Lseek {
+        static final MethodHandle HANDLE =
+                Ffm.downcall("lseek", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT));
+    }
+
+    private static final class Read {
+        static final MethodHandle HANDLE =
+                Ffm.downcall("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+    }
+
+    private static final class Write {
+        static final MethodHandle HANDLE =
+                Ffm.downcall("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+    }
+
+    private static final class Pipe2 {
+        static final MethodHandle HANDLE = Ffm.downcall("pipe2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    }
+
+    private static final class Poll {
+        static final MethodHandle HANDLE =
+                Ffm.downcall("poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+    }
+
+    private static final class IoctlPointer {
+        // with one pointer argument
+        static final MethodHandle HANDLE = Ffm.downcall("ioctl",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), Linker.Option.firstVariadicArg(2));
+    }
+
+    /** One pollfd per thread for {@link #pollOne}: waiting on a child's exit is a hot path. */
+    private static final ThreadLocal<MemorySegment> POLL_ONE =
+            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(POLLFD));
+
+    public static int close(int fd) {
+        try {
+            MemorySegment st = Ffm.state();
+            return Ffm.result((int) Close.HANDLE.invokeExact(st, fd), st);
+        } catch (Throwable t) {
+            throw Ffm.unchecked(t);
+        }
+    }
+
+    /** close_range(2) through glibc when it has the wrapper, else the raw system call. */
+    public static int closeRange(int first, int last, int flags) {
+        if (CloseRange.HANDLE.isEmpty()) {
+            return (int) RawSyscalls.call(RawSyscalls.SYS_CLOSE_RANGE,
+                    Integer.toUnsignedLong(first), Integer.toUnsignedLong(last), flags);
+        }
+        try {
+            MemorySegment st = Ffm.state();
+            return Ffm.result((int) CloseRange.HANDLE.get().invokeExact(st, first, last, flags), st);
+        } catch (Throwable t) {
+            throw Ffm.unchecked(t);
+        }
+    }
+
+    public static int open(String path, int flags, int mode) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment st = Ffm.state();
+            return Ffm.result((int) Open.HANDLE.invokeExact(st, arena.allocateFrom(path), flags, mode), st);
+        } catch (Throwable t) {
+            throw Ffm.unchecked(t);
+        }
+    }
+
+    public static int openat(int dirfd, String path, int flags, int mode) {
+        try (Arena arena = Arena.ofConfined()) {
+            return FileCalls.openat(dirfd, arena.allocateFrom(path), flags, mode);
+        }
+    }
+
+    public static int fcntl(int fd, int cmd, int arg) {
+        try {
+            MemorySegment st = Ffm.state();
+            return Ffm.result((int) Fcntl.HANDLE.invokeExact(st, fd, cmd, arg), st);
+        } catch (Throwable t) {
+            throw Ffm.unchecked(t);
+        }
+    }
+
+    public static int dup2(int oldfd, int newfd) {
+        try {
+            MemorySegment st = Ffm.state();
+            return Ffm.result((int) Dup2.HANDLE.invokeExact(st, oldfd, newfd), st);
+        } catch (Throwable t) {
+            throw Ffm.unchecked(t);
+        }
+    }
+
+    public static int dup3(int oldfd, int newfd, int flags) {
+        try {
+            MemorySegment st = Ffm.state();
+            return Ffm.result((int) Dup3.HANDLE.invokeExact(st, oldfd, newfd, flags), st);
+        } catch (Throwable t) {
+            throw Ffm.unchecked(t);
+        }
+    }
+
+    public static long lseek(int fd, long offset, int whence) {
+        try {
+            MemorySegment st = Ffm.state();
+            return Ffm.result((long) Lseek.HANDLE.invokeExact(st, fd, offset, whence), st);
+        } catch (Throwable t) {
+            throw Ffm.unchecked(t);
+        }
+    }
+
+    public static long read(int fd, MemorySegment buf, long count) {
+        try {
+            MemorySegment st = Ffm.state();
+            return Ffm.result((long) Read.HANDLE.invokeExact(st, fd, buf, count), st);
+        } catch (Throwable t) {
+            throw Ffm.unchecked(t);
+        }
+    }
+
+    public static long write(int fd, MemorySegment buf, long count) {
+        try {
+            MemorySegment st = Ffm.state();
+            return Ffm.result((long) Write.HANDLE.invokeExact(st, fd, buf, count), st);
+        } catch (Throwable t) {
+            throw Ffm.unchecked(t);
+        }
+    }
+
+    /** pipe2(2): {read end, write end}, or null with the errno in {@code errOut[0]}. */
+    public static int[] pipe2(int flags, int[] errOut) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment st = Ffm.state();
+            MemorySegment fds = arena.allocate(JAVA_INT, 2);
+            int r = Ffm.result((int) Pipe2.HANDLE.invokeExact(st, fds, flags), st);
+            return pairOrNull(r, fds, errOut);
+        } catch (Throwable t) {
+            throw Ffm.unchecked(t);
+        }
+    }
+
+    /** The two descriptors a pipe2 or socketpair wrote to {@code fds}, or null with the errno in errOut[0]. */
+    static int[] pairOrNull(int result, MemorySegment fds, int[] errOut) {
+        if (result < 0) {
+            if (errOut != null) errOut[0] = -result;
+            return null;
+        }
+        return new int[] {fds.getAtIndex(JAVA_INT, 0), fds.getAtIndex(JAVA_INT, 1)};
+    }
+
+    /** poll(2) over {@code nfds} pollfds (an array of {@link #POLLFD}). */
+    public static int poll(MemorySegment fds, long nfds, int timeoutMillis) {
+        try {
+            MemorySegment st = Ffm.state();
+            return Ffm.result((int) Poll.HANDLE.invokeExact(st, fds, nfds, timeoutMillis), st);
+        } catch (Throwable t) {
+            throw Ffm.unchecked(t);
+        }
+    }
+
+    /** Sets entry {@code index} of a pollfd array to ask about {@code fd} with {@code events}. */
+    public static void setPollfd(MemorySegment fds, long index, int fd, short events) {
+        POLLFD_FD.set(fds, 0L, index, fd);
+        POLLFD_EVENTS.set(fds, 0L, index, events);
+        POLLFD_REVENTS.set(fds, 0L, index, (short) 0);
+    }
+
+    /** poll(2) on one descriptor; returns revents, 0 on timeout, or -errno. */
+    public static int pollOne(int fd, short events, int timeoutMillis) {
+        MemorySegment p = POLL_ONE.get();
+        setPollfd(p, 0, fd, events);
+        int r = poll(p, 1, timeoutMillis);
+        return r <= 0 ? r : (short) POLLFD_REVENTS.get(p, 0L, 0L) & 0xffff;
+    }
+
+    /** ioctl(2) whose argument is an int the kernel fills in (FIONREAD): that int, or -errno. */
+    public static int ioctlGetInt(int fd, long request) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment st = Ffm.state();
+            MemorySegment value = arena.allocate(JAVA_INT);
+            int r = Ffm.result((int) IoctlPointer.HANDLE.invokeExact(st, fd, request, value), st);
+            return r < 0 ? r : value.get(JAVA_INT, 0);
+        } catch (Throwable t) {
+            throw Ffm.unchecked(t);
+        }
+    }
+}

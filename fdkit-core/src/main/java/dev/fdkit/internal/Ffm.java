@@ -1,0 +1,100 @@
+package dev.fdkit.internal;
+
+import dev.fdkit.ErrnoException;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.foreign.SymbolLookup;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+import java.util.Optional;
+
+/**
+ * The FFM plumbing every binding class shares: the linker, libc's symbols, errno capture and the conversion of a
+ * failed call into an {@link ErrnoException}.
+ *
+ * <p>Convention of the bindings: a wrapper returns the call's result, or {@code -errno} when the call failed, like
+ * a raw system call. errno is captured by the linker right after the call ({@code captureCallState}), so nothing
+ * the JVM does in between can clobber it.
+ */
+public final class Ffm {
+    private Ffm() {}
+
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final SymbolLookup LIBC = LINKER.defaultLookup();
+    private static final StructLayout CAPTURE_LAYOUT = Linker.Option.captureStateLayout();
+    private static final VarHandle ERRNO =
+            CAPTURE_LAYOUT.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+    private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
+    /** One capture buffer per thread: allocation-free calls in loops. */
+    private static final ThreadLocal<MemorySegment> STATE =
+            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CAPTURE_LAYOUT));
+
+    static {
+        // Link the errno read now: its first use spins classes, loaded through the JVM's runtime-image
+        // descriptor, and a close loop that has just closed that descriptor must not load anything.
+        int unused = (int) ERRNO.get(STATE.get(), 0L);
+    }
+
+    /**
+     * A handle to libc's {@code name} that captures errno: its first parameter is the capture buffer of
+     * {@link #state()}. Options such as {@code firstVariadicArg} are added to the capture.
+     */
+    public static MethodHandle downcall(String name, FunctionDescriptor fd, Linker.Option... options) {
+        return optionalDowncall(name, fd, options)
+                .orElseThrow(() -> new UnsatisfiedLinkError("libc has no " + name));
+    }
+
+    /** Like {@link #downcall}, for a symbol some libcs lack (a newer glibc's, a GNU extension). */
+    public static Optional<MethodHandle> optionalDowncall(String name, FunctionDescriptor fd,
+                                                          Linker.Option... options) {
+        Linker.Option[] all = new Linker.Option[options.length + 1];
+        all[0] = CAPTURE_ERRNO;
+        System.arraycopy(options, 0, all, 1, options.length);
+        return LIBC.find(name).map(address -> LINKER.downcallHandle(address, fd, all));
+    }
+
+    /** A handle to a libc function that cannot fail, so has no errno to capture. */
+    public static MethodHandle plainDowncall(String name, FunctionDescriptor fd) {
+        return optionalPlainDowncall(name, fd).orElseThrow(() -> new UnsatisfiedLinkError("libc has no " + name));
+    }
+
+    /** Like {@link #plainDowncall}, for a symbol some libcs lack. */
+    public static Optional<MethodHandle> optionalPlainDowncall(String name, FunctionDescriptor fd) {
+        return LIBC.find(name).map(address -> LINKER.downcallHandle(address, fd));
+    }
+
+    /** This thread's errno capture buffer, to pass as the first argument of a {@link #downcall} handle. */
+    public static MemorySegment state() {
+        return STATE.get();
+    }
+
+    /** {@code r}, or -errno from {@code state} when {@code r} is -1 (the C convention of failure). */
+    public static int result(int r, MemorySegment state) {
+        return r == -1 ? -(int) ERRNO.get(state, 0L) : r;
+    }
+
+    /** {@code r}, or -errno from {@code state} when {@code r} is -1 (the C convention of failure). */
+    public static long result(long r, MemorySegment state) {
+        return r == -1 ? -(int) ERRNO.get(state, 0L) : r;
+    }
+
+    /**
+     * The exception for a binding's failed {@code result} (-errno): its message names {@code what} was attempted
+     * and the errno, e.g. "open(/proc/self/fd): ENOENT (No such file or directory)".
+     */
+    public static ErrnoException failure(String what, long result) {
+        return new ErrnoException(what, (int) -result);
+    }
+
+    /** What a downcall threw, as an unchecked exception: downcalls throw nothing checked. */
+    public static RuntimeException unchecked(Throwable t) {
+        if (t instanceof RuntimeException re) return re;
+        if (t instanceof Error e) throw e;
+        return new IllegalStateException(t);
+    }
+}

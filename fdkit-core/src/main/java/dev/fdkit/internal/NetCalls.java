@@ -1,0 +1,110 @@
+package dev.fdkit.internal;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+
+import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
+
+/**
+ * Bindings for sockets and readiness: socketpair and epoll. Each returns the result or -errno (see {@link Ffm});
+ * handles are linked on first use.
+ */
+public final class NetCalls {
+    private NetCalls() {}
+
+    public static final int AF_UNIX = 1, SOCK_STREAM = 1, SOCK_DGRAM = 2, SOCK_CLOEXEC = FdCalls.O_CLOEXEC;
+    public static final int EPOLLIN = 0x1, EPOLL_CTL_ADD = 1, EPOLL_CTL_DEL = 2, EPOLL_CLOEXEC = FdCalls.O_CLOEXEC;
+
+    /** struct epoll_event: packed on x86_64 only (12 bytes, data at 4); elsewhere 16 bytes, data at 8. */
+    private static final StructLayout EPOLL_EVENT = switch (System.getProperty("os.arch")) {
+        case "amd64", "x86_64" -> MemoryLayout.structLayout(
+                JAVA_INT.withName("events"), JAVA_LONG_UNALIGNED.withName("data"));
+        default -> MemoryLayout.structLayout(
+                JAVA_INT.withName("events"), MemoryLayout.paddingLayout(4), JAVA_LONG.withName("data"));
+    };
+    private static final VarHandle EVENT_EVENTS = EPOLL_EVENT.arrayElementVarHandle(groupElement("events"));
+    private static final VarHandle EVENT_DATA = EPOLL_EVENT.arrayElementVarHandle(groupElement("data"));
+    private static final int EPOLL_MAX_EVENTS = 64;
+    /** Per-thread events array; its first slot also serves as epoll_ctl's argument. */
+    private static final ThreadLocal<MemorySegment> EPOLL_EVENTS = ThreadLocal.withInitial(
+            () -> Arena.ofAuto().allocate(EPOLL_EVENT, EPOLL_MAX_EVENTS));
+
+    private static final class Socketpair {
+        static final MethodHandle HANDLE = Ffm.downcall("socketpair",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
+    }
+
+    private static final class EpollCreate1 {
+        static final MethodHandle HANDLE = Ffm.downcall("epoll_create1", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    }
+
+    private static final class EpollCtl {
+        static final MethodHandle HANDLE = Ffm.downcall("epoll_ctl",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
+    }
+
+    private static final class EpollWait {
+        static final MethodHandle HANDLE = Ffm.downcall("epoll_wait",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+    }
+
+    /** socketpair(2): two connected sockets, or null with the errno in {@code errOut[0]}. */
+    public static int[] socketpair(int domain, int type, int protocol, int[] errOut) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment st = Ffm.state();
+            MemorySegment fds = arena.allocate(JAVA_INT, 2);
+            int r = Ffm.result((int) Socketpair.HANDLE.invokeExact(st, domain, type, protocol, fds), st);
+            return FdCalls.pairOrNull(r, fds, errOut);
+        } catch (Throwable t) {
+            throw Ffm.unchecked(t);
+        }
+    }
+
+    public static int epollCreate1(int flags) {
+        try {
+            MemorySegment st = Ffm.state();
+            return Ffm.result((int) EpollCreate1.HANDLE.invokeExact(st, flags), st);
+        } catch (Throwable t) {
+            throw Ffm.unchecked(t);
+        }
+    }
+
+    /** epoll_ctl(2) with {@code events} and a 64-bit user {@code data} (EPOLL_CTL_DEL ignores both). */
+    public static int epollCtl(int epfd, int op, int fd, int events, long data) {
+        try {
+            MemorySegment st = Ffm.state();
+            MemorySegment ev = EPOLL_EVENTS.get();
+            EVENT_EVENTS.set(ev, 0L, 0L, events);
+            EVENT_DATA.set(ev, 0L, 0L, data);
+            return Ffm.result((int) EpollCtl.HANDLE.invokeExact(st, epfd, op, fd, ev), st);
+        } catch (Throwable t) {
+            throw Ffm.unchecked(t);
+        }
+    }
+
+    /**
+     * epoll_wait(2) for at most {@code min(dataOut.length, 64)} events: the number ready, each one's user data in
+     * {@code dataOut[0..n)}, or -errno. Blocks up to {@code timeoutMillis} (-1: forever).
+     */
+    public static int epollWait(int epfd, long[] dataOut, int timeoutMillis) {
+        try {
+            MemorySegment st = Ffm.state();
+            MemorySegment events = EPOLL_EVENTS.get();
+            int max = Math.min(dataOut.length, EPOLL_MAX_EVENTS);
+            int n = Ffm.result((int) EpollWait.HANDLE.invokeExact(st, epfd, events, max, timeoutMillis), st);
+            for (int i = 0; i < n; i++) dataOut[i] = (long) EVENT_DATA.get(events, 0L, (long) i);
+            return n;
+        } catch (Throwable t) {
+            throw Ffm.unchecked(t);
+        }
+    }
+}

@@ -1,0 +1,142 @@
+package dev.fdkit.internal;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+
+import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/**
+ * Bindings for processes: pid, signals, waiting (waitid, pidfds), the descriptor-table limit, unsharing the table.
+ * Each returns the result or -errno (see {@link Ffm}); handles are linked on first use.
+ */
+public final class ProcessCalls {
+    private ProcessCalls() {}
+
+    public static final int RLIMIT_NOFILE = 7;
+    public static final int CLONE_FILES = 0x400;
+    public static final int P_PID = 1, P_PIDFD = 3, WEXITED = 4, WNOHANG = 1, WNOWAIT = 0x01000000;
+    public static final int CLD_EXITED = 1, CLD_KILLED = 2, CLD_DUMPED = 3;
+    public static final int SIGKILL = 9, SIGTERM = 15;
+
+    /** struct rlimit. */
+    private static final StructLayout RLIMIT =
+            MemoryLayout.structLayout(JAVA_LONG.withName("rlim_cur"), JAVA_LONG.withName("rlim_max"));
+    private static final VarHandle RLIM_CUR = RLIMIT.varHandle(groupElement("rlim_cur"));
+    private static final VarHandle RLIM_MAX = RLIMIT.varHandle(groupElement("rlim_max"));
+
+    /**
+     * siginfo_t of a 64-bit Linux as waitid(2) fills it for SIGCHLD: the union's child fields follow the three ints
+     * and their alignment padding; the whole is 128 bytes.
+     */
+    private static final StructLayout SIGINFO = MemoryLayout.structLayout(
+            JAVA_INT.withName("si_signo"), JAVA_INT.withName("si_errno"), JAVA_INT.withName("si_code"),
+            MemoryLayout.paddingLayout(4), JAVA_INT.withName("si_pid"), JAVA_INT.withName("si_uid"),
+            JAVA_INT.withName("si_status"), MemoryLayout.paddingLayout(100));
+    private static final VarHandle SI_CODE = SIGINFO.varHandle(groupElement("si_code"));
+    private static final VarHandle SI_PID = SIGINFO.varHandle(groupElement("si_pid"));
+    private static final VarHandle SI_STATUS = SIGINFO.varHandle(groupElement("si_status"));
+    /** One siginfo_t per thread: reaping children is a hot path. */
+    private static final ThreadLocal<MemorySegment> SIGINFO_BUFFER =
+            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(SIGINFO));
+
+    private static final class Getpid {
+        static final MethodHandle HANDLE =
+                Ffm.plainDowncall("getpid", FunctionDescriptor.of(JAVA_INT));
+    }
+
+    private static final class Kill {
+        static final MethodHandle HANDLE = Ffm.downcall("kill", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    }
+
+    private static final class Waitid {
+        static final MethodHandle HANDLE = Ffm.downcall("waitid",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    }
+
+    private static final class Unshare {
+        static final MethodHandle HANDLE = Ffm.downcall("unshare", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    }
+
+    private static final class Getrlimit {
+        static final MethodHandle HANDLE =
+                Ffm.downcall("getrlimit", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
+    }
+
+    public static int getpid() {
+        try {
+            return (int) Getpid.HANDLE.invokeExact();
+        } catch (Throwable t) {
+            throw Ffm.unchecked(t);
+        }
+    }
+
+    public static int kill(int pid, int sig) {
+        try {
+            MemorySegment st = Ffm.state();
+            return Ffm.result((int) Kill.HANDLE.invokeExact(st, pid, sig), st);
+        } catch (Throwable t) {
+            throw Ffm.unchecked(t);
+        }
+    }
+
+    /** pidfd_open(2), through the raw syscall (glibc's wrapper is newer than some supported libcs). */
+    public static int pidfdOpen(int pid, int flags) {
+        return (int) RawSyscalls.call(RawSyscalls.SYS_PIDFD_OPEN, pid, flags, 0);
+    }
+
+    /** pidfd_send_signal(2) with no siginfo and no flags (all four arguments passed: flags must be 0). */
+    public static int pidfdSendSignal(int pidfd, int sig) {
+        return (int) RawSyscalls.call(RawSyscalls.SYS_PIDFD_SEND_SIGNAL, pidfd, sig, 0, 0);
+    }
+
+    /**
+     * waitid(2). On success returns 0 and fills {@code out} with {pid, si_code, si_status}; pid is 0 when WNOHANG
+     * found nothing to report.
+     */
+    public static int waitid(int idtype, int id, int options, int[] out) {
+        try {
+            MemorySegment st = Ffm.state();
+            MemorySegment info = SIGINFO_BUFFER.get();
+            SI_PID.set(info, 0L, 0); // stays 0 when WNOHANG finds nothing
+            int r = Ffm.result((int) Waitid.HANDLE.invokeExact(st, idtype, id, info, options), st);
+            if (r == 0) {
+                out[0] = (int) SI_PID.get(info, 0L);
+                out[1] = (int) SI_CODE.get(info, 0L);
+                out[2] = (int) SI_STATUS.get(info, 0L);
+            }
+            return r;
+        } catch (Throwable t) {
+            throw Ffm.unchecked(t);
+        }
+    }
+
+    public static int unshare(int flags) {
+        try {
+            MemorySegment st = Ffm.state();
+            return Ffm.result((int) Unshare.HANDLE.invokeExact(st, flags), st);
+        } catch (Throwable t) {
+            throw Ffm.unchecked(t);
+        }
+    }
+
+    /** {soft, hard} RLIMIT_NOFILE; RLIM_INFINITY comes back as -1. */
+    public static long[] getrlimitNofile() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment st = Ffm.state();
+            MemorySegment buf = arena.allocate(RLIMIT);
+            int r = Ffm.result((int) Getrlimit.HANDLE.invokeExact(st, RLIMIT_NOFILE, buf), st);
+            if (r < 0) throw new IllegalStateException("getrlimit(RLIMIT_NOFILE) failed: " + Errno.describe(-r));
+            return new long[] {(long) RLIM_CUR.get(buf, 0L), (long) RLIM_MAX.get(buf, 0L)};
+        } catch (Throwable t) {
+            throw Ffm.unchecked(t);
+        }
+    }
+}

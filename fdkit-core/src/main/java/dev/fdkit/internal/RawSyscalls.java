@@ -1,0 +1,49 @@
+package dev.fdkit.internal;
+
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/** syscall(2), for system calls some supported libcs do not wrap. */
+public final class RawSyscalls {
+    private RawSyscalls() {}
+
+    // The generic syscall table: one number on x86_64 and aarch64.
+    public static final long SYS_PIDFD_SEND_SIGNAL = 424, SYS_IO_URING_SETUP = 425, SYS_PIDFD_OPEN = 434,
+            SYS_CLOSE_RANGE = 436;
+
+    private static final class Syscall3 {
+        static final MethodHandle HANDLE = Ffm.downcall("syscall",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
+                Linker.Option.firstVariadicArg(1));
+    }
+
+    private static final class Syscall4 {
+        static final MethodHandle HANDLE = Ffm.downcall("syscall",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
+                Linker.Option.firstVariadicArg(1));
+    }
+
+    /** System call {@code number} with three arguments: its result or -errno. */
+    public static long call(long number, long a, long b, long c) {
+        try {
+            MemorySegment st = Ffm.state();
+            return Ffm.result((long) Syscall3.HANDLE.invokeExact(st, number, a, b, c), st);
+        } catch (Throwable t) {
+            throw Ffm.unchecked(t);
+        }
+    }
+
+    /** System call {@code number} with four arguments: its result or -errno. */
+    public static long call(long number, long a, long b, long c, long d) {
+        try {
+            MemorySegment st = Ffm.state();
+            return Ffm.result((long) Syscall4.HANDLE.invokeExact(st, number, a, b, c, d), st);
+        } catch (Throwable t) {
+            throw Ffm.unchecked(t);
+        }
+    }
+}

@@ -1,0 +1,150 @@
+package dev.fdkit;
+
+import dev.fdkit.internal.Errno;
+import dev.fdkit.internal.Ffm;
+import dev.fdkit.internal.RawSyscalls;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+
+/**
+ * Bindings only the tests need: they create a descriptor of each kind the listing must recognize. Each returns the
+ * descriptor or -errno, as the library's bindings do.
+ */
+final class KindBindings {
+    private KindBindings() {}
+
+    static final int AF_INET = 2, AF_INET6 = 10, AF_NETLINK = 16, AF_PACKET = 17, SOCK_RAW = 3;
+    static final int IPPROTO_ICMP = 1, NETLINK_ROUTE = 0;
+    /** ETH_P_ALL (0x0003) in network byte order, as socket(AF_PACKET, ..., protocol) wants it. */
+    static final int ETH_P_ALL_BE = 0x0300;
+    static final int CLOCK_MONOTONIC = 1, MFD_CLOEXEC = 1, FAN_CLOEXEC = 1, FAN_CLASS_NOTIF = 0, IN_CREATE = 0x100;
+    /** glibc's sigset_t: 1024 bits. */
+    private static final long SIGSET_BYTES = 128;
+    /** struct io_uring_params, all zero for the defaults. */
+    private static final long IO_URING_PARAMS_BYTES = 120;
+
+    private static final class Handles {
+        static final MethodHandle SOCKET =
+                Ffm.downcall("socket", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
+        static final MethodHandle EVENTFD = Ffm.downcall("eventfd", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+        static final MethodHandle TIMERFD_CREATE =
+                Ffm.downcall("timerfd_create", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+        static final MethodHandle INOTIFY_INIT1 = Ffm.downcall("inotify_init1", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+        static final MethodHandle INOTIFY_ADD_WATCH =
+                Ffm.downcall("inotify_add_watch", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+        static final MethodHandle MEMFD_CREATE =
+                Ffm.downcall("memfd_create", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+        static final MethodHandle SIGNALFD =
+                Ffm.downcall("signalfd", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+        static final MethodHandle FANOTIFY_INIT =
+                Ffm.downcall("fanotify_init", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+        static final MethodHandle MKFIFO = Ffm.downcall("mkfifo", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    }
+
+    static int socket(int domain, int type, int protocol) {
+        try {
+            MemorySegment st = Ffm.state();
+            return Ffm.result((int) Handles.SOCKET.invokeExact(st, domain, type, protocol), st);
+        } catch (Throwable t) {
+            throw Ffm.unchecked(t);
+        }
+    }
+
+    static int eventfd(int initval, int flags) {
+        try {
+            MemorySegment st = Ffm.state();
+            return Ffm.result((int) Handles.EVENTFD.invokeExact(st, initval, flags), st);
+        } catch (Throwable t) {
+            throw Ffm.unchecked(t);
+        }
+    }
+
+    static int timerfdCreate(int clockid, int flags) {
+        try {
+            MemorySegment st = Ffm.state();
+            return Ffm.result((int) Handles.TIMERFD_CREATE.invokeExact(st, clockid, flags), st);
+        } catch (Throwable t) {
+            throw Ffm.unchecked(t);
+        }
+    }
+
+    static int inotifyInit1(int flags) {
+        try {
+            MemorySegment st = Ffm.state();
+            return Ffm.result((int) Handles.INOTIFY_INIT1.invokeExact(st, flags), st);
+        } catch (Throwable t) {
+            throw Ffm.unchecked(t);
+        }
+    }
+
+    static int inotifyAddWatch(int fd, String path, int mask) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment st = Ffm.state();
+            return Ffm.result((int) Handles.INOTIFY_ADD_WATCH.invokeExact(st, fd, arena.allocateFrom(path), mask), st);
+        } catch (Throwable t) {
+            throw Ffm.unchecked(t);
+        }
+    }
+
+    static int memfdCreate(String name, int flags) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment st = Ffm.state();
+            return Ffm.result((int) Handles.MEMFD_CREATE.invokeExact(st, arena.allocateFrom(name), flags), st);
+        } catch (Throwable t) {
+            throw Ffm.unchecked(t);
+        }
+    }
+
+    /** signalfd(-1, empty mask, flags): a new signalfd that waits for no signal. */
+    static int signalfdEmpty(int flags) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment st = Ffm.state();
+            MemorySegment mask = arena.allocate(SIGSET_BYTES, 8);
+            return Ffm.result((int) Handles.SIGNALFD.invokeExact(st, -1, mask, flags), st);
+        } catch (Throwable t) {
+            throw Ffm.unchecked(t);
+        }
+    }
+
+    static int fanotifyInit(int flags, int eventFlags) {
+        try {
+            MemorySegment st = Ffm.state();
+            return Ffm.result((int) Handles.FANOTIFY_INIT.invokeExact(st, flags, eventFlags), st);
+        } catch (Throwable t) {
+            throw Ffm.unchecked(t);
+        }
+    }
+
+    static int mkfifo(String path, int mode) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment st = Ffm.state();
+            return Ffm.result((int) Handles.MKFIFO.invokeExact(st, arena.allocateFrom(path), mode), st);
+        } catch (Throwable t) {
+            throw Ffm.unchecked(t);
+        }
+    }
+
+    /** userfaultfd(2) through the raw syscall (no glibc wrapper); ENOSYS on architectures not listed. */
+    static int userfaultfd(int flags) {
+        long nr = switch (System.getProperty("os.arch")) {
+            case "amd64", "x86_64" -> 323;
+            case "aarch64" -> 282;
+            default -> -1;
+        };
+        return nr < 0 ? -Errno.ENOSYS : (int) RawSyscalls.call(nr, flags, 0, 0);
+    }
+
+    /** io_uring_setup(2) with {@code entries} and default parameters: the ring's descriptor or -errno. */
+    static int ioUringSetup(int entries) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment params = arena.allocate(IO_URING_PARAMS_BYTES, 8);
+            return (int) RawSyscalls.call(RawSyscalls.SYS_IO_URING_SETUP, entries, params.address(), 0);
+        }
+    }
+}
