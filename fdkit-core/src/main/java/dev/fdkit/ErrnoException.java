@@ -14,6 +14,15 @@ public class ErrnoException extends IOException {
         this.errno = errno;
     }
 
+    /**
+     * For messages that must keep another format (the JDK's, where fdkit stands in for it): {@code message} is used
+     * as it is and should name the errno itself.
+     */
+    public ErrnoException(int errno, String message) {
+        super(message);
+        this.errno = errno;
+    }
+
     /** The errno value, e.g. 9. */
     public int errno() {
         return errno;

@@ -33,9 +33,14 @@ public final class Errno {
         return cString(StrerrornameNp.HANDLE, errno, "errno " + errno);
     }
 
+    /** "Bad file descriptor": the C library's text, as strerror(3) gives it. */
+    public static String description(int errno) {
+        return cString(StrerrordescNp.HANDLE, errno, "unknown error");
+    }
+
     /** "EBADF (Bad file descriptor)". */
     public static String describe(int errno) {
-        return name(errno) + " (" + cString(StrerrordescNp.HANDLE, errno, "unknown error") + ")";
+        return name(errno) + " (" + description(errno) + ")";
     }
 
     private static String cString(Optional<MethodHandle> fn, int errno, String fallback) {

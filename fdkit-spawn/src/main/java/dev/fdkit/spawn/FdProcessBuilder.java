@@ -1,5 +1,6 @@
 package dev.fdkit.spawn;
 
+import dev.fdkit.spawn.internal.ChildEnvironment;
 import dev.fdkit.spawn.internal.SpawnRequest;
 import dev.fdkit.spawn.internal.Spawner;
 
@@ -9,7 +10,6 @@ import java.lang.ProcessBuilder.Redirect;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -48,7 +48,7 @@ import java.util.TreeMap;
  */
 public final class FdProcessBuilder {
     private List<String> command;
-    private Map<String, String> environment;
+    private ChildEnvironment environment;
     private File directory;
     private final Redirect[] redirects = {Redirect.PIPE, Redirect.PIPE, Redirect.PIPE};
     private boolean redirectErrorStream;
@@ -84,11 +84,14 @@ public final class FdProcessBuilder {
     }
 
     /**
-     * The child's environment, modifiable: a copy of {@link System#getenv()} made on the first call. Names may not
-     * contain '=' and nothing may contain NUL (checked by {@link #start()}).
+     * The child's environment, modifiable: a copy of {@link System#getenv()} made on the first call, which behaves
+     * as ProcessBuilder's: a name with '=' or NUL, a value with NUL, and null are refused at {@code put}. Variables
+     * left as they are reach the child byte for byte. Until this is called the child gets the process's environment
+     * as it is when the child starts, as with ProcessBuilder. Either way LISTEN_PID, LISTEN_FDS and LISTEN_FDNAMES
+     * reach the child only as {@link #listenFd} sets them.
      */
     public Map<String, String> environment() {
-        if (environment == null) environment = new HashMap<>(System.getenv());
+        if (environment == null) environment = ChildEnvironment.ofJvm();
         return environment;
     }
 
@@ -264,9 +267,13 @@ public final class FdProcessBuilder {
     /**
      * Starts the child.
      *
-     * @throws IOException if it could not start; the message names the program (or the descriptor, directory or
-     *                     file) and the errno. Nothing is left behind: no descriptor, no zombie.
-     * @throws IndexOutOfBoundsException if the command is empty
+     * @throws IOException if it could not start, worded as ProcessBuilder's: "Cannot run program "prog" (in
+     *                     directory "dir"): " and the cause's message, which is the JDK's ("Exec failed, error: 2
+     *                     (No such file or directory) ", "FILE (Is a directory)") with fdkit's detail after it in
+     *                     brackets. The cause is the failure: an {@link dev.fdkit.ErrnoException} or a
+     *                     FileNotFoundException. Nothing is left behind: no descriptor, no zombie.
+     * @throws NullPointerException if an element of the command is null
+     * @throws IndexOutOfBoundsException if the command is empty (an ArrayIndexOutOfBoundsException, as the JDK's)
      * @throws UnsupportedOperationException if the mechanism cannot do what this builder asks
      */
     public Process start() throws IOException {
@@ -294,7 +301,8 @@ public final class FdProcessBuilder {
         if (redirectErrorStream && passed.containsKey(2)) {
             throw new IllegalArgumentException("redirectErrorStream(true) and passFd(.., 2) both set child descriptor 2");
         }
-        return new SpawnRequest(List.copyOf(command), environment == null ? null : new HashMap<>(environment),
+        return new SpawnRequest(Arrays.asList(command.toArray(new String[0])), // nulls kept: start() reports them
+                environment == null ? null : environment.copy(),
                 directory, redirects[0], redirects[1], redirects[2], redirectErrorStream, new TreeMap<>(passed),
                 List.copyOf(listen), mechanism, fdLimit);
     }

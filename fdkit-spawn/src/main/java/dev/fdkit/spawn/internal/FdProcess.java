@@ -4,6 +4,8 @@ import dev.fdkit.internal.Errno;
 import dev.fdkit.internal.FdCalls;
 import dev.fdkit.internal.ProcessCalls;
 
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -19,9 +21,10 @@ public final class FdProcess extends Process {
     private final int pid;
     private final PipeOutputStream stdinPipe;
     private final PipeInputStream stdoutPipe, stderrPipe;
+    /** What the caller gets, buffered as the JDK's are; destroy() closes these, not the pipes under them. */
     private final OutputStream stdin;
     private final InputStream stdout, stderr;
-    private final SpawnedHandle handle = new SpawnedHandle(this);
+    private final ProcessHandle handle;
 
     // Guarded by this.
     private int pidfd;
@@ -32,15 +35,25 @@ public final class FdProcess extends Process {
     private int exitCode;
     private CompletableFuture<Process> exitFuture;
 
-    FdProcess(int pid, int pidfd, PipeOutputStream stdin, PipeInputStream stdout, PipeInputStream stderr) {
+    /**
+     * @param mergedStderr stderr goes into the stdout pipe: the error stream is then, as the JDK's, an empty stream
+     *                     of its own that close() closes, not the shared null stream
+     */
+    FdProcess(int pid, int pidfd, PipeOutputStream stdin, PipeInputStream stdout, PipeInputStream stderr,
+              boolean mergedStderr) {
         this.pid = pid;
         this.pidfd = pidfd;
         this.stdinPipe = stdin;
         this.stdoutPipe = stdout;
         this.stderrPipe = stderr;
-        this.stdin = stdin == null ? ClosedOutputStream.INSTANCE : new java.io.BufferedOutputStream(stdin, 8192);
-        this.stdout = stdout == null ? InputStream.nullInputStream() : new java.io.BufferedInputStream(stdout, 8192);
-        this.stderr = stderr == null ? InputStream.nullInputStream() : new java.io.BufferedInputStream(stderr, 8192);
+        this.stdin = stdin == null ? NullOutput.INSTANCE : new BufferedOutputStream(stdin, 8192);
+        this.stdout = stdout == null ? NullInput.INSTANCE : new BufferedInputStream(stdout, 8192);
+        this.stderr = stderr != null ? new BufferedInputStream(stderr, 8192)
+                : mergedStderr ? new BufferedInputStream(InputStream.nullInputStream(), 8192) : NullInput.INSTANCE;
+        // The JDK's own handle, taken while the child cannot have been reaped (watch() comes later), so the pid is
+        // surely this child's: it equals, hashes and compares as ProcessHandle.of(pid) and the children() of the
+        // JVM do. Only where /proc cannot tell the child's start time does fdkit's own handle stand in.
+        this.handle = ProcessHandle.of(pid).orElseGet(() -> new SpawnedHandle(this));
     }
 
     /** Starts watching for the child's exit. */
@@ -53,13 +66,11 @@ public final class FdProcess extends Process {
 
     /** Without pidfd or epoll: a thread of its own blocks in waitid (without reaping) for this child. */
     private void waitOnOwnThread() {
-        Thread t = new Thread(() -> {
+        Reaper.startDaemon("fdkit-wait-" + pid, () -> {
             int[] st = new int[3];
             while (ProcessCalls.waitid(ProcessCalls.P_PID, pid, ProcessCalls.WEXITED | ProcessCalls.WNOWAIT, st) == -Errno.EINTR) {}
             tryReap();
-        }, "fdkit-wait-" + pid);
-        t.setDaemon(true);
-        t.start();
+        });
     }
 
     private boolean watchByReaper(int fd) {
@@ -98,11 +109,16 @@ public final class FdProcess extends Process {
         return true;
     }
 
-    /** Sends {@code sig} through the pidfd while the child is unreaped; false once it is gone. */
+    /**
+     * Sends {@code sig} while the child is unreaped; false once it is gone or when the kernel refuses. Through the
+     * pidfd; where pidfd_send_signal is refused (ENOSYS before Linux 5.1, EPERM from a seccomp filter) through
+     * kill(2), which is as safe while the child is unreaped: its pid cannot have been given to another process.
+     */
     boolean signal(int sig) {
         synchronized (this) {
             if (reaped) return false;
-            int r = pidfd >= 0 ? ProcessCalls.pidfdSendSignal(pidfd, sig) : ProcessCalls.kill(pid, sig);
+            int r = pidfd >= 0 ? ProcessCalls.pidfdSendSignal(pidfd, sig) : -Errno.ENOSYS;
+            if (r == -Errno.ENOSYS || r == -Errno.EPERM) r = ProcessCalls.kill(pid, sig);
             return r == 0;
         }
     }
@@ -150,6 +166,7 @@ public final class FdProcess extends Process {
             }
         }
         try {
+            if (Thread.interrupted()) throw new InterruptedException();
             do { // readable once the child has exited: no need to ask waitid before
                 FdCalls.pollOne(fd, FdCalls.POLLIN, POLL_SLICE_MS);
                 if (Thread.interrupted()) throw new InterruptedException();
@@ -179,10 +196,14 @@ public final class FdProcess extends Process {
 
     @Override
     public boolean waitFor(long timeout, TimeUnit unit) throws InterruptedException {
-        long deadline = System.nanoTime() + unit.toNanos(timeout);
+        long total = unit.toNanos(timeout); // saturates; a null unit throws first, as the JDK's does
         synchronized (this) {
+            if (reaped) return true;
+            if (total <= 0) return false;
+            // Elapsed time against the total, never a deadline: now + total can overflow.
+            long start = System.nanoTime();
             while (!reaped) {
-                long left = deadline - System.nanoTime();
+                long left = total - (System.nanoTime() - start);
                 if (left <= 0) return false;
                 TimeUnit.NANOSECONDS.timedWait(this, left);
             }
@@ -192,7 +213,7 @@ public final class FdProcess extends Process {
 
     @Override
     public synchronized int exitValue() {
-        if (!reaped) throw new IllegalThreadStateException("process " + pid + " has not exited");
+        if (!reaped) throw new IllegalThreadStateException("process hasn't exited");
         return exitCode;
     }
 
@@ -210,14 +231,19 @@ public final class FdProcess extends Process {
     }
 
     /**
-     * After a destroy, as the JDK's Process does: the pipes are closed, so a later read or write fails with "Stream
-     * closed". Unflushed stdin bytes are dropped rather than flushed into a dying child (a flush could block). A
-     * read blocked right now keeps the descriptor until it returns (see {@link PipeInputStream}).
+     * After a destroy, as the JDK's Process does: the caller's streams are closed, so bytes still buffered for
+     * reading are gone and a later read or write fails with "Stream closed", and stdin's unflushed bytes are
+     * flushed first (into a child that may be gone: errors are ignored, as the JDK does). A read blocked right now
+     * keeps the descriptor until it returns (see {@link PipeInputStream}).
      */
     private void closeStreams() {
-        if (stdinPipe != null) stdinPipe.close();
-        if (stdoutPipe != null) stdoutPipe.close();
-        if (stderrPipe != null) stderrPipe.close();
+        for (java.io.Closeable c : new java.io.Closeable[] {stdin, stdout, stderr}) {
+            try {
+                c.close();
+            } catch (IOException ignored) {
+                // the child is gone or going: nothing to report
+            }
+        }
     }
 
     @Override
@@ -252,17 +278,35 @@ public final class FdProcess extends Process {
     @Override
     public String toString() {
         synchronized (this) {
-            return "FdProcess[pid=" + pid + (reaped ? ", exitValue=" + exitCode : ", alive") + "]";
+            return "Process[pid=" + pid + ", exitValue=" + (reaped ? Integer.toString(exitCode) : "\"not exited\"") + "]";
         }
     }
 
-    /** stdin of a child whose stdin is not a pipe: like ProcessBuilder's, every write fails. */
-    static final class ClosedOutputStream extends OutputStream {
-        static final ClosedOutputStream INSTANCE = new ClosedOutputStream();
+    /** stdin of a child whose stdin is not a pipe: like ProcessBuilder's, every write fails, close does nothing. */
+    static final class NullOutput extends OutputStream {
+        static final NullOutput INSTANCE = new NullOutput();
 
         @Override
         public void write(int b) throws IOException {
             throw new IOException("Stream closed");
+        }
+    }
+
+    /**
+     * stdout or stderr of a child whose stream is not a pipe: like ProcessBuilder's, one shared stream that is
+     * always at its end, also after close().
+     */
+    static final class NullInput extends InputStream {
+        static final NullInput INSTANCE = new NullInput();
+
+        @Override
+        public int read() {
+            return -1;
+        }
+
+        @Override
+        public int available() {
+            return 0;
         }
     }
 }

@@ -68,6 +68,7 @@ final class PipeInputStream extends InputStream {
             MemorySegment buf = buffer();
             long r;
             do {
+                Reaper.awaitReady(fd, false); // a virtual thread parks here rather than block its carrier in read
                 r = FdCalls.read(fd, buf, Math.min(len, CHUNK));
             } while (r == -Errno.EINTR);
             if (r < 0) throw Ffm.failure("read(" + name + ")", r);

@@ -46,6 +46,7 @@ final class PipeOutputStream extends OutputStream {
                 MemorySegment.copy(b, off, buffer, ValueLayout.JAVA_BYTE, 0, n);
                 int done = 0;
                 while (done < n) {
+                    Reaper.awaitReady(fd, true);
                     long r = FdCalls.write(fd, buffer.asSlice(done), n - done);
                     if (r == -Errno.EINTR) continue;
                     if (r < 0) throw Ffm.failure("write(" + name + ")", r);

@@ -1,25 +1,45 @@
 package dev.fdkit.spawn.internal;
 
 import dev.fdkit.internal.Errno;
+import dev.fdkit.internal.FdCalls;
 import dev.fdkit.internal.NetCalls;
 
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * One daemon thread that waits on the pidfds of every running child with epoll and reaps each as it exits: no
  * thread per child. A pidfd becomes readable when its process exits; the child is then reaped by pid, which is
  * safe because only fdkit reaps fdkit's children (the JDK reaps only its own by pid).
+ *
+ * <p>The same epoll wakes virtual threads that wait for a child's pipe to become readable or writable
+ * ({@link #awaitReady}), so such a wait parks the virtual thread instead of holding its carrier in read(2).
  */
 final class Reaper {
+    private static final int EPOLLOUT = 0x4, EPOLLONESHOT = 1 << 30;
+    /** Marks epoll data that is a pipe a virtual thread waits on, not a pidfd. */
+    private static final long PIPE_TAG = 1L << 32;
+
     private static volatile Reaper instance;
 
     private final int epfd;
     private final ConcurrentHashMap<Integer, FdProcess> watched = new ConcurrentHashMap<>();
+    /** pipe descriptor -> the virtual thread parked until it is ready */
+    private final ConcurrentHashMap<Integer, Thread> parked = new ConcurrentHashMap<>();
 
     private Reaper(int epfd) {
         this.epfd = epfd;
-        Thread t = new Thread(this::run, "fdkit-reaper");
-        t.setDaemon(true);
+        startDaemon("fdkit-reaper", this::run);
+    }
+
+    /**
+     * Starts a daemon thread like the JDK's process reaper: no context class loader (a thread that lives as long
+     * as the JVM must not pin the class loader of whoever happened to start the first child) and no inherited
+     * thread locals.
+     */
+    static void startDaemon(String name, Runnable body) {
+        Thread t = Thread.ofPlatform().name(name).daemon(true).inheritInheritableThreadLocals(false).unstarted(body);
+        t.setContextClassLoader(null);
         t.start();
     }
 
@@ -58,12 +78,46 @@ final class Reaper {
         watched.remove(pidfd, p);
     }
 
+    /**
+     * On a virtual thread, before a read ({@code forWrite} false) or write of a pipe descriptor that the caller
+     * holds under its stream's lock: returns once the descriptor is ready (or hung up), having parked the virtual
+     * thread meanwhile. Not interruptible, like a blocking read of a pipe. Returns at once, leaving the read to
+     * block, where the descriptor cannot be watched.
+     */
+    static void awaitReady(int fd, boolean forWrite) {
+        if (!Thread.currentThread().isVirtual()) return;
+        if (FdCalls.pollOne(fd, forWrite ? FdCalls.POLLOUT : FdCalls.POLLIN, 0) != 0) return;
+        Reaper r = get();
+        if (r != null) r.park(fd, forWrite ? EPOLLOUT : NetCalls.EPOLLIN);
+    }
+
+    private void park(int fd, int events) {
+        Thread self = Thread.currentThread();
+        parked.put(fd, self);
+        if (NetCalls.epollCtl(epfd, NetCalls.EPOLL_CTL_ADD, fd, events | EPOLLONESHOT, PIPE_TAG | fd) != 0) {
+            parked.remove(fd, self);
+            return;
+        }
+        boolean interrupted = false;
+        while (parked.get(fd) == self) {
+            LockSupport.park(this);
+            if (Thread.interrupted()) interrupted = true; // parking again would return at once
+        }
+        NetCalls.epollCtl(epfd, NetCalls.EPOLL_CTL_DEL, fd, 0, 0);
+        if (interrupted) self.interrupt();
+    }
+
     private void run() {
         long[] ready = new long[64];
         while (true) {
             int n = NetCalls.epollWait(epfd, ready, -1);
             if (n < 0 && n != -Errno.EINTR) pause(); // the epoll descriptor was closed under us: do not spin
             for (int i = 0; i < n; i++) {
+                if ((ready[i] & PIPE_TAG) != 0) {
+                    Thread t = parked.remove((int) ready[i]);
+                    if (t != null) LockSupport.unpark(t);
+                    continue;
+                }
                 FdProcess p = watched.get((int) ready[i]);
                 if (p == null) continue; // reaped by a waiter meanwhile
                 try {

@@ -1,6 +1,7 @@
 package dev.fdkit.spawn.internal;
 
 import dev.fdkit.ErrnoException;
+import dev.fdkit.internal.Environ;
 import dev.fdkit.internal.Errno;
 import dev.fdkit.internal.FdCalls;
 import dev.fdkit.internal.FileCalls;
@@ -8,17 +9,21 @@ import dev.fdkit.internal.ProcessCalls;
 import dev.fdkit.spawn.SpawnMechanism;
 
 import java.io.File;
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.lang.ProcessBuilder.Redirect;
 import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /** Turns a {@link SpawnRequest} into a running child (or an exec in place), with every resource accounted for. */
 public final class Spawner {
@@ -27,7 +32,7 @@ public final class Spawner {
     /** execvp's search path when PATH is unset (glibc's _CS_PATH). */
     private static final String DEFAULT_PATH = "/bin:/usr/bin";
 
-    private static final Charset JNU = jnuCharset();
+    static final Charset JNU = jnuCharset();
 
     private static Charset jnuCharset() {
         try {
@@ -56,7 +61,12 @@ public final class Spawner {
 
     // ---------------------------------------------------------------- spawn
 
+    /**
+     * Starts the child. Arguments are checked in the JDK's order with the JDK's exceptions; every failure after
+     * them is an IOException "Cannot run program ..." whose cause is the failure itself, as ProcessBuilder's.
+     */
     public static Process start(SpawnRequest r) throws IOException {
+        checkCommand(r.command());
         SpawnMechanism mech = r.mechanism() != null ? r.mechanism() : Mechanisms.selected();
         Optional<String> problem = Mechanisms.problem(mech);
         if (problem.isPresent()) {
@@ -72,6 +82,26 @@ public final class Spawner {
                         + "SpawnMechanism.CLONE for fdLimit");
             }
         }
+        try {
+            Process p = spawn(r, mech);
+            StartTrace.record(r, p, mech);
+            return p;
+        } catch (IOException | IllegalArgumentException e) {
+            throw new IOException(prefix(r) + e.getMessage(), e);
+        }
+    }
+
+    /** As ProcessBuilder.start checks the command before anything else. */
+    private static void checkCommand(List<String> command) throws IOException {
+        String[] cmd = command.toArray(new String[0]);
+        for (String arg : cmd) Objects.requireNonNull(arg);
+        String unused = cmd[0]; // an empty command: ArrayIndexOutOfBoundsException, as the JDK's
+        for (String arg : cmd) {
+            if (arg.indexOf('\0') >= 0) throw new IOException("invalid null character in command");
+        }
+    }
+
+    private static Process spawn(SpawnRequest r, SpawnMechanism mech) throws IOException {
         Encoded cmd = encode(r);
         Resources res = new Resources();
         try {
@@ -90,6 +120,11 @@ public final class Spawner {
                 String prog = r.command().getFirst();
                 o = NativeSpawn.posixSpawn(prog.getBytes(JNU), !prog.contains("/"), cmd.argv, cmd.envp, cmd.dir,
                         plan.map, plan.keep, plan.hi);
+                String script = o.step() == NativeSpawn.STEP_EXEC && o.errno() == ENOEXEC ? scriptFor(r, cmd) : null;
+                if (script != null) { // as execvp does, and posix_spawn no longer: a file without #! runs in /bin/sh
+                    o = NativeSpawn.posixSpawn(BIN_SH.getBytes(JNU), false, shellArgv(script, cmd.argv), cmd.envp,
+                            cmd.dir, plan.map, plan.keep, plan.hi);
+                }
             }
             if (!o.started()) throw failure(o, r, mech, original, cmd);
             int pidfd = o.pidfd();
@@ -97,7 +132,8 @@ public final class Spawner {
             FdProcess p = new FdProcess(o.pid(), pidfd,
                     res.parentEnds[0] < 0 ? null : new PipeOutputStream(res.parentEnds[0], "stdin of " + o.pid()),
                     res.parentEnds[1] < 0 ? null : new PipeInputStream(res.parentEnds[1], "stdout of " + o.pid()),
-                    res.parentEnds[2] < 0 ? null : new PipeInputStream(res.parentEnds[2], "stderr of " + o.pid()));
+                    res.parentEnds[2] < 0 ? null : new PipeInputStream(res.parentEnds[2], "stderr of " + o.pid()),
+                    r.redirectErrorStream() && r.stdout().type() == Redirect.Type.PIPE && !r.passed().containsKey(2));
             res.started = true;
             p.watch();
             return p;
@@ -110,9 +146,18 @@ public final class Spawner {
 
     /** Replaces the JVM with the program; returns only by throwing. */
     public static void execInPlace(SpawnRequest r) throws IOException {
+        checkCommand(r.command());
         if (NativeSpawn.loadError().isPresent()) {
             throw new IOException("exec in place needs fdkit-spawn's helper library: " + NativeSpawn.loadError().get());
         }
+        try {
+            replaceJvm(r);
+        } catch (ErrnoException e) { // fdkit's own call: its exception type stays, so a caller can read the errno
+            throw new ErrnoException(e.errno(), prefix(r) + e.getMessage());
+        }
+    }
+
+    private static void replaceJvm(SpawnRequest r) throws IOException {
         Encoded cmd = encode(r);
         String program = resolveForExec(r, cmd);
         Resources res = new Resources();
@@ -136,15 +181,14 @@ public final class Spawner {
      * clear message, before a thread rearranges anything (a failure there still leaves the JVM as it was).
      */
     private static String resolveForExec(SpawnRequest r, Encoded cmd) throws IOException {
-        String prefix = prefix(r);
         File dir = r.directory();
         if (dir != null) {
             Path d = dir.toPath();
             if (!Files.isDirectory(d)) {
-                throw new ErrnoException(prefix + "chdir(\"" + dir + "\")", Files.exists(d) ? Errno.ENOTDIR : Errno.ENOENT);
+                throw execFailure(Files.exists(d) ? Errno.ENOTDIR : Errno.ENOENT, "chdir(\"" + dir + "\")");
             }
             int a = FileCalls.faccessat(FileCalls.AT_FDCWD, d.toString(), FileCalls.X_OK, FileCalls.AT_EACCESS);
-            if (a < 0) throw new ErrnoException(prefix + "chdir(\"" + dir + "\")", -a);
+            if (a < 0) throw execFailure(-a, "chdir(\"" + dir + "\")");
         }
         int err = Errno.ENOENT;
         for (String candidate : cmd.candidates) {
@@ -158,8 +202,8 @@ public final class Spawner {
             if (a == 0) return candidate;
             if (a == -Errno.EACCES) err = Errno.EACCES;
         }
-        throw new ErrnoException(prefix + (cmd.candidates.size() == 1 ? "execve(\"" + cmd.candidates.getFirst() + "\")"
-                : "execvp search of PATH=" + pathEnv()), err);
+        throw execFailure(err, cmd.candidates.size() == 1 ? "execve(\"" + cmd.candidates.getFirst() + "\")"
+                : "execvp search of PATH");
     }
 
     // ---------------------------------------------------------------- descriptors
@@ -173,6 +217,8 @@ public final class Spawner {
             if (passed != null) {
                 std[i] = new Plan.Mapping(passed, i, false);
             } else if (i == 2 && r.redirectErrorStream()) {
+                // The JDK opens (creates, truncates) a redirectError file even so, and fails if it cannot.
+                if (redirects[2].file() != null) stdio(2, redirects[2], res, inPlace, r);
                 std[2] = new Plan.Mapping(std[1].src(), 2, std[1].optional());
             } else {
                 std[i] = stdio(i, redirects[i], res, inPlace, r);
@@ -187,7 +233,7 @@ public final class Spawner {
         for (Plan.Mapping m : out) {
             if (m.src() >= 0 && FdCalls.fcntl(m.src(), FdCalls.F_GETFD, 0) < 0) {
                 if (m.optional()) continue; // inherited stdio the JVM does not have: the child's stays closed too
-                throw new ErrnoException(prefix(r) + "parent descriptor " + m.src() + " for child descriptor " + m.dst(),
+                throw new ErrnoException("parent descriptor " + m.src() + " for child descriptor " + m.dst(),
                         Errno.EBADF);
             }
             checked.add(m);
@@ -203,7 +249,7 @@ public final class Spawner {
                 if (inPlace) return new Plan.Mapping(i, i, true); // no parent stays to hold the other end
                 int[] err = new int[1];
                 int[] pipe = FdCalls.pipe2(FdCalls.O_CLOEXEC, err);
-                if (pipe == null) throw new ErrnoException(prefix(r) + "pipe2 for " + which, err[0]);
+                if (pipe == null) throw new ErrnoException("pipe2 for " + which, err[0]);
                 int childEnd = i == 0 ? pipe[0] : pipe[1];
                 res.closeAfter.add(childEnd);
                 res.parentEnds[i] = i == 0 ? pipe[1] : pipe[0];
@@ -223,8 +269,13 @@ public final class Spawner {
                     default -> FdCalls.O_WRONLY | FdCalls.O_CREAT | FdCalls.O_APPEND;
                 };
                 int fd = FdCalls.open(f.getPath(), flags | FdCalls.O_CLOEXEC, 0666);
-                if (fd < 0) throw new ErrnoException(prefix(r) + "open(\"" + f + "\") for " + which, -fd);
-                res.closeAfter.add(fd);
+                if (fd >= 0) res.closeAfter.add(fd);
+                // As FileInputStream refuses a directory after opening it; the message is FileNotFoundException's.
+                if (fd >= 0 && red.type() == Redirect.Type.READ && Files.isDirectory(f.toPath())) fd = -EISDIR;
+                if (fd < 0) {
+                    throw new FileNotFoundException(f.getPath() + " (" + Errno.description(-fd) + ") [" + which + ": "
+                            + Errno.name(-fd) + "]");
+                }
                 return new Plan.Mapping(fd, i, false);
             }
             default -> throw new IllegalArgumentException("unknown redirect " + red);
@@ -265,53 +316,47 @@ public final class Spawner {
 
     private record Encoded(byte[][] paths, byte[][] argv, byte[][] envp, byte[] dir, List<String> candidates) {}
 
-    /** The JVM's own environment, encoded once: it cannot change while the JVM runs. */
-    private static final class DefaultEnv {
-        static final Map<String, String> VARS = System.getenv();
-        static final byte[][] ENCODED = encodeEnv(VARS);
-    }
-
     private static Encoded encode(SpawnRequest r) throws IOException {
         List<String> command = r.command();
-        if (command.isEmpty()) throw new IndexOutOfBoundsException("the command is empty");
         byte[][] argv = new byte[command.size()][];
         for (int i = 0; i < argv.length; i++) argv[i] = bytes(command.get(i), "command[" + i + "]");
         String prog = command.getFirst();
-        if (prog.isEmpty()) throw new ErrnoException(prefix(r) + "empty program name", Errno.ENOENT);
+        if (prog.isEmpty()) throw execFailure(Errno.ENOENT, "empty program name");
         List<String> candidates = candidates(prog);
         byte[][] paths = new byte[candidates.size()][];
         for (int i = 0; i < paths.length; i++) paths[i] = candidates.get(i).getBytes(JNU);
 
-        byte[][] envp;
-        if (r.environment() == null && r.listen().isEmpty()) {
-            envp = DefaultEnv.ENCODED;
-        } else {
-            Map<String, String> env = new LinkedHashMap<>(r.environment() != null ? r.environment() : DefaultEnv.VARS);
-            if (!r.listen().isEmpty()) {
-                env.remove("LISTEN_PID"); // the child writes its own
-                env.put("LISTEN_FDS", Integer.toString(r.listen().size()));
-                StringBuilder names = new StringBuilder();
-                for (SpawnRequest.ListenSpec l : r.listen()) names.append(names.isEmpty() ? "" : ":").append(l.name());
-                env.put("LISTEN_FDNAMES", names.toString());
-            }
-            envp = encodeEnv(env);
-        }
+        byte[][] envp = environment(r);
         byte[] dir = r.directory() == null ? null : bytes(r.directory().getPath(), "directory");
         return new Encoded(paths, argv, envp, dir, candidates);
     }
 
-    private static byte[][] encodeEnv(Map<String, String> env) {
-        byte[][] envp = new byte[env.size()][];
-        int i = 0;
-        for (Map.Entry<String, String> e : env.entrySet()) {
-            String k = e.getKey(), v = e.getValue();
-            if (k == null || v == null) throw new NullPointerException("environment contains a null name or value");
-            if (k.isEmpty() || k.indexOf('=') >= 0) {
-                throw new IllegalArgumentException("invalid environment variable name: \"" + k + "\"");
-            }
-            envp[i++] = bytes(k + "=" + v, "environment variable " + k);
+    /**
+     * The child's environment: the caller's map, or else this process's environ as it is now (variables native
+     * code set with setenv(3) included, as the JDK's child gets them), each untouched variable in its own bytes.
+     * Socket-activation variables reach the child only when they describe its descriptors.
+     */
+    private static byte[][] environment(SpawnRequest r) {
+        byte[][] base = r.environment() != null ? r.environment().entries(LISTEN_VARS) : withoutListenVars(Environ.current());
+        if (r.listen().isEmpty()) return base;
+        StringBuilder names = new StringBuilder();
+        for (SpawnRequest.ListenSpec l : r.listen()) names.append(names.isEmpty() ? "" : ":").append(l.name());
+        byte[][] out = Arrays.copyOf(base, base.length + 2); // LISTEN_PID: the child writes its own
+        out[base.length] = ("LISTEN_FDS=" + r.listen().size()).getBytes(JNU);
+        out[base.length + 1] = ("LISTEN_FDNAMES=" + names).getBytes(JNU);
+        return out;
+    }
+
+    private static final Set<String> LISTEN_VARS = Set.of("LISTEN_PID", "LISTEN_FDS", "LISTEN_FDNAMES");
+
+    private static byte[][] withoutListenVars(byte[][] environ) {
+        List<byte[]> out = new ArrayList<>(environ.length);
+        for (byte[] e : environ) {
+            String s = new String(e, StandardCharsets.ISO_8859_1);
+            int eq = s.indexOf('=');
+            if (eq < 0 || !LISTEN_VARS.contains(s.substring(0, eq))) out.add(e);
         }
-        return envp;
+        return out.size() == environ.length ? environ : out.toArray(new byte[0][]);
     }
 
     private static byte[] bytes(String s, String what) {
@@ -342,6 +387,39 @@ public final class Spawner {
                 + (r.directory() == null ? "" : " (in directory \"" + r.directory() + "\")") + ": ";
     }
 
+    /**
+     * A failure of the child before or at exec, worded as the JDK's (its launcher reports every such step as
+     * "Exec failed"), with what fdkit knows after it: the step and the errno's name.
+     */
+    private static ErrnoException execFailure(int errno, String step) {
+        return new ErrnoException(errno, "Exec failed, error: " + errno + " (" + Errno.description(errno) + ") ["
+                + step + ": " + Errno.name(errno) + "]");
+    }
+
+    /** The file a PATH search reached that exec refused as not a binary nor a #! script, or null. */
+    private static String scriptFor(SpawnRequest r, Encoded cmd) {
+        for (String candidate : cmd.candidates) {
+            Path p = Path.of(candidate);
+            if (r.directory() != null && !p.isAbsolute()) p = r.directory().toPath().resolve(p);
+            if (Files.isRegularFile(p) && FileCalls.faccessat(FileCalls.AT_FDCWD, p.toString(), FileCalls.X_OK, FileCalls.AT_EACCESS) == 0) {
+                return candidate;
+            }
+        }
+        return null;
+    }
+
+    /** execvp's way to run a script without #!: {@code /bin/sh file args...}. */
+    private static byte[][] shellArgv(String script, byte[][] argv) {
+        byte[][] out = new byte[argv.length + 1][];
+        out[0] = BIN_SH.getBytes(JNU);
+        out[1] = script.getBytes(JNU);
+        System.arraycopy(argv, 1, out, 2, argv.length - 1);
+        return out;
+    }
+
+    private static final String BIN_SH = "/bin/sh";
+    private static final int ENOEXEC = 8, EISDIR = 21;
+
     private static IOException failure(NativeSpawn.Outcome o, SpawnRequest r, SpawnMechanism mech,
                                        List<Plan.Mapping> maps, Encoded cmd) {
         String what = switch (o.step()) {
@@ -365,13 +443,11 @@ public final class Spawner {
             case NativeSpawn.STEP_EXEC -> {
                 if (mech == SpawnMechanism.POSIX_SPAWN && dirMissing(r)) yield "chdir(\"" + r.directory() + "\")";
                 yield cmd.candidates.size() == 1 ? "execve(\"" + cmd.candidates.getFirst() + "\")"
-                        : (mech == SpawnMechanism.POSIX_SPAWN ? "posix_spawnp" : "execvp")
-                        + " search of PATH=" + pathEnv();
+                        : (mech == SpawnMechanism.POSIX_SPAWN ? "posix_spawnp" : "execvp") + " search of PATH";
             }
             default -> "spawn step " + o.step();
         };
-        int errno = o.errno() > 0 ? o.errno() : Errno.EINVAL;
-        return new ErrnoException(prefix(r) + what, errno);
+        return execFailure(o.errno() > 0 ? o.errno() : Errno.EINVAL, what);
     }
 
     /** posix_spawn reports one errno for every file action: tell a missing directory apart. */
