@@ -16,7 +16,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -768,7 +767,6 @@ final class Scenarios {
             c.put("alive", h.isAlive());
             c.put("parent", h.parent().map(x -> x.equals(ProcessHandle.current())).orElse(false));
             c.put("command", h.info().command().map(s -> s.endsWith("/sleep")).orElse(false));
-            c.put("arguments", h.info().arguments().map(Arrays::toString).orElse("none"));
             c.put("process info", p.info().command().isPresent());
             c.put("destroy", h.destroy());
             c.put("onExit same", h.onExit().get(10, TimeUnit.SECONDS) == h);
