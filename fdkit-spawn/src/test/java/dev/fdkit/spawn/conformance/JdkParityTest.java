@@ -107,15 +107,15 @@ class JdkParityTest {
             r.enable("dev.fdkit.ProcessStart");
             r.enable("jdk.ProcessStart");
             r.start();
-            int[] pipe = dev.fdkit.internal.Libc.pipe2(dev.fdkit.internal.Libc.O_CLOEXEC, null);
+            int[] pipe = dev.fdkit.internal.FdCalls.pipe2(dev.fdkit.internal.FdCalls.O_CLOEXEC, null);
             try {
                 Process fd = new FdProcessBuilder("true").passFd(pipe[1], 5).directory(tmp.toFile())
                         .mechanism(SpawnMechanism.CLONE).start();
                 fd.waitFor();
                 fdPid = fd.pid();
             } finally {
-                dev.fdkit.internal.Libc.close(pipe[0]);
-                dev.fdkit.internal.Libc.close(pipe[1]);
+                dev.fdkit.internal.FdCalls.close(pipe[0]);
+                dev.fdkit.internal.FdCalls.close(pipe[1]);
             }
             Process jdk = new ProcessBuilder("true").start();
             jdk.waitFor();
