@@ -53,35 +53,48 @@ final class Differential {
         static final Side JDK = new Side("jdk", null);
 
         Builder builder(List<Process> started, String... command) {
-            return mechanism == null ? new JdkBuilder(new ProcessBuilder(command), started)
-                    : new FdBuilder(new FdProcessBuilder(command).mechanism(mechanism), started);
+            return new Reflective(mechanism == null ? new ProcessBuilder(command)
+                    : new FdProcessBuilder(command).mechanism(mechanism), started);
         }
     }
 
-    private record JdkBuilder(ProcessBuilder b, List<Process> started) implements Builder {
-        public Builder command(String... c) { b.command(c); return this; }
-        public List<String> command() { return b.command(); }
-        public Map<String, String> environment() { return b.environment(); }
-        public Builder directory(File d) { b.directory(d); return this; }
-        public Builder redirectInput(Redirect r) { b.redirectInput(r); return this; }
-        public Builder redirectOutput(Redirect r) { b.redirectOutput(r); return this; }
-        public Builder redirectError(Redirect r) { b.redirectError(r); return this; }
-        public Builder redirectErrorStream(boolean m) { b.redirectErrorStream(m); return this; }
-        public Builder inheritIO() { b.inheritIO(); return this; }
-        public Process start() throws IOException { return track(started, b.start()); }
-    }
+    /**
+     * Either builder, driven by name: ProcessBuilder and FdProcessBuilder share their methods but no type. What a
+     * call throws is rethrown as it is, so the scenarios record the builders' own exceptions.
+     */
+    private record Reflective(Object b, List<Process> started) implements Builder {
+        private Object call(String name, Class<?>[] types, Object... args) {
+            try {
+                return b.getClass().getMethod(name, types).invoke(b, args);
+            } catch (java.lang.reflect.InvocationTargetException e) {
+                throw Reflective.<RuntimeException>sneaky(e.getCause());
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException(e);
+            }
+        }
 
-    private record FdBuilder(FdProcessBuilder b, List<Process> started) implements Builder {
-        public Builder command(String... c) { b.command(c); return this; }
-        public List<String> command() { return b.command(); }
-        public Map<String, String> environment() { return b.environment(); }
-        public Builder directory(File d) { b.directory(d); return this; }
-        public Builder redirectInput(Redirect r) { b.redirectInput(r); return this; }
-        public Builder redirectOutput(Redirect r) { b.redirectOutput(r); return this; }
-        public Builder redirectError(Redirect r) { b.redirectError(r); return this; }
-        public Builder redirectErrorStream(boolean m) { b.redirectErrorStream(m); return this; }
-        public Builder inheritIO() { b.inheritIO(); return this; }
-        public Process start() throws IOException { return track(started, b.start()); }
+        @SuppressWarnings("unchecked")
+        private static <T extends Throwable> T sneaky(Throwable t) throws T {
+            throw (T) t;
+        }
+
+        private Builder chain(String name, Class<?> type, Object arg) {
+            call(name, new Class<?>[] {type}, arg);
+            return this;
+        }
+
+        public Builder command(String... c) { return chain("command", String[].class, c); }
+        @SuppressWarnings("unchecked")
+        public List<String> command() { return (List<String>) call("command", new Class<?>[0]); }
+        @SuppressWarnings("unchecked")
+        public Map<String, String> environment() { return (Map<String, String>) call("environment", new Class<?>[0]); }
+        public Builder directory(File d) { return chain("directory", File.class, d); }
+        public Builder redirectInput(Redirect r) { return chain("redirectInput", Redirect.class, r); }
+        public Builder redirectOutput(Redirect r) { return chain("redirectOutput", Redirect.class, r); }
+        public Builder redirectError(Redirect r) { return chain("redirectError", Redirect.class, r); }
+        public Builder redirectErrorStream(boolean m) { return chain("redirectErrorStream", boolean.class, m); }
+        public Builder inheritIO() { call("inheritIO", new Class<?>[0]); return this; }
+        public Process start() { return track(started, (Process) call("start", new Class<?>[0])); }
     }
 
     private static Process track(List<Process> started, Process p) {

@@ -55,6 +55,22 @@ final class Scenarios {
         return f;
     }
 
+    /** One byte written, then flush and close, each outcome recorded. */
+    private static void writeFlushClose(Ctx c, OutputStream o) {
+        c.attempt("write", () -> {
+            o.write('x');
+            return "wrote";
+        });
+        c.attempt("flush", () -> {
+            o.flush();
+            return "flushed";
+        });
+        c.attempt("close", () -> {
+            o.close();
+            return "closed";
+        });
+    }
+
     static {
         environment();
         commandsAndExceptions();
@@ -297,19 +313,7 @@ final class Scenarios {
             Files.writeString(c.file("in"), "from file\n");
             Process p = c.builder("cat").redirectInput(Redirect.from(c.file("in").toFile())).start();
             c.put("out", read(p.getInputStream()));
-            OutputStream o = p.getOutputStream();
-            c.attempt("write to null stdin", () -> {
-                o.write('x');
-                return "wrote";
-            });
-            c.attempt("flush", () -> {
-                o.flush();
-                return "flushed";
-            });
-            c.attempt("close", () -> {
-                o.close();
-                return "closed";
-            });
+            writeFlushClose(c, p.getOutputStream());
             c.put("exit", p.waitFor());
         });
         add("R05", "stdin from a directory", c -> {
@@ -448,19 +452,7 @@ final class Scenarios {
             Process p = c.builder("true").start();
             c.put("exit", p.waitFor());
             Thread.sleep(50); // the exit is handled by the reaper asynchronously on both sides
-            OutputStream o = p.getOutputStream();
-            c.attempt("write", () -> {
-                o.write('x');
-                return "buffered";
-            });
-            c.attempt("flush", () -> {
-                o.flush();
-                return "flushed";
-            });
-            c.attempt("close", () -> {
-                o.close();
-                return "closed";
-            });
+            writeFlushClose(c, p.getOutputStream());
         });
         add("S07", "reading a closed stream", c -> {
             Process p = c.builder("echo", "x").start();
