@@ -178,6 +178,63 @@ public final class Bench {
                 block.closeAll();
             }
         }
+        otherProcessSuite();
+    }
+
+    /** Listing another process in full, N descriptors held there: 10, 1000 and 15,000 (each at most max). */
+    static List<Integer> otherProcessSizes(int max) {
+        TreeSet<Integer> s = new TreeSet<>();
+        for (int n : new int[] {10, 1000, 15_000}) s.add(Math.min(n, max));
+        return List.copyOf(s);
+    }
+
+    private void otherProcessSuite() throws Exception {
+        List<LsMethod> methods = LsMethod.available(notes);
+        List<String> labels = methods.stream().map(LsMethod::label).toList();
+        if (!options.json()) {
+            out.println();
+            out.println("== list another process in full (kind, name, socket addresses): a JVM holding N "
+                    + "descriptors, a quarter each of files, pipe ends, unix socketpair ends and TCP sockets; "
+                    + "commands are timed from start to exit, output to /dev/null");
+            printNotes();
+        }
+        for (int n : otherProcessSizes(max)) {
+            progress.step("list another process N=" + n);
+            Process holder = startHolder(n);
+            try {
+                long pid = holder.pid();
+                int seen = LsMethod.LIBRARY.run(pid);
+                if (seen < n) throw new IllegalStateException("Fds.list(" + pid + ") saw " + seen + " of " + n);
+                long[][] t = new long[methods.size()][options.reps()];
+                for (int i = 0; i < methods.size(); i++) {
+                    LsMethod m = methods.get(i);
+                    if (m == LsMethod.LIBRARY) warmUpOne("list another process", labels, i, j -> m.run(pid));
+                    for (int rep = -1; rep < options.reps(); rep++) {
+                        long start = System.nanoTime();
+                        m.run(pid);
+                        long elapsed = System.nanoTime() - start;
+                        if (rep >= 0) t[i][rep] = elapsed;
+                        progress.update(m.label() + ", rep " + (rep + 1) + "/" + options.reps());
+                    }
+                }
+                group(Suite.LIST, n, labels, t, -1);
+            } finally {
+                holder.getOutputStream().close();
+                if (!holder.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) holder.destroyForcibly().waitFor();
+            }
+        }
+    }
+
+    private static Process startHolder(int n) throws IOException {
+        Process p = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"),
+                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                FdHolder.class.getName(), Integer.toString(n)).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        String ready = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream())).readLine();
+        if (!"ready".equals(ready)) {
+            p.destroyForcibly();
+            throw new IllegalStateException("the descriptor holder said " + ready + " instead of ready");
+        }
+        return p;
     }
 
     private void verifyListed(ListMethod m, int n) throws IOException {
