@@ -1,27 +1,68 @@
 package dev.fdkit;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
 /**
  * One open descriptor, as procfs showed it at the moment of the listing.
  *
  * @param fd          the descriptor number
  * @param kind        what it refers to; sockets by family and protocol (tcp, udp6, unix...) when /proc/PID/net
  *                    describes them
- * @param target      the link target in /proc/PID/fd: a path (with " (deleted)" when unlinked), "socket:[ino]",
- *                    "pipe:[ino]", "anon_inode:[eventfd]"...
+ * @param target      the link target in /proc/PID/fd, exactly: a path (the kernel appends " (deleted)" when the
+ *                    file was unlinked), "socket:[ino]", "pipe:[ino]", "anon_inode:[eventfd]"...
  * @param closeOnExec whether FD_CLOEXEC is set
  * @param access      the access mode (for a pipe: READ is its read end, WRITE its write end)
  * @param openFlags   the open file description's flags from fdinfo (O_APPEND, O_NONBLOCK...; -1 if not shown)
  * @param position    the file offset, or -1 if not shown
  * @param mountId     the mount id (see /proc/PID/mountinfo), or -1
  * @param inode       the inode number, or -1; both ends of a pipe, and every descriptor of one socket, share it
- * @param deleted     for files: the path was unlinked after opening
+ * @param deleted     the file has no link left (its link count, read through the descriptor, is 0): unlinked
+ *                    after opening, or never linked (memfd, O_TMPFILE); never guessed from the name
  * @param socket      for sockets: protocol, addresses and state from /proc/PID/net; null for other kinds and for
  *                    sockets no table there describes
  * @param detail      extra facts from fdinfo, or null: "pid 1234" for a pidfd, "3 fds" for an epoll instance,
  *                    "2 watches" for inotify, "protocol AF_VSOCK" for a socket procfs cannot resolve
+ * @param attributes  what the kernel shows for this kind of descriptor, keyed by lsfd's column name, in a fixed
+ *                    order: "EVENTFD.ID", "EVENTPOLL.TFDS", "INOTIFY.INODES", "SIGNALFD.MASK", "TIMERFD.CLOCKID",
+ *                    "TIMERFD.INTERVAL", "TIMERFD.REMAINING", "PIDFD.PID", "SOCK.STATE", "LOCKS", "NLINK",
+ *                    "ENDPOINTS" (the last only when asked for); empty when there is nothing to add
  */
 public record FdInfo(int fd, FdKind kind, String target, boolean closeOnExec, AccessMode access, int openFlags,
-                     long position, int mountId, long inode, boolean deleted, SocketInfo socket, String detail) {
+                     long position, int mountId, long inode, boolean deleted, SocketInfo socket, String detail,
+                     Map<String, String> attributes) {
+
+    public FdInfo {
+        attributes = attributes == null || attributes.isEmpty() ? Map.of()
+                : Collections.unmodifiableMap(new LinkedHashMap<>(attributes));
+    }
+
+    /** The attribute named by lsfd's column name ("EVENTFD.ID"), or null. */
+    public String attribute(String column) {
+        return attributes.get(column);
+    }
+
+    /** This descriptor with {@code more} attributes added (replacing ones of the same name). */
+    FdInfo withAttributes(Map<String, String> more) {
+        Map<String, String> all = new LinkedHashMap<>(attributes);
+        all.putAll(more);
+        return new FdInfo(fd, kind, target, closeOnExec, access, openFlags, position, mountId, inode, deleted, socket,
+                detail, all);
+    }
+
+    /**
+     * The file's name: the link target without the " (deleted)" the kernel appends to an unlinked file's path, so
+     * a file really named "x (deleted)" keeps its name.
+     */
+    public String path() {
+        if (deleted && target.startsWith("/") && target.endsWith(DELETED_SUFFIX)) {
+            return target.substring(0, target.length() - DELETED_SUFFIX.length());
+        }
+        return target;
+    }
+
+    static final String DELETED_SUFFIX = " (deleted)";
 
     /** O_CLOEXEC as it appears in fdinfo's flags. */
     static final int O_CLOEXEC = 02000000;

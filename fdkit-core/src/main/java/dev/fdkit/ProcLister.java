@@ -3,16 +3,19 @@ package dev.fdkit;
 import dev.fdkit.internal.Dirents;
 import dev.fdkit.internal.Errno;
 import dev.fdkit.internal.FdCalls;
-import dev.fdkit.internal.Ffm;
 import dev.fdkit.internal.FdScan;
+import dev.fdkit.internal.Ffm;
 import dev.fdkit.internal.FileCalls;
 import dev.fdkit.internal.IntList;
-import dev.fdkit.internal.ProcFiles;
 import dev.fdkit.internal.ProcessCalls;
+import dev.fdkit.internal.ProcFiles;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.stream.IntStream;
 
 /**
  * Builds {@link FdTable}s from /proc/PID/fd and /proc/PID/fdinfo, and sockets from /proc/PID/net.
@@ -23,6 +26,11 @@ import java.util.Map;
  */
 final class ProcLister {
     private ProcLister() {}
+
+    /** Below this many descriptors one thread lists them all: splitting costs more than it saves. */
+    private static final int PARALLEL_MIN = 2048;
+    /** Descriptors per task when listing in parallel. */
+    private static final int CHUNK = 1024;
 
     static FdTable list(long pid) throws ErrnoException {
         boolean isSelf = pid == ProcessCalls.getpid();
@@ -38,24 +46,21 @@ final class ProcLister {
         }
         try {
             int[] numbers = isSelf ? selfNumbers : numbersOf(fdDir, base);
+            LockedFiles locked = isSelf ? LockedFiles.ofProcess(pid) : LockedFiles.NONE;
+            FdInfo[] slots = new FdInfo[numbers.length];
+            int[] failure = new int[2]; // errno and descriptor of the first failure that is not a close
+            if (numbers.length < PARALLEL_MIN || Runtime.getRuntime().availableProcessors() < 2) {
+                describeRange(isSelf, fdDir, infoDir, numbers, 0, numbers.length, slots, locked, failure);
+            } else {
+                // Each task has its own buffers (ProcFiles' are per thread) and writes its own slots.
+                int tasks = (numbers.length + CHUNK - 1) / CHUNK;
+                IntStream.range(0, tasks).parallel().forEach(t -> describeRange(isSelf, fdDir, infoDir, numbers,
+                        t * CHUNK, Math.min(numbers.length, (t + 1) * CHUNK), slots, locked, failure));
+            }
+            if (failure[0] != 0) throw processError(pid, failure[0], "readlink " + base + "/fd/" + failure[1]);
             List<FdInfo> out = new ArrayList<>(numbers.length);
-            int[] err = new int[1];
-            long[] stat = new long[3];
             int sockets = 0;
-            for (int fd : numbers) {
-                if (isSelf && (fd == fdDir || fd == infoDir)) continue; // a number closed and reused meanwhile
-                String target = ProcFiles.readlinkNumbered(fdDir, fd, err);
-                if (target == null) {
-                    if (err[0] == Errno.ENOENT) continue; // closed since the numbers were read
-                    throw processError(pid, err[0], "readlink " + base + "/fd/" + fd);
-                }
-                FdInfo f;
-                if (isSelf) {
-                    f = describeOwn(infoDir, fd, target, stat);
-                } else {
-                    byte[] info = ProcFiles.readNumberedWhole(infoDir, fd, err);
-                    f = info == null && err[0] == Errno.ENOENT ? null : describe(fdDir, fd, target, info);
-                }
+            for (FdInfo f : slots) {
                 if (f == null) continue; // closed meanwhile
                 if (f.kind() == FdKind.SOCKET) sockets++;
                 out.add(f);
@@ -68,19 +73,48 @@ final class ProcLister {
         }
     }
 
+    private static void describeRange(boolean isSelf, int fdDir, int infoDir, int[] numbers, int from, int to,
+                                      FdInfo[] slots, LockedFiles locked, int[] failure) {
+        int[] err = new int[1];
+        long[] stat = new long[4];
+        for (int k = from; k < to; k++) {
+            int fd = numbers[k];
+            if (isSelf && (fd == fdDir || fd == infoDir)) continue; // a number closed and reused meanwhile
+            String target = ProcFiles.readlinkNumbered(fdDir, fd, err);
+            if (target == null) {
+                if (err[0] != Errno.ENOENT) {
+                    synchronized (failure) {
+                        if (failure[0] == 0) {
+                            failure[0] = err[0];
+                            failure[1] = fd;
+                        }
+                    }
+                }
+                continue; // ENOENT: closed since the numbers were read
+            }
+            if (isSelf) {
+                slots[k] = describeOwn(infoDir, fd, target, stat, locked);
+            } else {
+                byte[] info = ProcFiles.readNumberedWhole(infoDir, fd, err);
+                slots[k] = info == null && err[0] == Errno.ENOENT ? null : describe(fdDir, fd, target, info, stat);
+            }
+        }
+    }
+
     /** One descriptor of this process, asked of the descriptor itself; null if it was closed meanwhile. */
-    private static FdInfo describeOwn(int infoDir, int fd, String target, long[] stat) {
+    private static FdInfo describeOwn(int infoDir, int fd, String target, long[] stat, LockedFiles locked) {
         int fdFlags = FdCalls.fcntl(fd, FdCalls.F_GETFD, 0);
         int flags = FdCalls.fcntl(fd, FdCalls.F_GETFL, 0);
         if (fdFlags < 0 || flags < 0) return null;
         boolean cloexec = (fdFlags & FdCalls.FD_CLOEXEC) != 0;
         if (cloexec) flags |= FdInfo.O_CLOEXEC; // as fdinfo shows it
         int mode = -1;
-        long ino = -1, mntId = -1;
+        long ino = -1, mntId = -1, nlink = -1;
         if (ProcFiles.statFd(fd, stat) == 0) {
             mode = (int) stat[0];
             ino = stat[1];
             mntId = stat[2];
+            nlink = stat[3];
         }
         FdKind kind = kindOf(target, flags, mode);
         long pos = 0; // fdinfo's "pos" is the file's f_pos, 0 where seeking means nothing
@@ -90,12 +124,21 @@ final class ProcLister {
         }
         if (ino < 0) ino = bracketNumber(target);
         String detail = null;
-        if (hasDetail(kind)) {
+        Map<String, String> attributes = Map.of();
+        if (hasAttributes(kind) || locked.mayHold(ino)) {
             byte[] info = ProcFiles.readNumberedWhole(infoDir, fd, null);
-            if (info != null) detail = detail(kind, info);
+            if (info != null) {
+                detail = detail(kind, info);
+                attributes = FdinfoAttributes.of(kind, info);
+            }
         }
         return new FdInfo(fd, kind, target, cloexec, AccessMode.ofFlags(flags), flags, pos, (int) mntId, ino,
-                target.endsWith(" (deleted)"), null, detail);
+                isDeleted(target, nlink), null, detail, attributes);
+    }
+
+    /** Unlinked: a path whose file has no link left. A name that merely ends in " (deleted)" is not evidence. */
+    private static boolean isDeleted(String target, long nlink) {
+        return nlink == 0 && target.startsWith("/");
     }
 
     private static boolean seekable(FdKind kind) {
@@ -105,8 +148,12 @@ final class ProcLister {
         };
     }
 
-    private static boolean hasDetail(FdKind kind) {
-        return kind == FdKind.PIDFD || kind == FdKind.EVENTPOLL || kind == FdKind.INOTIFY;
+    /** The kinds whose fdinfo has more than the common lines (pos, flags, mnt_id, ino). */
+    private static boolean hasAttributes(FdKind kind) {
+        return switch (kind) {
+            case PIDFD, EVENTPOLL, INOTIFY, EVENTFD, SIGNALFD, TIMERFD -> true;
+            default -> false;
+        };
     }
 
     /** The numbers in another process's fd/ directory. */
@@ -167,12 +214,25 @@ final class ProcLister {
     }
 
     private static FdInfo withSocket(FdInfo f, FdKind kind, SocketInfo socket, String detail) {
+        Map<String, String> attributes = new LinkedHashMap<>(f.attributes());
+        if (socket != null) {
+            if (socket.type() != null) attributes.put("SOCK.TYPE", socket.type());
+            if (socket.state() != null) attributes.put("SOCK.STATE", socket.state().toLowerCase(Locale.ROOT));
+        }
         return new FdInfo(f.fd(), kind, f.target(), f.closeOnExec(), f.access(), f.openFlags(), f.position(),
-                f.mountId(), f.inode(), f.deleted(), socket, detail);
+                f.mountId(), f.inode(), f.deleted(), socket, detail, attributes);
     }
 
     private static ErrnoException processError(long pid, int errno, String what) {
+        if (!procIsMounted()) return new ProcUnavailableException(what, errno);
         if (errno == Errno.ENOENT || errno == Errno.ESRCH) {
+            if (pid == ProcessCalls.getpid()) {
+                // procfs, but not this process's: mounted for another pid namespace.
+                int self = ProcFiles.openDir("/proc/" + pid);
+                if (self < 0) return new ProcUnavailableException(what + " (this process is not in the procfs "
+                        + "mounted on /proc)", errno);
+                FdCalls.close(self);
+            }
             // /proc/PID missing means no such process; otherwise something else is wrong with procfs.
             int fd = ProcFiles.openDir("/proc/" + pid);
             if (fd >= 0) {
@@ -185,7 +245,18 @@ final class ProcLister {
         return new ErrnoException(what, errno);
     }
 
-    static FdInfo describe(int fdDir, int fd, String target, byte[] info) {
+    /** Whether /proc is procfs (not absent, not a tmpfs or bind mount covering it). */
+    private static boolean procIsMounted() {
+        int fd = ProcFiles.openDir("/proc");
+        if (fd < 0) return false;
+        try {
+            return FileCalls.fstatfsType(fd) == FileCalls.PROC_SUPER_MAGIC;
+        } finally {
+            FdCalls.close(fd);
+        }
+    }
+
+    static FdInfo describe(int fdDir, int fd, String target, byte[] info, long[] stat) {
         int flags = -1, mntId = -1;
         long pos = -1, ino = -1;
         if (info != null) {
@@ -211,13 +282,20 @@ final class ProcLister {
             }
         }
         boolean cloexec = flags >= 0 && (flags & FdInfo.O_CLOEXEC) != 0;
-        boolean deleted = target.endsWith(" (deleted)");
-        int mode = target.startsWith("/") ? ProcFiles.statModeNumberedCached(fdDir, fd) : -1;
+        int mode = -1;
+        long nlink = -1;
+        if (target.startsWith("/")) {
+            int r = ProcFiles.statNumberedCached(fdDir, fd, stat);
+            mode = r < 0 ? r : (int) stat[0];
+            if (r == 0) nlink = stat[1];
+        }
         FdKind kind = kindOf(target, flags, mode);
         if (ino < 0) ino = bracketNumber(target);
         String detail = info == null ? null : detail(kind, info);
-        return new FdInfo(fd, kind, target, cloexec, AccessMode.ofFlags(flags), flags, pos, mntId, ino, deleted,
-                null, detail);
+        // Every kind: a regular file's fdinfo has "lock:" lines for the locks held through it.
+        Map<String, String> attributes = info == null ? Map.of() : FdinfoAttributes.of(kind, info);
+        return new FdInfo(fd, kind, target, cloexec, AccessMode.ofFlags(flags), flags, pos, mntId, ino,
+                isDeleted(target, nlink), null, detail, attributes);
     }
 
     /** What fdinfo adds for some anon inodes: a pidfd's pid, how many files an epoll or inotify instance watches. */

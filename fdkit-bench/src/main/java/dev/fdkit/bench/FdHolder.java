@@ -1,7 +1,8 @@
 package dev.fdkit.bench;
 
 import dev.fdkit.ErrnoException;
-import dev.fdkit.internal.Libc;
+import dev.fdkit.internal.FdCalls;
+import dev.fdkit.internal.NetCalls;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -40,15 +41,15 @@ public final class FdHolder {
         int[] err = new int[1];
         try {
             for (int i = 0; i < n - 3 * quarter; i++) {
-                int fd = Libc.open(file.toString(), Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
+                int fd = FdCalls.open(file.toString(), FdCalls.O_RDONLY | FdCalls.O_CLOEXEC, 0);
                 if (fd < 0) throw new ErrnoException("open " + file, -fd);
             }
         } finally {
             Files.delete(file);
         }
         for (int i = 0; i < quarter / 2; i++) {
-            if (Libc.pipe2(Libc.O_CLOEXEC, err) == null) throw new ErrnoException("pipe2", err[0]);
-            if (Libc.socketpair(Libc.AF_UNIX, Libc.SOCK_STREAM | Libc.SOCK_CLOEXEC, 0, err) == null) {
+            if (FdCalls.pipe2(FdCalls.O_CLOEXEC, err) == null) throw new ErrnoException("pipe2", err[0]);
+            if (NetCalls.socketpair(NetCalls.AF_UNIX, NetCalls.SOCK_STREAM | NetCalls.SOCK_CLOEXEC, 0, err) == null) {
                 throw new ErrnoException("socketpair", err[0]);
             }
         }

@@ -30,8 +30,8 @@ public final class FileCalls {
     public static final int AT_STATX_DONT_SYNC = 0x4000;
     public static final int X_OK = 1;
     /** statx mask bits; the mount id needs Linux 5.8. */
-    public static final int STATX_TYPE = 0x1, STATX_MODE = 0x2, STATX_INO = 0x100, STATX_SIZE = 0x200,
-            STATX_MNT_ID = 0x1000;
+    public static final int STATX_TYPE = 0x1, STATX_MODE = 0x2, STATX_NLINK = 0x4, STATX_INO = 0x100,
+            STATX_SIZE = 0x200, STATX_MNT_ID = 0x1000;
     public static final int S_IFMT = 0170000, S_IFSOCK = 0140000, S_IFLNK = 0120000, S_IFREG = 0100000,
             S_IFBLK = 060000, S_IFDIR = 040000, S_IFCHR = 020000, S_IFIFO = 010000;
     public static final long PROC_SUPER_MAGIC = 0x9fa0;
@@ -59,6 +59,7 @@ public final class FileCalls {
             JAVA_INT.withName("stx_dev_major"), JAVA_INT.withName("stx_dev_minor"),
             JAVA_LONG.withName("stx_mnt_id"), MemoryLayout.paddingLayout(104));
     private static final VarHandle STATX_MASK = STATX.varHandle(groupElement("stx_mask"));
+    private static final VarHandle STATX_NLINK_FIELD = STATX.varHandle(groupElement("stx_nlink"));
     private static final VarHandle STATX_MODE_FIELD = STATX.varHandle(groupElement("stx_mode"));
     private static final VarHandle STATX_INO_FIELD = STATX.varHandle(groupElement("stx_ino"));
     private static final VarHandle STATX_SIZE_FIELD = STATX.varHandle(groupElement("stx_size"));
@@ -163,6 +164,11 @@ public final class FileCalls {
     /** stx_mode: file type and permission bits. */
     public static int statxMode(MemorySegment statx) {
         return (short) STATX_MODE_FIELD.get(statx, 0L) & 0xffff;
+    }
+
+    /** stx_nlink: the link count, 0 once the file is unlinked everywhere. */
+    public static long statxNlink(MemorySegment statx) {
+        return (int) STATX_NLINK_FIELD.get(statx, 0L) & 0xffffffffL;
     }
 
     public static long statxIno(MemorySegment statx) {

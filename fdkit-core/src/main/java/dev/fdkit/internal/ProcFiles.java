@@ -92,26 +92,46 @@ public final class ProcFiles {
 
     /**
      * statx of the file the link named by {@code n} in {@code dirfd} points to, from cached attributes (a FUSE
-     * daemon is not asked): its st_mode, or -errno.
+     * daemon is not asked): fills {@code out} with {st_mode, st_nlink}; returns 0 or -errno.
      */
-    public static int statModeNumberedCached(int dirfd, int n) {
+    public static int statNumberedCached(int dirfd, int n, long[] out) {
         Buffers b = BUF.get();
-        int r = FileCalls.statx(dirfd, numberName(n), FileCalls.AT_STATX_DONT_SYNC, FileCalls.STATX_TYPE | FileCalls.STATX_MODE, b.data);
+        int r = FileCalls.statx(dirfd, numberName(n), FileCalls.AT_STATX_DONT_SYNC,
+                FileCalls.STATX_TYPE | FileCalls.STATX_MODE | FileCalls.STATX_NLINK, b.data);
+        if (r < 0) return r;
+        out[0] = FileCalls.statxMode(b.data);
+        out[1] = FileCalls.statxNlink(b.data);
+        return 0;
+    }
+
+    /**
+     * statx of the link named by {@code n} in {@code dirfd} itself (AT_SYMLINK_NOFOLLOW): for /proc/PID/fd/N its
+     * st_mode carries the descriptor's access, S_IRUSR for reading and S_IWUSR for writing. Returns the mode or
+     * -errno.
+     */
+    public static int linkModeNumbered(int dirfd, int n) {
+        Buffers b = BUF.get();
+        int r = FileCalls.statx(dirfd, numberName(n), FileCalls.AT_SYMLINK_NOFOLLOW | FileCalls.AT_STATX_DONT_SYNC,
+                FileCalls.STATX_MODE, b.data);
         return r < 0 ? r : FileCalls.statxMode(b.data);
     }
 
     /**
      * statx of the open descriptor {@code fd} of this process itself (AT_EMPTY_PATH, cached attributes): fills
-     * {@code out} with {st_mode, inode, mount id (-1 before Linux 5.8)}; returns 0 or -errno.
+     * {@code out} with {st_mode, inode, mount id (-1 before Linux 5.8), st_nlink (-1 if not given)}; returns 0 or
+     * -errno.
      */
     public static int statFd(int fd, long[] out) {
         Buffers b = BUF.get();
         int r = FileCalls.statx(fd, b.empty, FileCalls.AT_EMPTY_PATH | FileCalls.AT_STATX_DONT_SYNC,
-                FileCalls.STATX_TYPE | FileCalls.STATX_MODE | FileCalls.STATX_INO | FileCalls.STATX_MNT_ID, b.data);
+                FileCalls.STATX_TYPE | FileCalls.STATX_MODE | FileCalls.STATX_INO | FileCalls.STATX_MNT_ID
+                        | FileCalls.STATX_NLINK, b.data);
         if (r < 0) return r;
+        int mask = FileCalls.statxMask(b.data);
         out[0] = FileCalls.statxMode(b.data);
         out[1] = FileCalls.statxIno(b.data);
-        out[2] = (FileCalls.statxMask(b.data) & FileCalls.STATX_MNT_ID) != 0 ? FileCalls.statxMountId(b.data) : -1;
+        out[2] = (mask & FileCalls.STATX_MNT_ID) != 0 ? FileCalls.statxMountId(b.data) : -1;
+        out[3] = (mask & FileCalls.STATX_NLINK) != 0 ? FileCalls.statxNlink(b.data) : -1;
         return 0;
     }
 
