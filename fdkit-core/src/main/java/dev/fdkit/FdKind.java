@@ -19,6 +19,12 @@ public enum FdKind {
     TCP6("tcp6"),
     UDP("udp"),
     UDP6("udp6"),
+    /** AF_INET UDP-Lite (IPPROTO_UDPLITE, /proc/PID/net/udplite). */
+    UDPLITE("udplite"),
+    UDPLITE6("udplite6"),
+    /** AF_INET ping socket (SOCK_DGRAM, IPPROTO_ICMP; /proc/PID/net/icmp). */
+    ICMP("icmp"),
+    ICMP6("icmp6"),
     NETLINK("netlink"),
     /** AF_PACKET (/proc/PID/net/packet). */
     PACKET("packet"),
@@ -59,7 +65,7 @@ public enum FdKind {
     /** Whether this is a socket of any family (including the unresolved {@link #SOCKET}). */
     public boolean isSocket() {
         return switch (this) {
-            case UNIX, TCP, TCP6, UDP, UDP6, NETLINK, PACKET, RAW, RAW6, SOCKET -> true;
+            case UNIX, TCP, TCP6, UDP, UDP6, UDPLITE, UDPLITE6, ICMP, ICMP6, NETLINK, PACKET, RAW, RAW6, SOCKET -> true;
             default -> false;
         };
     }

@@ -205,6 +205,10 @@ final class ProcLister {
             case "TCPv6" -> FdKind.TCP6;
             case "UDP" -> FdKind.UDP;
             case "UDPv6" -> FdKind.UDP6;
+            case "UDP-Lite" -> FdKind.UDPLITE;
+            case "UDPLITEv6" -> FdKind.UDPLITE6;
+            case "PING" -> FdKind.ICMP;
+            case "PINGv6" -> FdKind.ICMP6;
             case "RAW" -> FdKind.RAW;
             case "RAWv6" -> FdKind.RAW6;
             case "PACKET" -> FdKind.PACKET;

@@ -27,6 +27,10 @@ final class ProcNet {
         UDP6("udp6", FdKind.UDP6, 9),
         UDP("udp", FdKind.UDP, 9),
         NETLINK("netlink", FdKind.NETLINK, 9),
+        UDPLITE6("udplite6", FdKind.UDPLITE6, 9),
+        UDPLITE("udplite", FdKind.UDPLITE, 9),
+        ICMP6("icmp6", FdKind.ICMP6, 9),
+        ICMP("icmp", FdKind.ICMP, 9),
         RAW("raw", FdKind.RAW, 9),
         RAW6("raw6", FdKind.RAW6, 9),
         PACKET("packet", FdKind.PACKET, 8);
@@ -138,7 +142,12 @@ final class ProcNet {
                 state = tcpState(st);
                 connected = st != 0x0A && remotePort != 0;
             }
-            case UDP, UDP6 -> {
+            case UDP, UDP6, UDPLITE, UDPLITE6 -> {
+                type = "dgram";
+                state = st == 0x01 ? "ESTABLISHED" : "UNCONN";
+                connected = st == 0x01;
+            }
+            case ICMP, ICMP6 -> { // ping sockets: the "port" is the echo identifier
                 type = "dgram";
                 state = st == 0x01 ? "ESTABLISHED" : "UNCONN";
                 connected = st == 0x01;

@@ -3,7 +3,8 @@ package dev.fdkit;
 /**
  * What /proc/PID/net says about one socket, found by its inode.
  *
- * @param protocol      "tcp", "tcp6", "udp", "udp6", "unix", "netlink", "packet", "raw", "raw6"
+ * @param protocol      "tcp", "tcp6", "udp", "udp6", "udplite", "udplite6", "icmp", "icmp6" (ping sockets), "unix",
+ *                      "netlink", "packet", "raw", "raw6"
  * @param type          "stream", "dgram", "seqpacket", "raw"; null where the table does not say
  * @param localAddress  the local IP address ("127.0.0.1", "::1"; IPv4-mapped IPv6 addresses are shown as IPv4),
  *                      or the unix socket's path ("@name" for the abstract namespace); null when unnamed
@@ -37,7 +38,8 @@ public record SocketInfo(String protocol, String type, String localAddress, int 
     }
 
     private boolean isInet() {
-        return protocol.startsWith("tcp") || protocol.startsWith("udp") || protocol.startsWith("raw");
+        return protocol.startsWith("tcp") || protocol.startsWith("udp") || protocol.startsWith("raw")
+                || protocol.startsWith("icmp");
     }
 
     /**

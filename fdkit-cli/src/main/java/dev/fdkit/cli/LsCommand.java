@@ -2,6 +2,7 @@ package dev.fdkit.cli;
 
 import dev.fdkit.FdInfo;
 import dev.fdkit.FdKind;
+import dev.fdkit.Endpoints;
 import dev.fdkit.FdTable;
 import dev.fdkit.Fds;
 import dev.fdkit.SocketInfo;
@@ -23,12 +24,15 @@ import java.util.concurrent.Callable;
 
 @Command(name = "ls", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"List the open descriptors of a process (default: this one), lsof-style.",
-                "Columns: FD; KIND (file, dir, pipe, fifo, chr, blk, unix, tcp, tcp6, udp, udp6, netlink, packet, "
+                "Default columns (see --columns for more): FD; KIND (file, dir, pipe, fifo, chr, blk, unix, tcp, tcp6, udp, udp6, netlink, packet, "
                         + "raw, eventfd, eventpoll, timerfd, signalfd, inotify, fanotify, pidfd, io_uring, memfd, "
                         + "userfaultfd, anon, ns, link...); MODE: r, w, u (read and write) or p (O_PATH), then e "
                         + "when close-on-exec, - when an exec'd program inherits it; POS: the file offset; NAME: "
                         + "the path, for sockets local -> remote STATE (or the unix path), pipes as pipe:[inode] "
-                        + "(both ends share it)."})
+                        + "(both ends share it); what fdinfo adds per kind (eventfd id, epoll tfds, inotify inodes, "
+                        + "signalfd mask, timerfd clock, interval and remaining time), and locks in brackets. Control "
+                        + "characters in names are escaped (\\n, \\t, \\xHH); --json has every attribute and the "
+                        + "exact names."})
 final class LsCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -47,6 +51,17 @@ final class LsCommand implements Callable<Integer> {
     @Option(names = "--summary", description = "Print how many descriptors of each kind instead of each one.")
     boolean summary;
 
+    @Option(names = {"-o", "--columns"}, paramLabel = "LIST",
+            description = {"The table's columns, comma-separated, as lsfd's -o: LIST replaces the default "
+                    + "(FD,KIND,MODE,POS,NAME), +LIST adds to it. Known: FD, KIND (or TYPE), MODE, POS, NAME, TARGET, "
+                    + "INODE, MNTID, FLAGS, DELETED, EVENTFD.ID, EVENTPOLL.TFDS, INOTIFY.INODES, SIGNALFD.MASK, "
+                    + "TIMERFD.CLOCKID, TIMERFD.INTERVAL, TIMERFD.REMAINING, PIDFD.PID, SOCK.TYPE, SOCK.STATE, "
+                    + "LOCKS, ENDPOINTS.",
+                    "ENDPOINTS (the other ends of pipes, FIFOs and unix sockets: which process and descriptor hold "
+                            + "them) looks at every process once; it is computed only when named here, and then "
+                            + "also goes into --json."})
+    String columns;
+
     @Override
     public Integer call() throws Exception {
         Set<FdKind> kinds;
@@ -55,7 +70,14 @@ final class LsCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), "--type: " + e.getMessage());
         }
+        List<LsColumn> shown;
+        try {
+            shown = columns == null ? LsColumn.defaults() : LsColumn.parse(columns);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--columns: " + e.getMessage());
+        }
         FdTable table = pid == null ? Fds.list() : Fds.list(pid);
+        if (shown.contains(LsColumn.ALL.get("ENDPOINTS"))) table = Endpoints.of(table);
         if (kinds != null) table = table.filter(f -> kinds.contains(f.kind()));
         PrintStream out = System.out;
         if (summary) {
@@ -64,7 +86,7 @@ final class LsCommand implements Callable<Integer> {
         } else if (json) {
             printJson(table, out);
         } else {
-            printTable(table, out);
+            printTable(table, shown, out);
         }
         out.flush();
         return 0;
@@ -89,39 +111,46 @@ final class LsCommand implements Callable<Integer> {
         return kinds;
     }
 
-    static void printTable(FdTable table, PrintStream out) {
+    static void printTable(FdTable table, List<LsColumn> shown, PrintStream out) {
         // Padding by hand: String.format per row costs more than the listing's own Java work on 16,000 rows.
+        int cols = shown.size();
+        String[][] cells = new String[table.size()][];
+        int[] width = new int[cols];
+        for (int c = 0; c < cols; c++) width[c] = shown.get(c).name().length();
+        int r = 0;
+        for (FdInfo f : table) {
+            String[] row = new String[cols];
+            for (int c = 0; c < cols; c++) {
+                String v = shown.get(c).cell().apply(f);
+                row[c] = v == null || v.isEmpty() ? "-" : LsColumn.escape(v);
+                width[c] = Math.max(width[c], row[c].length());
+            }
+            cells[r++] = row;
+        }
         StringBuilder sb = new StringBuilder(80 * (table.size() + 1));
-        row(sb, "FD", "KIND", "MODE", "POS", "NAME");
-        for (FdInfo f : table) row(sb, Integer.toString(f.fd()), f.kind().label(), mode(f), position(f), f.name());
+        String[] header = new String[cols];
+        for (int c = 0; c < cols; c++) header[c] = shown.get(c).name();
+        row(sb, shown, width, header);
+        for (String[] row : cells) row(sb, shown, width, row);
         out.print(sb);
     }
 
-    /** "%5s %-9s %-4s %10s  %s\n" */
-    private static void row(StringBuilder sb, String fd, String kind, String mode, String pos, String name) {
-        pad(sb, 5 - fd.length()).append(fd).append(' ').append(kind);
-        pad(sb, 9 - kind.length()).append(' ').append(mode);
-        pad(sb, 4 - mode.length()).append(' ');
-        pad(sb, 10 - pos.length()).append(pos).append("  ").append(name).append('\n');
+    /** One line: each cell padded to its column's width (the last one not padded), one blank between. */
+    private static void row(StringBuilder sb, List<LsColumn> shown, int[] width, String[] cells) {
+        for (int c = 0; c < cells.length; c++) {
+            boolean last = c == cells.length - 1;
+            int pad = width[c] - cells[c].length();
+            if (c > 0) sb.append(' ');
+            if (shown.get(c).right()) pad(sb, pad).append(cells[c]);
+            else if (last) sb.append(cells[c]);
+            else pad(sb.append(cells[c]), pad);
+        }
+        sb.append('\n');
     }
 
     private static StringBuilder pad(StringBuilder sb, int n) {
         for (int i = 0; i < n; i++) sb.append(' ');
         return sb;
-    }
-
-    /** Access letter (r, w, u, p), then 'e' when close-on-exec, '-' when not. */
-    static String mode(FdInfo f) {
-        return f.access().letter() + (f.closeOnExec() ? "e" : "-");
-    }
-
-    /** The offset where it means something; "-" for pipes, sockets and anon inodes (their offset is always 0). */
-    static String position(FdInfo f) {
-        if (f.position() < 0) return "-";
-        return switch (f.kind()) {
-            case FILE, DIRECTORY, CHAR_DEVICE, BLOCK_DEVICE, MEMFD -> Long.toString(f.position());
-            default -> "-";
-        };
     }
 
     static void printSummary(FdTable table, PrintStream out) {
@@ -164,6 +193,11 @@ final class LsCommand implements Callable<Integer> {
                     .append(",\"inode\":").append(f.inode())
                     .append(",\"deleted\":").append(f.deleted());
             if (f.detail() != null) sb.append(",\"detail\":").append(Json.quote(f.detail()));
+            // lsfd's JSON keys: the column names in lower case ("eventfd.id"); multi-valued ones newline-separated.
+            for (Map.Entry<String, String> a : f.attributes().entrySet()) {
+                sb.append(',').append(Json.quote(a.getKey().toLowerCase(java.util.Locale.ROOT))).append(':')
+                        .append(Json.quote(a.getValue()));
+            }
             if (f.socket() != null) sb.append(",\"socket\":").append(socketJson(f.socket()));
             sb.append('}');
         }
