@@ -30,8 +30,9 @@ public @interface LeakCheck {
     boolean enabled() default true;
 
     /**
-     * Run {@code System.gc()} before judging, and wait for Cleaners: descriptors whose owner was unreachable and got
-     * closed that way are then not reported. Also {@code fdkit.leakcheck.gc}.
+     * Collect garbage before judging, until the cleaner threads are idle and the candidates stop closing (bounded;
+     * see docs/LEAKS.md): descriptors whose owner was unreachable and got closed that way are then not reported.
+     * Also {@code fdkit.leakcheck.gc}.
      */
     boolean gc() default false;
 
@@ -44,8 +45,8 @@ public @interface LeakCheck {
     /**
      * Regular expressions; a descriptor whose description matches one ({@link java.util.regex.Matcher#find()})
      * is not blamed on the test. The description is the kind and the name, as in the failure message without
-     * "fd N: ": {@code "file /home/me/.m2/x.jar"}, {@code "tcp6 127.0.0.1:1234 -> 127.0.0.1:80 ESTABLISHED"},
-     * {@code "pipe pipe:[1234]"}. Added to {@code fdkit.leakcheck.ignore} and the defaults.
+     * "fd N: ": {@code "file /tmp/x.jfr"}, {@code "tcp6 127.0.0.1:1234 -> 127.0.0.1:80 ESTABLISHED"},
+     * {@code "pipe pipe:[1234]"}. Added to {@code fdkit.leakcheck.ignore}; nothing is ignored by default.
      */
     String[] ignore() default {};
 

@@ -19,22 +19,10 @@ record LeakCheckSettings(boolean enabled, boolean gc, boolean reportUnreachable,
     static final String GC = PREFIX + "gc";
     static final String REPORT_UNREACHABLE = PREFIX + "reportUnreachable";
     static final String IGNORE = PREFIX + "ignore";
-    static final String DEFAULT_IGNORES = PREFIX + "defaultIgnores";
     static final String SETTLE_MILLIS = PREFIX + "settleMillis";
     static final String WARMUP = PREFIX + "warmup";
 
     static final int DEFAULT_SETTLE_MILLIS = 100;
-
-    /**
-     * Descriptors the JDK or the test runner open on their own at some first use and keep for the JVM's life: not
-     * a test's doing. Switched off with {@code fdkit.leakcheck.defaultIgnores=false}.
-     */
-    static final List<String> DEFAULT_IGNORES_LIST = List.of(
-            "^file .*\\.jar$",                               // class loaders open jars when a class is first used
-            "^file .*\\.jfr$",                               // Flight Recorder's chunk files
-            "^chr /dev/u?random$",                           // SecureRandom's seed files (if the warm-up is off)
-            "^unix .*/\\.java_pid\\d+ stream LISTEN$",       // the attach listener, opened when jcmd connects
-            "^file .*\\.dumpstream$");                       // Surefire's fork, on stray output
 
     static LeakCheckSettings of(ExtensionContext context) {
         List<LeakCheck> annotations = new ArrayList<>(); // nearest first: method, class, enclosing classes
@@ -49,9 +37,6 @@ record LeakCheckSettings(boolean enabled, boolean gc, boolean reportUnreachable,
                 || annotations.stream().anyMatch(LeakCheck::reportUnreachable);
         boolean gc = reportUnreachable || bool(context, GC, false) || annotations.stream().anyMatch(LeakCheck::gc);
         List<Pattern> ignore = new ArrayList<>();
-        if (bool(context, DEFAULT_IGNORES, true)) {
-            for (String p : DEFAULT_IGNORES_LIST) ignore.add(Pattern.compile(p));
-        }
         context.getConfigurationParameter(IGNORE).ifPresent(v -> {
             for (String p : v.split(",")) if (!p.isBlank()) ignore.add(compile(p.trim(), IGNORE));
         });

@@ -13,8 +13,12 @@ import java.security.SecureRandom;
  * <ul>
  *   <li>NIO's socket dispatcher: one end of a unix socketpair, used to close sockets under blocked threads;</li>
  *   <li>NativePRNG (SecureRandom): /dev/random and /dev/urandom;</li>
- *   <li>the virtual-thread I/O pollers: one epoll instance each.</li>
+ *   <li>the virtual-thread I/O pollers: one epoll instance each;</li>
+ *   <li>the class path's jars: the application class loader opens each one the first time a lookup reaches it,
+ *       and keeps it open; a lookup of a resource that does not exist reaches them all.</li>
  * </ul>
+ * Nothing is exempt by its name afterwards: a jar opened during a test (a URLClassLoader or JarFile the test did
+ * not close) is reported like any other descriptor.
  * Each step is best effort: a failure here must not fail a test.
  */
 final class WarmUp {
@@ -41,6 +45,11 @@ final class WarmUp {
             // no NativePRNG
         }
         startVirtualThreadPollers();
+        try {
+            ClassLoader.getSystemClassLoader().getResource("dev/fdkit/junit/no such resource, open every jar");
+        } catch (Exception ignored) {
+            // a class path entry that cannot be read is skipped by the loader too
+        }
     }
 
     /** A virtual thread blocks reading an empty pipe (so the JDK starts its pollers), then gets a byte. */

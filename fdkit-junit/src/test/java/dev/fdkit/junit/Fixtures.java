@@ -214,6 +214,82 @@ final class Fixtures {
         }
     }
 
+    /** The classic class-loader leak: a jar opened and never closed (a URLClassLoader holds its JarFiles so). */
+    @FixtureOnly
+    @LeakCheck
+    static class LeaksAJarFile {
+        @Test
+        void opensAJarAndKeepsIt(@org.junit.jupiter.api.io.TempDir Path dir) throws IOException {
+            Path jar = dir.resolve("plugin.jar");
+            try (java.util.jar.JarOutputStream out = new java.util.jar.JarOutputStream(Files.newOutputStream(jar))) {
+                out.putNextEntry(new java.util.jar.JarEntry("x.txt"));
+                out.write('x');
+            }
+            java.util.jar.JarFile jf = new java.util.jar.JarFile(jar.toFile());
+            LEAKED.add(jf);
+            FACTS.add(jar.toString());
+        }
+    }
+
+    /**
+     * An HttpClient used once and dropped without close(): its connection, selector and wake-up pipe close only
+     * after a collection, when its selector thread notices (within jdk.internal.httpclient.selectorTimeout).
+     */
+    @FixtureOnly
+    @LeakCheck(reportUnreachable = true)
+    static class DropsAnHttpClient {
+        static com.sun.net.httpserver.HttpServer server;
+
+        @BeforeAll
+        static void startServer() throws IOException {
+            server = com.sun.net.httpserver.HttpServer.create(
+                    new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+            server.createContext("/", exchange -> {
+                byte[] body = "ok".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+                exchange.sendResponseHeaders(200, body.length);
+                exchange.getResponseBody().write(body);
+                exchange.close();
+            });
+            server.start();
+        }
+
+        @AfterAll
+        static void stopServer() {
+            server.stop(0);
+        }
+
+        @Test
+        void usesAClientAndDropsIt() throws Exception {
+            java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+            java.net.URI uri = java.net.URI.create("http://" + server.getAddress().getHostString() + ":"
+                    + server.getAddress().getPort() + "/");
+            String body = client.send(java.net.http.HttpRequest.newBuilder(uri).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            if (!body.equals("ok")) throw new AssertionError(body);
+        }
+    }
+
+    /** A Cleaner whose actions take their time, as a cleaner thread does on a loaded machine. */
+    static final java.lang.ref.Cleaner SLOW_CLEANER = java.lang.ref.Cleaner.create();
+
+    /** Drops an owner whose descriptors its Cleaner closes only 700 ms after the owner is collected. */
+    @FixtureOnly
+    @LeakCheck(reportUnreachable = true)
+    static class DropsSlowlyCleaned {
+        @Test
+        void dropsAnOwnerWithASlowCleaner() {
+            Closeable pipe = rawPipe();
+            SLOW_CLEANER.register(new Object(), () -> {
+                try {
+                    Thread.sleep(700);
+                    pipe.close();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+        }
+    }
+
     static Closeable rawPipe() {
         int[] err = new int[1];
         int[] p = FdCalls.pipe2(FdCalls.O_CLOEXEC, err);
