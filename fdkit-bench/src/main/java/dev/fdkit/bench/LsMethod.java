@@ -57,12 +57,32 @@ public enum LsMethod {
         String p = Long.toString(pid);
         return switch (this) {
             case LIBRARY -> throw new IllegalStateException("no command");
-            // The flags bin/fdkit gives short commands.
-            case FDKIT_LS -> List.of(java(), "--enable-native-access=ALL-UNNAMED", "-XX:TieredStopAtLevel=1",
-                    "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"), CLI_MAIN, "ls", p);
+            case FDKIT_LS -> cli(p);
             case LSFD -> List.of("lsfd", "-p", p);
             case LSOF -> List.of("lsof", "-n", "-P", "-p", p);
         };
+    }
+
+    /**
+     * The CLI's ls as bin/fdkit starts it: its flags for short commands, and the AOT cache it keeps next to the jar
+     * when there is one.
+     */
+    private static List<String> cli(String pid) {
+        List<String> cmd = new ArrayList<>(List.of(java(), "--enable-native-access=ALL-UNNAMED",
+                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"));
+        String cp = System.getProperty("java.class.path");
+        boolean oneJar = cp.endsWith(".jar") && !cp.contains(java.io.File.pathSeparator);
+        if (oneJar) {
+            java.nio.file.Path aot = java.nio.file.Path.of(cp.substring(0, cp.length() - 4) + ".aot");
+            if (java.nio.file.Files.isRegularFile(aot)) {
+                cmd.addAll(List.of("-XX:AOTCache=" + aot, "-Xlog:aot=off", "-Xlog:cds=off"));
+            }
+            cmd.addAll(List.of("-jar", cp));
+        } else {
+            cmd.addAll(List.of("-cp", cp, CLI_MAIN));
+        }
+        cmd.addAll(List.of("ls", pid));
+        return cmd;
     }
 
     private static String java() {
