@@ -21,14 +21,18 @@ final class FdinfoAttributes {
     static Map<String, String> of(FdKind kind, byte[] info) {
         Map<String, String> out = new LinkedHashMap<>();
         String text = new String(info, StandardCharsets.US_ASCII);
-        StringBuilder tfds = null, inodes = null, locks = null;
+        StringBuilder inodes = null, locks = null;
+        java.util.TreeSet<Integer> tfds = null;
         for (String line : text.split("\n")) {
             switch (kind) {
                 case EVENTFD -> {
                     if (line.startsWith("eventfd-id:")) out.put("EVENTFD.ID", value(line));
                 }
                 case EVENTPOLL -> {
-                    if (line.startsWith("tfd:")) tfds = append(tfds, firstToken(value(line)));
+                    if (line.startsWith("tfd:")) {
+                        if (tfds == null) tfds = new java.util.TreeSet<>();
+                        tfds.add(Integer.parseInt(firstToken(value(line))));
+                    }
                 }
                 case INOTIFY -> {
                     if (line.startsWith("inotify wd:")) {
@@ -55,8 +59,12 @@ final class FdinfoAttributes {
             }
             if (line.startsWith("lock:")) locks = append(locks, lock(value(line)));
         }
-        if (tfds != null) out.put("EVENTPOLL.TFDS", tfds.toString());
-        else if (kind == FdKind.EVENTPOLL) out.put("EVENTPOLL.TFDS", "");
+        // Ascending, as lsfd shows them (the kernel lists them in its tree's order).
+        if (kind == FdKind.EVENTPOLL) {
+            StringBuilder sb = new StringBuilder();
+            if (tfds != null) for (int fd : tfds) sb.append(sb.isEmpty() ? "" : SEPARATOR).append(fd);
+            out.put("EVENTPOLL.TFDS", sb.toString());
+        }
         if (inodes != null) out.put("INOTIFY.INODES", inodes.toString());
         if (locks != null) out.put("LOCKS", locks.toString());
         // The interval must come before the remaining time whatever order the kernel printed them in.

@@ -297,7 +297,8 @@ final class ProcLister {
         if (ino < 0) ino = bracketNumber(target);
         String detail = info == null ? null : detail(kind, info);
         // Every kind: a regular file's fdinfo has "lock:" lines for the locks held through it.
-        Map<String, String> attributes = info == null ? Map.of() : FdinfoAttributes.of(kind, info);
+        Map<String, String> attributes = info != null && (hasAttributes(kind) || ProcFiles.indexOf(info, "lock:", 0) >= 0)
+                ? FdinfoAttributes.of(kind, info) : Map.of();
         return new FdInfo(fd, kind, target, cloexec, AccessMode.ofFlags(flags), flags, pos, mntId, ino,
                 isDeleted(target, nlink), null, detail, attributes);
     }

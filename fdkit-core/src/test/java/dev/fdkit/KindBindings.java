@@ -45,6 +45,11 @@ final class KindBindings {
         static final MethodHandle FANOTIFY_INIT =
                 Ffm.downcall("fanotify_init", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
         static final MethodHandle MKFIFO = Ffm.downcall("mkfifo", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+        static final MethodHandle TIMERFD_SETTIME = Ffm.downcall("timerfd_settime",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
+        static final MethodHandle FLOCK = Ffm.downcall("flock", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+        static final MethodHandle FCNTL_PTR = Ffm.downcall("fcntl",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS), java.lang.foreign.Linker.Option.firstVariadicArg(2));
     }
 
     static int socket(int domain, int type, int protocol) {
@@ -107,6 +112,58 @@ final class KindBindings {
             MemorySegment st = Ffm.state();
             MemorySegment mask = arena.allocate(SIGSET_BYTES, 8);
             return Ffm.result((int) Handles.SIGNALFD.invokeExact(st, -1, mask, flags), st);
+        } catch (Throwable t) {
+            throw Ffm.unchecked(t);
+        }
+    }
+
+    /** signalfd(-1, {signal}, flags): a signalfd for one signal (which the caller should block or ignore). */
+    static int signalfdFor(int signal, int flags) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment st = Ffm.state();
+            MemorySegment mask = arena.allocate(SIGSET_BYTES, 8);
+            mask.set(java.lang.foreign.ValueLayout.JAVA_LONG, 0, 1L << (signal - 1));
+            return Ffm.result((int) Handles.SIGNALFD.invokeExact(st, -1, mask, flags), st);
+        } catch (Throwable t) {
+            throw Ffm.unchecked(t);
+        }
+    }
+
+    /** timerfd_settime(fd, 0, {interval, value}): arms a relative timer; 0 or -errno. */
+    static int timerfdSettime(int fd, long intervalSec, long intervalNsec, long valueSec, long valueNsec) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment st = Ffm.state();
+            MemorySegment spec = arena.allocate(32, 8); // struct itimerspec: interval, then value
+            spec.set(java.lang.foreign.ValueLayout.JAVA_LONG, 0, intervalSec);
+            spec.set(java.lang.foreign.ValueLayout.JAVA_LONG, 8, intervalNsec);
+            spec.set(java.lang.foreign.ValueLayout.JAVA_LONG, 16, valueSec);
+            spec.set(java.lang.foreign.ValueLayout.JAVA_LONG, 24, valueNsec);
+            return Ffm.result((int) Handles.TIMERFD_SETTIME.invokeExact(st, fd, 0, spec, MemorySegment.NULL), st);
+        } catch (Throwable t) {
+            throw Ffm.unchecked(t);
+        }
+    }
+
+    static final int LOCK_EX = 2, F_OFD_SETLK = 37, F_RDLCK = 0, F_WRLCK = 1;
+
+    static int flock(int fd, int op) {
+        try {
+            MemorySegment st = Ffm.state();
+            return Ffm.result((int) Handles.FLOCK.invokeExact(st, fd, op), st);
+        } catch (Throwable t) {
+            throw Ffm.unchecked(t);
+        }
+    }
+
+    /** An open-file-description lock of {@code type} on bytes [start, start+len) (len 0: to the end); 0 or -errno. */
+    static int ofdLock(int fd, int type, long start, long len) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment st = Ffm.state();
+            MemorySegment lock = arena.allocate(32, 8); // struct flock: short type, short whence, start, len, pid
+            lock.set(java.lang.foreign.ValueLayout.JAVA_SHORT, 0, (short) type);
+            lock.set(java.lang.foreign.ValueLayout.JAVA_LONG, 8, start);
+            lock.set(java.lang.foreign.ValueLayout.JAVA_LONG, 16, len);
+            return Ffm.result((int) Handles.FCNTL_PTR.invokeExact(st, fd, F_OFD_SETLK, lock), st);
         } catch (Throwable t) {
             throw Ffm.unchecked(t);
         }
