@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -65,6 +66,32 @@ class OtherProcessListingTest {
                 assertTrue(p.waitFor(10, TimeUnit.SECONDS));
             }
         }
+    }
+
+    /**
+     * Where /proc is not procfs (here: a tmpfs over it in a private mount namespace), listing says so and names what
+     * still works, instead of "no process with pid N".
+     */
+    @Test
+    void withoutProcTheErrorSaysProcIsMissing() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/unshare")), "needs unshare(1) (util-linux)");
+        String javaHome = System.getProperty("java.home");
+        // The launcher finds libjli through /proc/self/exe; without /proc it needs the library path.
+        String script = "mount -t tmpfs none /proc || exit 99; export LD_LIBRARY_PATH=\"$1/lib\"; shift; exec \"$@\"";
+        List<String> cmd = new java.util.ArrayList<>(List.of("/usr/bin/unshare", "-m", "--propagation", "private",
+                "/bin/sh", "-c", script, "sh", javaHome, javaHome + "/bin/java", "--enable-native-access=ALL-UNNAMED",
+                "-cp", System.getProperty("java.class.path"), ListPidMain.class.getName(), "1"));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assumeTrue(p.exitValue() != 99 && !out.contains("unshare failed"),
+                "a private mount namespace is not allowed here (needs root or CAP_SYS_ADMIN): " + out);
+        assertEquals(0, p.exitValue(), out);
+        assertTrue(out.contains("self failed dev.fdkit.ProcUnavailableException: "), out);
+        assertTrue(out.contains("ProcUnavailableException errno=ENOENT: /proc/1/fd: /proc is not mounted or not "
+                + "visible here"), out);
+        assertTrue(out.contains("Fds.numbers(), Fds.isOpen(), Fds.highestOpen() and closing still work"), out);
+        assertFalse(out.contains("no process with pid"), out);
     }
 
     @Test
