@@ -119,6 +119,46 @@ class LsCommandTest {
     }
 
     @Test
+    void columnsChooseWhatTheTableShows() {
+        CapturedRun.Result r = CapturedRun.run("ls", Long.toString(child.pid()), "-o", "FD,INODE,deleted,TYPE");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().lines().findFirst().orElseThrow().matches("\\s*FD\\s+INODE DELETED KIND"), r.out());
+        assertTrue(row(r.out(), 5).matches("\\s*5\\s+\\d+ 0\\s+file"), row(r.out(), 5));
+        // The pipe at 7 goes to the process substitution's sleep: ENDPOINTS names it and its read end.
+        CapturedRun.Result e = CapturedRun.run("ls", Long.toString(child.pid()), "--columns", "+ENDPOINTS");
+        assertEquals(0, e.exit(), e.err());
+        assertTrue(e.out().lines().findFirst().orElseThrow().matches("\\s*FD KIND\\s+MODE\\s+POS\\s+NAME\\s+ENDPOINTS"),
+                e.out());
+        assertTrue(row(e.out(), 7).matches(".*pipe:\\[\\d+]\\s+.*\\d+,sleep,0r-.*"), row(e.out(), 7));
+        CapturedRun.Result bad = CapturedRun.run("ls", "-o", "FD,SIZE");
+        assertEquals(2, bad.exit());
+        assertTrue(bad.err().contains("--columns: unknown column 'SIZE' (known: FD, KIND,"), bad.err());
+    }
+
+    @Test
+    void aNewlineInANameStaysOnItsRowInTheTableAndExactInJson() throws Exception {
+        Path odd = Files.writeString(dir.resolve("two\nlines (deleted)"), "x");
+        Process p = new ProcessBuilder("/bin/bash", "-c", "exec 5<\"$1\"; echo ready; read x", "child", odd.toString())
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        try {
+            assertEquals("ready", new BufferedReader(new InputStreamReader(p.getInputStream(),
+                    StandardCharsets.UTF_8)).readLine());
+            CapturedRun.Result r = CapturedRun.run("ls", Long.toString(p.pid()));
+            assertEquals(0, r.exit(), r.err());
+            String escaped = odd.toString().replace("\n", "\\n");
+            assertTrue(row(r.out(), 5).matches("\\s*5 file\\s+r-\\s+0\\s+" + Pattern.quote(escaped)), r.out());
+            assertEquals(1, r.out().lines().filter(l -> l.contains("lines (deleted)")).count(), r.out());
+            CapturedRun.Result j = CapturedRun.run("ls", Long.toString(p.pid()), "--json");
+            String line = j.out().lines().filter(l -> l.contains("\"fd\":5,")).findFirst().orElseThrow();
+            assertTrue(line.contains("\"target\":\"" + escaped + "\""), line); // JSON's \n: the exact name
+            assertTrue(line.contains("\"deleted\":false"), line);
+        } finally {
+            p.getOutputStream().close();
+            assertTrue(p.waitFor(10, TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
     void errorsAreOneLineWithTheCause() throws Exception {
         Process gone = new ProcessBuilder("true").start();
         gone.waitFor();
