@@ -31,17 +31,33 @@ public record FdDiff(List<FdInfo> opened, List<FdInfo> closed, List<FdInfo> repl
         return List.copyOf(all);
     }
 
+    /**
+     * One change: {@code sign} is '+' (opened), '-' (closed, as it was) or '~' (the number now holds another file,
+     * as it is now).
+     */
+    public record Change(char sign, FdInfo info) {
+        @Override
+        public String toString() {
+            return sign + " " + info;
+        }
+    }
+
+    /** Every change, ascending by number; at one number a closing comes before an opening. */
+    public List<Change> changes() {
+        List<Change> all = new ArrayList<>(opened.size() + closed.size() + replaced.size());
+        for (FdInfo f : closed) all.add(new Change('-', f));
+        for (FdInfo f : opened) all.add(new Change('+', f));
+        for (FdInfo f : replaced) all.add(new Change('~', f));
+        all.sort(Comparator.comparingInt((Change c) -> c.info().fd())); // stable: the order above within a number
+        return List.copyOf(all);
+    }
+
     /** One line per change, by number: "+ fd 7: file /tmp/x", "- fd 8: pipe pipe:[123]", "~ fd 9: ..." (replaced). */
     @Override
     public String toString() {
         if (isEmpty()) return "no change";
-        List<String[]> lines = new ArrayList<>();
-        for (FdInfo f : opened) lines.add(new String[] {Integer.toString(f.fd()), "+ " + f});
-        for (FdInfo f : closed) lines.add(new String[] {Integer.toString(f.fd()), "- " + f});
-        for (FdInfo f : replaced) lines.add(new String[] {Integer.toString(f.fd()), "~ " + f});
-        lines.sort(Comparator.comparingInt(l -> Integer.parseInt(l[0])));
         StringBuilder sb = new StringBuilder();
-        for (String[] l : lines) sb.append(sb.isEmpty() ? "" : "\n").append(l[1]);
+        for (Change c : changes()) sb.append(sb.isEmpty() ? "" : "\n").append(c);
         return sb.toString();
     }
 }
