@@ -3,6 +3,7 @@ package dev.fdkit.cli;
 import dev.fdkit.Fds;
 import dev.fdkit.bench.CloseMethod;
 import dev.fdkit.bench.ListMethod;
+import dev.fdkit.bench.LsMethod;
 import dev.fdkit.spawn.SpawnMechanism;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -158,10 +159,11 @@ class BenchCommandTest {
             if (!methods.contains(m.group(2))) methods.add(m.group(2));
         }
         int skipped = json.split(" skipped\"", -1).length - 1; // notes end "...: <method> skipped"
+        // list also lists another process in full, at 10 and --max.
         int expected = 2 * (CloseMethod.values().length + ListMethod.values().length + SpawnMechanism.values().length + 2
-                - skipped);
+                + LsMethod.values().length - skipped);
         assertEquals(expected, count, "every method at both N, unless a note says it cannot run here:\n" + json);
-        assertEquals(6, bestRatio.size(), "three suites at two N each: " + bestRatio);
+        assertEquals(7, bestRatio.size(), "three suites at two N each, and list at 10: " + bestRatio);
         bestRatio.values().forEach(v -> assertEquals(1.0, v, 1e-9));
         assertTrue(r.out().lines().noneMatch(l -> l.startsWith("== ")), "no tables in JSON mode");
 
