@@ -39,8 +39,8 @@ public final class Closer {
     public static CloseMechanism selected() {
         CloseMechanism m = selected;
         if (m == null) {
-            m = CloseMechanism.fromProperty(System.getProperty("fdkit.close.mechanism"));
-            if (m == null) m = detect();
+            m = Settings.mechanism(Settings.CLOSE_MECHANISM, CloseMechanism.values(), CloseMechanism::propertyValue)
+                    .orElseGet(Closer::detect);
             selected = m;
         }
         return m;
@@ -68,13 +68,7 @@ public final class Closer {
 
     /** The highest descriptor number brute force may try: {@code fdkit.brute.max}, default {@link #DEFAULT_BRUTE_MAX}. */
     public static long bruteMax() {
-        String p = System.getProperty("fdkit.brute.max");
-        if (p == null) return DEFAULT_BRUTE_MAX;
-        try {
-            return Long.parseLong(p.trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("fdkit.brute.max=" + p + " is not a number", e);
-        }
+        return Settings.number(Settings.BRUTE_MAX, DEFAULT_BRUTE_MAX, 0, Integer.MAX_VALUE);
     }
 
     /**

@@ -47,8 +47,8 @@ public final class FdScan {
     public static ListMechanism selected() {
         ListMechanism m = selected;
         if (m == null) {
-            m = ListMechanism.fromProperty(System.getProperty("fdkit.list.mechanism"));
-            if (m == null) m = detect();
+            m = Settings.mechanism(Settings.LIST_MECHANISM, ListMechanism.values(), ListMechanism::propertyValue)
+                    .orElseGet(FdScan::detect);
             selected = m;
         }
         return m;

@@ -17,7 +17,7 @@ import java.util.regex.Pattern;
  * The leak check: notes this process's descriptors (number, inode, mount) before each test and after it, and fails
  * the test naming every descriptor that appeared and stayed, with its kind and path or addresses (from a full
  * listing, taken only when something changed). Switched on by {@link LeakCheck} on a class or method, or for
- * every test by the configuration parameter {@code fdkit.leakcheck.enabled=true} (this class is registered for
+ * every test by the configuration parameter {@code fdkit.leakcheck.mode} (e.g. {@code strict}) (this class is registered for
  * JUnit's extension autodetection, which {@link LeakCheckActivation} switches on for it).
  *
  * <p>The whole process's table is compared, so descriptors other threads open while a test runs count as the

@@ -129,7 +129,7 @@ final class Fixtures {
     @LeakCheck
     static class OptOut {
         @Test
-        @LeakCheck(enabled = false)
+        @LeakCheck(mode = LeakCheck.Mode.OFF)
         void exempted() {
             LEAKED.add(rawPipe());
         }
@@ -157,7 +157,7 @@ final class Fixtures {
     }
 
     @FixtureOnly
-    @LeakCheck(gc = true)
+    @LeakCheck(mode = LeakCheck.Mode.GC_FIRST)
     static class GcForgives {
         @Test
         void dropsAStream(@org.junit.jupiter.api.io.TempDir Path dir) throws IOException {
@@ -171,7 +171,7 @@ final class Fixtures {
     }
 
     @FixtureOnly
-    @LeakCheck(reportUnreachable = true)
+    @LeakCheck(mode = LeakCheck.Mode.REPORT_UNREACHABLE)
     static class GcReports {
         @Test
         void dropsAStream(@org.junit.jupiter.api.io.TempDir Path dir) throws IOException {

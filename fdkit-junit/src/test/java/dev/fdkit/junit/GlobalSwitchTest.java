@@ -13,7 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The global switch and the warm-up, each in a fresh JVM that runs fixtures through the launcher as Surefire or
- * Gradle would: {@code fdkit.leakcheck.enabled=true} alone, with no annotation and no autodetection setting, must
+ * Gradle would: {@code fdkit.leakcheck.mode=strict} alone, with no annotation and no autodetection setting, must
  * check every test; and the JDK's first-use descriptors must not be blamed on the first test that uses sockets.
  */
 class GlobalSwitchTest {
@@ -32,7 +32,7 @@ class GlobalSwitchTest {
 
     @Test
     void theConfigurationParameterAloneChecksUnannotatedTests() throws Exception {
-        String out = runChild(Fixtures.Unannotated.class.getName(), "fdkit.leakcheck.enabled=true");
+        String out = runChild(Fixtures.Unannotated.class.getName(), "fdkit.leakcheck.mode=strict");
         assertTrue(out.contains("tests 1 failed 1"), out);
         assertTrue(out.contains("FAILURE leaksUnchecked(Path): 5 descriptors leaked by Unannotated.leaksUnchecked()"),
                 out);
@@ -47,10 +47,10 @@ class GlobalSwitchTest {
 
     @Test
     void anExplicitAutodetectionFalseWinsAndIsWarnedAbout() throws Exception {
-        String out = runChild(Fixtures.Unannotated.class.getName(), "fdkit.leakcheck.enabled=true",
+        String out = runChild(Fixtures.Unannotated.class.getName(), "fdkit.leakcheck.mode=strict",
                 "junit.jupiter.extensions.autodetection.enabled=false");
         assertTrue(out.contains("tests 1 failed 0"), out);
-        assertTrue(out.contains("fdkit: fdkit.leakcheck.enabled=true has no effect because "
+        assertTrue(out.contains("fdkit: fdkit.leakcheck.mode=strict has no effect because "
                 + "junit.jupiter.extensions.autodetection.enabled=false"), out);
     }
 

@@ -1,6 +1,5 @@
 package dev.fdkit.spawn;
 
-import dev.fdkit.internal.MechanismProperty;
 import dev.fdkit.spawn.internal.Mechanisms;
 
 import java.util.Optional;
@@ -43,10 +42,6 @@ public enum SpawnMechanism {
         return property;
     }
 
-    /** Parses a property value; {@code auto}, blank and null give null. */
-    public static SpawnMechanism fromProperty(String value) {
-        return MechanismProperty.parse(Mechanisms.PROPERTY, value, values(), SpawnMechanism::propertyValue);
-    }
 
     /**
      * The mechanism builders use unless told otherwise: {@code fdkit.spawn.mechanism}, else the first that works

@@ -140,7 +140,14 @@ final class TestSupport {
 
     /** Runs {@code main} of the test class path in a fresh JVM started by the JDK's ProcessBuilder. */
     static JvmResult runJvm(Class<?> main, String... args) throws IOException, InterruptedException {
+        return runJvm(List.of(), main, args);
+    }
+
+    /** Runs {@code main} in a fresh JVM with {@code jvmArgs} (e.g. system properties) before the class name. */
+    static JvmResult runJvm(List<String> jvmArgs, Class<?> main, String... args)
+            throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(jvmCommand());
+        cmd.addAll(jvmArgs);
         cmd.add(main.getName());
         cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd).start();

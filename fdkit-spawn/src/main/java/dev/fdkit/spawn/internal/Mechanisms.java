@@ -1,6 +1,7 @@
 package dev.fdkit.spawn.internal;
 
 import dev.fdkit.internal.Errno;
+import dev.fdkit.internal.Settings;
 import dev.fdkit.spawn.SpawnMechanism;
 
 import java.util.Optional;
@@ -8,8 +9,6 @@ import java.util.Optional;
 /** Which spawn mechanisms work here, found out once per JVM. */
 public final class Mechanisms {
     private Mechanisms() {}
-
-    public static final String PROPERTY = "fdkit.spawn.mechanism";
 
     private static volatile SpawnMechanism selected;
 
@@ -39,8 +38,24 @@ public final class Mechanisms {
         return null;
     }
 
+    /**
+     * Reads the spawn settings, so that a bad value is an IllegalArgumentException naming it at the first spawn,
+     * also where a builder names its mechanism, and not a failed class initialization inside a probe.
+     */
+    private static void checkSettings() {
+        configured();
+        Settings.flag(Settings.SPAWN_CLONE3, true);
+        Settings.text(Settings.SPAWN_LIBDIR, "");
+    }
+
+    /** The mechanism {@code fdkit.spawn.mechanism} names; empty for auto. */
+    private static Optional<SpawnMechanism> configured() {
+        return Settings.mechanism(Settings.SPAWN_MECHANISM, SpawnMechanism.values(), SpawnMechanism::propertyValue);
+    }
+
     /** Why {@code m} cannot be used here, or empty when it can. */
     public static Optional<String> problem(SpawnMechanism m) {
+        checkSettings();
         return Optional.ofNullable(m == SpawnMechanism.CLONE ? CloneProbe.PROBLEM : PosixProbe.PROBLEM);
     }
 
@@ -51,9 +66,8 @@ public final class Mechanisms {
             synchronized (Mechanisms.class) {
                 m = selected;
                 if (m == null) {
-                    m = SpawnMechanism.fromProperty(System.getProperty(PROPERTY));
-                    if (m == null) m = detect();
-                    LowSlots.get(); // reserve low descriptor numbers as early as the application lets us
+                    checkSettings();
+                    m = configured().orElseGet(Mechanisms::detect);
                     selected = m;
                 }
             }

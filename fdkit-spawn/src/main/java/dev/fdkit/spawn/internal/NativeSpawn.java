@@ -1,5 +1,7 @@
 package dev.fdkit.spawn.internal;
 
+import dev.fdkit.internal.Settings;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.foreign.Arena;
@@ -96,7 +98,7 @@ public final class NativeSpawn {
         }
         try (InputStream in = NativeSpawn.class.getResourceAsStream(resource)) {
             if (in == null) throw new IOException("no spawn helper for linux-" + arch + " in the jar (" + resource + ")");
-            String dirProp = System.getProperty("fdkit.spawn.libdir", System.getProperty("java.io.tmpdir"));
+            String dirProp = Settings.text(Settings.SPAWN_LIBDIR, System.getProperty("java.io.tmpdir"));
             Path file = Files.createTempFile(Path.of(dirProp), "fdkitspawn-", ".so",
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             try {
@@ -126,7 +128,7 @@ public final class NativeSpawn {
      */
     public static int probeClone() {
         requireLoaded();
-        int tryClone3 = Boolean.parseBoolean(System.getProperty("fdkit.spawn.clone3", "true")) ? 1 : 0;
+        int tryClone3 = Settings.flag(Settings.SPAWN_CLONE3, true) ? 1 : 0;
         try (Arena arena = Arena.ofConfined()) {
             return (int) Lib.PROBE.invokeExact(arena.allocate(JAVA_INT, OUT_LEN), tryClone3);
         } catch (Throwable t) {
