@@ -1,6 +1,7 @@
 package dev.fdkit.spawn;
 
 import dev.fdkit.spawn.internal.ChildEnvironment;
+import dev.fdkit.spawn.internal.LowSlots;
 import dev.fdkit.spawn.internal.SpawnRequest;
 import dev.fdkit.spawn.internal.Spawner;
 
@@ -9,7 +10,6 @@ import java.io.IOException;
 import java.lang.ProcessBuilder.Redirect;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -181,7 +181,7 @@ public final class FdProcessBuilder {
      *
      * <p>Cost: the child's table copy spans up to its highest source, so a source above thousands of other open
      * descriptors costs about what they do, unless fdkit could borrow a low number for it (see
-     * {@link SpawnMechanism#selected()}).
+     * {@link #reserveLowDescriptors()}).
      *
      * @throws IllegalArgumentException if a number is negative or {@code childFd} is already given another
      *                                  descriptor (by passFd or listenFd)
@@ -259,9 +259,15 @@ public final class FdProcessBuilder {
         return this;
     }
 
-    /** The child descriptor numbers passed so far, mapped to their parent descriptors (unmodifiable). */
-    public Map<Integer, Integer> passedFds() {
-        return Collections.unmodifiableMap(passed);
+    /**
+     * Reserves a few low descriptor numbers ({@code fdkit.spawn.lowSlots}, default 16) for the pipes and passed
+     * descriptors of later children, so that a child's table copy stays small even when this JVM has thousands of
+     * descriptors open by then. Call it once, early (at start-up, before opening many sockets); later calls do
+     * nothing. Without it the first spawn that needs a low number reserves them, which helps only if low numbers
+     * are still free then.
+     */
+    public static void reserveLowDescriptors() {
+        LowSlots.reserveOnce();
     }
 
     /**
@@ -304,6 +310,6 @@ public final class FdProcessBuilder {
         return new SpawnRequest(Arrays.asList(command.toArray(new String[0])), // nulls kept: start() reports them
                 environment == null ? null : environment.copy(),
                 directory, redirects[0], redirects[1], redirects[2], redirectErrorStream, new TreeMap<>(passed),
-                List.copyOf(listen), mechanism, fdLimit);
+                List.copyOf(listen), mechanism == null ? null : mechanism.implementation(), fdLimit);
     }
 }

@@ -16,7 +16,7 @@ import java.util.Arrays;
  * {@code FdProcessBuilder.reserveLowDescriptors()}, else by the first spawn that needs one; reserved late, when no
  * low number is free, they simply do not help. {@code fdkit.spawn.lowSlots} sets how many (default 16; 0: none).
  */
-final class LowSlots {
+public final class LowSlots {
     private static final int DEFAULT_COUNT = 16, MAX_COUNT = 1024;
     private static volatile LowSlots instance;
 
@@ -28,6 +28,11 @@ final class LowSlots {
         this.devNull = devNull;
         this.free = slots;
         this.freeCount = slots.length;
+    }
+
+    /** Reserves the numbers now, if that has not been done yet. */
+    public static void reserveOnce() {
+        get();
     }
 
     static LowSlots get() {

@@ -2,7 +2,6 @@ package dev.fdkit.spawn.internal;
 
 import dev.fdkit.internal.Errno;
 import dev.fdkit.internal.Settings;
-import dev.fdkit.spawn.SpawnMechanism;
 
 import java.util.Optional;
 
@@ -10,7 +9,7 @@ import java.util.Optional;
 public final class Mechanisms {
     private Mechanisms() {}
 
-    private static volatile SpawnMechanism selected;
+    private static volatile Mechanism selected;
 
     // One holder each: asking about posix-spawn must not run the clone probe (a clone, a reap, 64 sigactions).
     private static final class CloneProbe {
@@ -49,19 +48,19 @@ public final class Mechanisms {
     }
 
     /** The mechanism {@code fdkit.spawn.mechanism} names; empty for auto. */
-    private static Optional<SpawnMechanism> configured() {
-        return Settings.mechanism(Settings.SPAWN_MECHANISM, SpawnMechanism.values(), SpawnMechanism::propertyValue);
+    private static Optional<Mechanism> configured() {
+        return Settings.mechanism(Settings.SPAWN_MECHANISM, Mechanism.values(), Mechanism::settingValue);
     }
 
     /** Why {@code m} cannot be used here, or empty when it can. */
-    public static Optional<String> problem(SpawnMechanism m) {
+    public static Optional<String> problem(Mechanism m) {
         checkSettings();
-        return Optional.ofNullable(m == SpawnMechanism.CLONE ? CloneProbe.PROBLEM : PosixProbe.PROBLEM);
+        return Optional.ofNullable(m == Mechanism.CLONE ? CloneProbe.PROBLEM : PosixProbe.PROBLEM);
     }
 
     /** {@code fdkit.spawn.mechanism}, else the first mechanism that works here; cached. */
-    public static SpawnMechanism selected() {
-        SpawnMechanism m = selected;
+    public static Mechanism selected() {
+        Mechanism m = selected;
         if (m == null) {
             synchronized (Mechanisms.class) {
                 m = selected;
@@ -75,8 +74,8 @@ public final class Mechanisms {
         return m;
     }
 
-    private static SpawnMechanism detect() {
-        for (SpawnMechanism m : SpawnMechanism.values()) if (problem(m).isEmpty()) return m;
+    private static Mechanism detect() {
+        for (Mechanism m : Mechanism.values()) if (problem(m).isEmpty()) return m;
         throw new UnsupportedOperationException("no spawn mechanism works here: clone: " + CloneProbe.PROBLEM
                 + "; posix-spawn: " + PosixProbe.PROBLEM);
     }

@@ -6,7 +6,6 @@ import dev.fdkit.internal.Errno;
 import dev.fdkit.internal.FdCalls;
 import dev.fdkit.internal.FileCalls;
 import dev.fdkit.internal.ProcessCalls;
-import dev.fdkit.spawn.SpawnMechanism;
 
 import java.io.File;
 import java.io.FileNotFoundException;
@@ -67,12 +66,12 @@ public final class Spawner {
      */
     public static Process start(SpawnRequest r) throws IOException {
         checkCommand(r.command());
-        SpawnMechanism mech = r.mechanism() != null ? r.mechanism() : Mechanisms.selected();
+        Mechanism mech = r.mechanism() != null ? r.mechanism() : Mechanisms.selected();
         Optional<String> problem = Mechanisms.problem(mech);
         if (problem.isPresent()) {
-            throw new IOException("spawn mechanism " + mech.propertyValue() + " is not available here: " + problem.get());
+            throw new IOException("spawn mechanism " + mech.settingValue() + " is not available here: " + problem.get());
         }
-        if (mech == SpawnMechanism.POSIX_SPAWN) {
+        if (mech == Mechanism.POSIX_SPAWN) {
             if (!r.listen().isEmpty()) {
                 throw new UnsupportedOperationException("posix-spawn cannot set LISTEN_PID to the child's own pid (it "
                         + "is known only in the child); use SpawnMechanism.CLONE for listenFds");
@@ -101,19 +100,19 @@ public final class Spawner {
         }
     }
 
-    private static Process spawn(SpawnRequest r, SpawnMechanism mech) throws IOException {
+    private static Process spawn(SpawnRequest r, Mechanism mech) throws IOException {
         Encoded cmd = encode(r);
         Resources res = new Resources();
         try {
             List<Plan.Mapping> original = mappings(r, res, false);
             List<Plan.Mapping> lowered = original;
-            if (mech == SpawnMechanism.CLONE) {
+            if (mech == Mechanism.CLONE) {
                 res.slots = LowSlots.get();
                 lowered = lower(original, res);
             }
             Plan plan = Plan.of(lowered);
             NativeSpawn.Outcome o;
-            if (mech == SpawnMechanism.CLONE) {
+            if (mech == Mechanism.CLONE) {
                 o = NativeSpawn.spawn(new NativeSpawn.Command(cmd.paths, cmd.argv, cmd.envp, cmd.dir, !r.listen().isEmpty()),
                         plan.map, plan.keep, plan.first, plan.hi, nofile(r));
             } else {
@@ -170,7 +169,7 @@ public final class Spawner {
             NativeSpawn.Outcome o = NativeSpawn.execInPlace(
                     new NativeSpawn.Command(path, cmd.argv, cmd.envp, cmd.dir, !r.listen().isEmpty()),
                     plan.map, plan.keep, plan.first, plan.hi, nofile(r));
-            throw failure(o, r, SpawnMechanism.CLONE, maps, new Encoded(path, cmd.argv, cmd.envp, cmd.dir, List.of(program)));
+            throw failure(o, r, Mechanism.CLONE, maps, new Encoded(path, cmd.argv, cmd.envp, cmd.dir, List.of(program)));
         } finally {
             res.release();
         }
@@ -420,7 +419,7 @@ public final class Spawner {
     private static final String BIN_SH = "/bin/sh";
     private static final int ENOEXEC = 8, EISDIR = 21;
 
-    private static IOException failure(NativeSpawn.Outcome o, SpawnRequest r, SpawnMechanism mech,
+    private static IOException failure(NativeSpawn.Outcome o, SpawnRequest r, Mechanism mech,
                                        List<Plan.Mapping> maps, Encoded cmd) {
         String what = switch (o.step()) {
             case NativeSpawn.STEP_STACK -> "mmap of the child's stack";
@@ -441,9 +440,9 @@ public final class Spawner {
                     : o.errno() == Errno.ENOSYS ? "posix_spawn_file_actions_addclosefrom_np is missing (glibc < 2.34): "
                     + "other descriptors could reach the child" : "posix_spawn file actions";
             case NativeSpawn.STEP_EXEC -> {
-                if (mech == SpawnMechanism.POSIX_SPAWN && dirMissing(r)) yield "chdir(\"" + r.directory() + "\")";
+                if (mech == Mechanism.POSIX_SPAWN && dirMissing(r)) yield "chdir(\"" + r.directory() + "\")";
                 yield cmd.candidates.size() == 1 ? "execve(\"" + cmd.candidates.getFirst() + "\")"
-                        : (mech == SpawnMechanism.POSIX_SPAWN ? "posix_spawnp" : "execvp") + " search of PATH";
+                        : (mech == Mechanism.POSIX_SPAWN ? "posix_spawnp" : "execvp") + " search of PATH";
             }
             default -> "spawn step " + o.step();
         };
