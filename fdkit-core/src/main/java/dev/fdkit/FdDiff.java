@@ -31,17 +31,51 @@ public record FdDiff(List<FdInfo> opened, List<FdInfo> closed, List<FdInfo> repl
         return List.copyOf(all);
     }
 
-    /** One line per change, by number: "+ fd 7: file /tmp/x", "- fd 8: pipe pipe:[123]", "~ fd 9: ..." (replaced). */
+    /** Every change, ascending by number; at one number what was closed comes before what was opened. */
+    public List<Change> changes() {
+        List<Change> all = new ArrayList<>(closed.size() + opened.size() + replaced.size());
+        for (FdInfo f : closed) all.add(new Change(Change.Kind.CLOSED, f));
+        for (FdInfo f : opened) all.add(new Change(Change.Kind.OPENED, f));
+        for (FdInfo f : replaced) all.add(new Change(Change.Kind.REPLACED, f));
+        all.sort(Comparator.comparingInt((Change c) -> c.fd().fd()));
+        return List.copyOf(all);
+    }
+
+    /** One line per change, as {@link #changes()} orders them; "no change" when there is none. */
     @Override
     public String toString() {
         if (isEmpty()) return "no change";
-        List<String[]> lines = new ArrayList<>();
-        for (FdInfo f : opened) lines.add(new String[] {Integer.toString(f.fd()), "+ " + f});
-        for (FdInfo f : closed) lines.add(new String[] {Integer.toString(f.fd()), "- " + f});
-        for (FdInfo f : replaced) lines.add(new String[] {Integer.toString(f.fd()), "~ " + f});
-        lines.sort(Comparator.comparingInt(l -> Integer.parseInt(l[0])));
         StringBuilder sb = new StringBuilder();
-        for (String[] l : lines) sb.append(sb.isEmpty() ? "" : "\n").append(l[1]);
+        for (Change c : changes()) sb.append(sb.isEmpty() ? "" : "\n").append(c);
         return sb.toString();
+    }
+
+    /**
+     * One change: a descriptor that was opened or replaced (as it is now), or closed (as it was).
+     *
+     * @param kind what happened at that number
+     * @param fd   the descriptor
+     */
+    public record Change(Kind kind, FdInfo fd) {
+        public enum Kind {
+            OPENED('+'), CLOSED('-'), REPLACED('~');
+
+            private final char sign;
+
+            Kind(char sign) {
+                this.sign = sign;
+            }
+
+            /** '+' opened, '-' closed, '~' the number now refers to another file. */
+            public char sign() {
+                return sign;
+            }
+        }
+
+        /** "+ fd 7: file /tmp/x", "- fd 8: pipe pipe:[123]", "~ fd 9: ...". */
+        @Override
+        public String toString() {
+            return kind.sign() + " " + fd;
+        }
     }
 }

@@ -1,7 +1,6 @@
 package dev.fdkit.cli;
 
 import dev.fdkit.FdDiff;
-import dev.fdkit.FdInfo;
 import dev.fdkit.FdTable;
 import dev.fdkit.Fds;
 import dev.fdkit.ProcessNotFoundException;
@@ -15,9 +14,6 @@ import picocli.CommandLine.Spec;
 import java.io.PrintStream;
 import java.time.LocalTime;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.List;
 import java.util.concurrent.Callable;
 
 @Command(name = "watch", mixinStandardHelpOptions = true, sortOptions = false,
@@ -69,27 +65,13 @@ final class WatchCommand implements Callable<Integer> {
             if (!d.isEmpty()) {
                 String at = now();
                 StringBuilder sb = new StringBuilder();
-                for (Change c : changes(d)) {
-                    sb.append(at).append(' ').append(c.sign()).append(' ').append(c.info()).append('\n');
-                }
+                for (FdDiff.Change c : d.changes()) sb.append(at).append(' ').append(c).append('\n');
                 out.print(sb);
                 out.flush();
             }
             last = next;
         }
         return 0;
-    }
-
-    record Change(char sign, FdInfo info) {}
-
-    /** Closed before opened at one number (a replacement reads as '~'), ascending by number. */
-    static List<Change> changes(FdDiff d) {
-        List<Change> all = new ArrayList<>();
-        for (FdInfo f : d.closed()) all.add(new Change('-', f));
-        for (FdInfo f : d.opened()) all.add(new Change('+', f));
-        for (FdInfo f : d.replaced()) all.add(new Change('~', f));
-        all.sort(Comparator.comparingInt((Change c) -> c.info().fd()));
-        return all;
     }
 
     private static String now() {

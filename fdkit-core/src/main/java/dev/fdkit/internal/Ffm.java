@@ -35,6 +35,7 @@ public final class Ffm {
             ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CAPTURE_LAYOUT));
 
     static {
+        requireNativeAccess(Ffm.class.getModule(), () -> MemorySegment.NULL.reinterpret(0));
         // Link the errno read now: its first use spins classes, loaded through the JVM's runtime-image
         // descriptor, and a close loop that has just closed that descriptor must not load anything.
         int unused = (int) ERRNO.get(STATE.get(), 0L);
@@ -89,6 +90,28 @@ public final class Ffm {
      */
     public static ErrnoException failure(String what, long result) {
         return new ErrnoException(what, (int) -result);
+    }
+
+    /**
+     * Fails with one sentence naming the flag to add where this JVM denies {@code module} native access
+     * ({@code --illegal-native-access=deny}, or a release where that is the default); where it only warns, the
+     * JDK's warning stands. {@code restrictedCall} must make a restricted call from {@code module} itself: the JVM
+     * judges the caller. The error is an {@link Error}, so that a class initializer passes it on as it is instead
+     * of as an ExceptionInInitializerError.
+     */
+    public static void requireNativeAccess(Module module, Runnable restrictedCall) {
+        if (module.isNativeAccessEnabled()) return;
+        try {
+            restrictedCall.run();
+        } catch (IllegalCallerException e) {
+            String who = module.isNamed() ? "module " + module.getName() : "code on the class path";
+            String flag = module.isNamed() ? "dev.fdkit.core,dev.fdkit.spawn" : "ALL-UNNAMED";
+            IllegalAccessError denied = new IllegalAccessError("fdkit calls the C library through the FFM API, "
+                    + "which this JVM denies to " + who + ": add --enable-native-access=" + flag
+                    + " to the java command line");
+            denied.initCause(e);
+            throw denied;
+        }
     }
 
     /** What a downcall threw, as an unchecked exception: downcalls throw nothing checked. */

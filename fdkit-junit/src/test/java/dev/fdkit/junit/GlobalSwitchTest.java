@@ -17,10 +17,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * check every test; and the JDK's first-use descriptors must not be blamed on the first test that uses sockets.
  */
 class GlobalSwitchTest {
+    /** Runs the fixtures named in {@code args} through the launcher in a fresh JVM; its output. */
     static String runChild(String... args) throws IOException, InterruptedException {
+        return runJava(RunFixtures.class.getName(), args);
+    }
+
+    /**
+     * Runs {@code main}, a class name or a Java source file (run by the source launcher), in a fresh JVM with this
+     * one's class path, and checks it exits 0; its output, stdout and stderr merged.
+     */
+    static String runJava(String main, String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(),
                 "--enable-native-access=ALL-UNNAMED", "-XX:TieredStopAtLevel=1", "-Xshare:auto",
-                "-cp", System.getProperty("java.class.path"), RunFixtures.class.getName()));
+                "-cp", System.getProperty("java.class.path"), main));
         cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         p.getOutputStream().close();

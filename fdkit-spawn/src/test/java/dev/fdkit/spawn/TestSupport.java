@@ -146,9 +146,15 @@ final class TestSupport {
     /** Runs {@code main} in a fresh JVM with {@code jvmArgs} (e.g. system properties) before the class name. */
     static JvmResult runJvm(List<String> jvmArgs, Class<?> main, String... args)
             throws IOException, InterruptedException {
+        return runJvm(jvmArgs, main.getName(), args);
+    }
+
+    /** Runs {@code main}, a class name or a Java source file (run by the source launcher), in a fresh JVM. */
+    static JvmResult runJvm(List<String> jvmArgs, String main, String... args)
+            throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(jvmCommand());
         cmd.addAll(jvmArgs);
-        cmd.add(main.getName());
+        cmd.add(main);
         cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd).start();
         p.getOutputStream().close();

@@ -1,8 +1,10 @@
 package dev.fdkit.spawn.internal;
 
 import dev.fdkit.internal.Errno;
+import dev.fdkit.internal.Ffm;
 import dev.fdkit.internal.Settings;
 
+import java.lang.foreign.MemorySegment;
 import java.util.Optional;
 
 /** Which spawn mechanisms work here, found out once per JVM. */
@@ -38,10 +40,13 @@ public final class Mechanisms {
     }
 
     /**
-     * Reads the spawn settings, so that a bad value is an IllegalArgumentException naming it at the first spawn,
-     * also where a builder names its mechanism, and not a failed class initialization inside a probe.
+     * What the first spawn needs, checked before any probe runs so that a failure says plainly what is wrong (and
+     * is not a failed class initialization inside a probe): native access for this module, and the spawn settings
+     * (a bad value is an IllegalArgumentException naming it, also where a builder names its mechanism).
      */
-    private static void checkSettings() {
+    private static void checkBeforeProbing() {
+        // The helper library is this module's own native code: fail first, and plainly, where that is denied.
+        Ffm.requireNativeAccess(Mechanisms.class.getModule(), () -> MemorySegment.NULL.reinterpret(0));
         configured();
         Settings.flag(Settings.SPAWN_CLONE3, true);
         Settings.text(Settings.SPAWN_LIBDIR, "");
@@ -54,7 +59,7 @@ public final class Mechanisms {
 
     /** Why {@code m} cannot be used here, or empty when it can. */
     public static Optional<String> problem(Mechanism m) {
-        checkSettings();
+        checkBeforeProbing();
         return Optional.ofNullable(m == Mechanism.CLONE ? CloneProbe.PROBLEM : PosixProbe.PROBLEM);
     }
 
@@ -65,7 +70,7 @@ public final class Mechanisms {
             synchronized (Mechanisms.class) {
                 m = selected;
                 if (m == null) {
-                    checkSettings();
+                    checkBeforeProbing();
                     m = configured().orElseGet(Mechanisms::detect);
                     selected = m;
                 }
