@@ -152,7 +152,7 @@ public final class Spawner {
         try {
             replaceJvm(r);
         } catch (ErrnoException e) { // fdkit's own call: its exception type stays, so a caller can read the errno
-            throw new ErrnoException(e.errno(), prefix(r) + e.getMessage());
+            throw new WordedErrnoException(e.errno(), prefix(r) + e.getMessage());
         }
     }
 
@@ -391,8 +391,17 @@ public final class Spawner {
      * "Exec failed"), with what fdkit knows after it: the step and the errno's name.
      */
     private static ErrnoException execFailure(int errno, String step) {
-        return new ErrnoException(errno, "Exec failed, error: " + errno + " (" + Errno.description(errno) + ") ["
-                + step + ": " + Errno.name(errno) + "]");
+        return new WordedErrnoException(errno, "Exec failed, error: " + errno + " (" + Errno.description(errno)
+                + ") [" + step + ": " + Errno.name(errno) + "]");
+    }
+
+    /** An ErrnoException whose message is worded here in full (the JDK's wording, or with a prefix). */
+    private static final class WordedErrnoException extends ErrnoException {
+        private static final long serialVersionUID = 1L;
+
+        WordedErrnoException(int errno, String message) {
+            super(errno, message);
+        }
     }
 
     /** The file a PATH search reached that exec refused as not a binary nor a #! script, or null. */
