@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.spi.ToolProvider;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -66,31 +65,16 @@ class ModulePathTest {
         return Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
     }
 
-    private record Run(int exit, String out, String err) {}
-
-    private static Run java(String... flags) throws Exception {
+    private static TestSupport.JvmResult java(String... flags) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow()));
         cmd.addAll(List.of(flags));
         cmd.addAll(List.of("--module-path", modulePath, "-m", APP + "/app.Main"));
-        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.PIPE).start();
-        p.getOutputStream().close();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        Thread pump = Thread.ofPlatform().start(() -> {
-            try {
-                p.getErrorStream().transferTo(err);
-            } catch (java.io.IOException ignored) {
-                // the child died: its exit code tells
-            }
-        });
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the application hung: " + cmd);
-        pump.join();
-        return new Run(p.exitValue(), out, err.toString(StandardCharsets.UTF_8));
+        return TestSupport.runCommand(cmd);
     }
 
     @Test
     void runsOnTheModulePathWithNativeAccessForFdkitsModules() throws Exception {
-        Run r = java("--enable-native-access=dev.fdkit.core,dev.fdkit.spawn", "--illegal-native-access=deny");
+        var r = java("--enable-native-access=dev.fdkit.core,dev.fdkit.spawn", "--illegal-native-access=deny");
         assertEquals(0, r.exit(), r.out() + r.err());
         assertTrue(r.out().contains("child said: hello from the child; exit 0"), r.out());
         assertTrue(r.out().matches("(?s).*descriptors: [1-9][0-9]*\n.*"), r.out());
@@ -99,7 +83,7 @@ class ModulePathTest {
 
     @Test
     void deniedNativeAccessIsOneSentenceNamingTheFlag() throws Exception {
-        Run r = java("--illegal-native-access=deny");
+        var r = java("--illegal-native-access=deny");
         assertNotEquals(0, r.exit(), r.out());
         String first = r.err().lines().findFirst().orElse("");
         assertEquals("Exception in thread \"main\" java.lang.IllegalAccessError: fdkit calls the C library through "
@@ -110,7 +94,7 @@ class ModulePathTest {
 
     @Test
     void deniedForTheSpawnModuleAloneSaysSo() throws Exception {
-        Run r = java("--enable-native-access=dev.fdkit.core", "--illegal-native-access=deny");
+        var r = java("--enable-native-access=dev.fdkit.core", "--illegal-native-access=deny");
         assertNotEquals(0, r.exit(), r.out());
         assertTrue(r.err().startsWith("Exception in thread \"main\" java.lang.IllegalAccessError: fdkit calls the C "
                 + "library through the FFM API, which this JVM denies to module dev.fdkit.spawn: add "

@@ -156,6 +156,11 @@ final class TestSupport {
         cmd.addAll(jvmArgs);
         cmd.add(main);
         cmd.addAll(List.of(args));
+        return runCommand(cmd);
+    }
+
+    /** Runs {@code cmd} (a java command line of the caller's making) to its end; stdout and stderr apart. */
+    static JvmResult runCommand(List<String> cmd) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(cmd).start();
         p.getOutputStream().close();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
