@@ -35,7 +35,9 @@ public final class Ffm {
             ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CAPTURE_LAYOUT));
 
     static {
-        requireNativeAccess(Ffm.class.getModule(), () -> MemorySegment.NULL.reinterpret(0));
+        Module self = Ffm.class.getModule();
+        // Tested first so that the probe's lambda is linked only where access is not granted outright.
+        if (!self.isNativeAccessEnabled()) requireNativeAccess(self, () -> MemorySegment.NULL.reinterpret(0));
         // Link the errno read now: its first use spins classes, loaded through the JVM's runtime-image
         // descriptor, and a close loop that has just closed that descriptor must not load anything.
         int unused = (int) ERRNO.get(STATE.get(), 0L);

@@ -46,7 +46,8 @@ public final class Mechanisms {
      */
     private static void checkBeforeProbing() {
         // The helper library is this module's own native code: fail first, and plainly, where that is denied.
-        Ffm.requireNativeAccess(Mechanisms.class.getModule(), () -> MemorySegment.NULL.reinterpret(0));
+        Module self = Mechanisms.class.getModule();
+        if (!self.isNativeAccessEnabled()) Ffm.requireNativeAccess(self, () -> MemorySegment.NULL.reinterpret(0));
         configured();
         Settings.flag(Settings.SPAWN_CLONE3, true);
         Settings.text(Settings.SPAWN_LIBDIR, "");
