@@ -35,9 +35,6 @@ public final class Ffm {
             ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CAPTURE_LAYOUT));
 
     static {
-        Module self = Ffm.class.getModule();
-        // Tested first so that the probe's lambda is linked only where access is not granted outright.
-        if (!self.isNativeAccessEnabled()) requireNativeAccess(self, () -> MemorySegment.NULL.reinterpret(0));
         // Link the errno read now: its first use spins classes, loaded through the JVM's runtime-image
         // descriptor, and a close loop that has just closed that descriptor must not load anything.
         int unused = (int) ERRNO.get(STATE.get(), 0L);
@@ -55,6 +52,7 @@ public final class Ffm {
     /** Like {@link #downcall}, for a symbol some libcs lack (a newer glibc's, a GNU extension). */
     public static Optional<MethodHandle> optionalDowncall(String name, FunctionDescriptor fd,
                                                           Linker.Option... options) {
+        NativeAccessCheck.ensure();
         Linker.Option[] all = new Linker.Option[options.length + 1];
         all[0] = CAPTURE_ERRNO;
         System.arraycopy(options, 0, all, 1, options.length);
@@ -68,6 +66,7 @@ public final class Ffm {
 
     /** Like {@link #plainDowncall}, for a symbol some libcs lack. */
     public static Optional<MethodHandle> optionalPlainDowncall(String name, FunctionDescriptor fd) {
+        NativeAccessCheck.ensure();
         return LIBC.find(name).map(address -> LINKER.downcallHandle(address, fd));
     }
 
@@ -114,6 +113,20 @@ public final class Ffm {
             denied.initCause(e);
             throw denied;
         }
+    }
+
+    /**
+     * Runs the native-access check once, before the first handle is linked. A class of its own: where the check
+     * fails, only this class stays uninitialized, and Ffm keeps serving the bindings' error paths.
+     */
+    private static final class NativeAccessCheck {
+        static {
+            Module self = Ffm.class.getModule();
+            // Tested first so that the probe's lambda is linked only where access is not granted outright.
+            if (!self.isNativeAccessEnabled()) requireNativeAccess(self, () -> MemorySegment.NULL.reinterpret(0));
+        }
+
+        static void ensure() {}
     }
 
     /** What a downcall threw, as an unchecked exception: downcalls throw nothing checked. */

@@ -43,10 +43,10 @@ class ModulePathTest {
 
                 public class Main {
                     public static void main(String[] args) throws Exception {
+                        System.out.println("descriptors: " + dev.fdkit.Fds.list().size());
                         Process p = new dev.fdkit.spawn.FdProcessBuilder("echo", "hello from the child").start();
                         String said = new String(p.getInputStream().readAllBytes()).trim();
                         System.out.println("child said: " + said + "; exit " + p.waitFor());
-                        System.out.println("descriptors: " + dev.fdkit.Fds.list().size());
                     }
                 }
                 """);
@@ -72,12 +72,20 @@ class ModulePathTest {
         return TestSupport.runCommand(cmd);
     }
 
+    /** The same application on the class path, where its module-info does not count. */
+    private static TestSupport.JvmResult javaOnTheClassPath(String... flags) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow()));
+        cmd.addAll(List.of(flags));
+        cmd.addAll(List.of("-cp", modulePath, "app.Main"));
+        return TestSupport.runCommand(cmd);
+    }
+
     @Test
     void runsOnTheModulePathWithNativeAccessForFdkitsModules() throws Exception {
         var r = java("--enable-native-access=dev.fdkit.core,dev.fdkit.spawn", "--illegal-native-access=deny");
         assertEquals(0, r.exit(), r.out() + r.err());
         assertTrue(r.out().contains("child said: hello from the child; exit 0"), r.out());
-        assertTrue(r.out().matches("(?s).*descriptors: [1-9][0-9]*\n.*"), r.out());
+        assertTrue(r.out().matches("(?s)descriptors: [1-9][0-9]*\n.*"), r.out());
         assertFalse(r.err().contains("WARNING"), "no native-access warning with the flag: " + r.err());
     }
 
@@ -90,6 +98,16 @@ class ModulePathTest {
                 + "the FFM API, which this JVM denies to module dev.fdkit.core: add "
                 + "--enable-native-access=dev.fdkit.core,dev.fdkit.spawn to the java command line", first, r.err());
         assertFalse(r.err().contains("ExceptionInInitializerError"), r.err());
+    }
+
+    @Test
+    void deniedOnTheClassPathNamesAllUnnamed() throws Exception {
+        var r = javaOnTheClassPath("--illegal-native-access=deny");
+        assertNotEquals(0, r.exit(), r.out());
+        assertEquals("Exception in thread \"main\" java.lang.IllegalAccessError: fdkit calls the C library through "
+                + "the FFM API, which this JVM denies to code on the class path: add "
+                + "--enable-native-access=ALL-UNNAMED to the java command line",
+                r.err().lines().findFirst().orElse(""), r.err());
     }
 
     @Test
