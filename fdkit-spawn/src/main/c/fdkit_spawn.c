@@ -29,6 +29,8 @@
 
 #define EXPORT __attribute__((visibility("default")))
 
+extern char **environ;
+
 #ifndef SYS_close_range
 #define SYS_close_range 436
 #endif
@@ -406,7 +408,9 @@ static void init_plan(struct plan *p, const char *const *paths, int npaths, char
     p->paths = paths;
     p->npaths = npaths;
     p->argv = argv;
-    p->envp = envp;
+    /* No envp: the process's environ as it is now, including what native code set with setenv(3) after the
+     * JVM started (the JDK's children get the same when environment() was never touched). */
+    p->envp = envp ? envp : environ;
     p->sh_argv = sh_argv;
     p->dir = dir;
     p->map = map;
@@ -613,6 +617,7 @@ EXPORT int fdkit_posix_spawn(const char *path, int search, char *const *argv, ch
         return record(&p, STEP_FILE_ACTIONS, 0, -r);
     }
     pid_t pid;
+    if (!envp) envp = environ; /* as in init_plan */
     r = search ? posix_spawnp(&pid, path, &fa, &attr, argv, envp) : posix_spawn(&pid, path, &fa, &attr, argv, envp);
     posix_spawn_file_actions_destroy(&fa);
     posix_spawnattr_destroy(&attr);

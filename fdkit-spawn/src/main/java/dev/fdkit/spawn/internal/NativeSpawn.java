@@ -45,8 +45,17 @@ public final class NativeSpawn {
     private static final byte[] LISTEN_PID_PREFIX = "LISTEN_PID=".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     private static final byte[] BIN_SH = "/bin/sh".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
-    /** What the child runs: every string already encoded, without NUL bytes. */
-    public record Command(byte[][] paths, byte[][] argv, byte[][] envp, byte[] dir, boolean listenPid) {}
+    /**
+     * What the child runs: every string already encoded, without NUL bytes.
+     *
+     * @param envp null: the process's {@code environ} as it is at the moment of the spawn (read by the helper, so
+     *             variables native code set with setenv(3) are included); not allowed with {@code listenPid}
+     */
+    public record Command(byte[][] paths, byte[][] argv, byte[][] envp, byte[] dir, boolean listenPid) {
+        public Command {
+            if (envp == null && listenPid) throw new IllegalArgumentException("LISTEN_PID needs an explicit envp");
+        }
+    }
 
     /** What happened: pid and pidfd on success; errno, the failing step and its argument otherwise. */
     public record Outcome(int pid, int pidfd, int errno, int step, int arg) {
@@ -171,7 +180,7 @@ public final class NativeSpawn {
             listenPid = entry + LISTEN_PID_PREFIX.length;
             envp = b.pointers(c.envp(), entry);
         } else {
-            envp = b.pointers(c.envp(), 0);
+            envp = c.envp() == null ? 0 : b.pointers(c.envp(), 0);
         }
         // {"/bin/sh", <candidate, filled by the child>, argv[1..], NULL} for a script without #!
         long shArgv = b.words(c.argv().length + 2);
@@ -220,6 +229,7 @@ public final class NativeSpawn {
         static Block forThread(Command c, int[] map, int[] keep) {
             long size = 512 + LISTEN_PID_PREFIX.length + PID_DIGITS + 4L * (map.length + map.length / 3 + keep.length);
             for (byte[][] strings : new byte[][][] {c.paths(), c.argv(), c.envp()}) {
+                if (strings == null) continue;
                 size += 8L * (strings.length + 3);
                 for (byte[] s : strings) size += s.length + 1;
             }
@@ -282,7 +292,8 @@ public final class NativeSpawn {
 
     /**
      * The posix_spawn mechanism. {@code addclosefrom} and {@code addchdir} are glibc's _np functions (null when
-     * this libc lacks them): the helper refuses to spawn without closefrom rather than leak.
+     * this libc lacks them): the helper refuses to spawn without closefrom rather than leak. {@code envp} null: the
+     * process's current environ, as for {@link Command}.
      */
     public static Outcome posixSpawn(byte[] path, boolean search, byte[][] argv, byte[][] envp, byte[] dir, int[] map,
                                      int[] keep, int hi) {
@@ -291,10 +302,11 @@ public final class NativeSpawn {
             MemorySegment out = arena.allocate(JAVA_INT, OUT_LEN);
             // Locals, not expressions: invokeExact takes each argument's static type as the call's type.
             MemorySegment dirSeg = dir == null ? MemorySegment.NULL : cString(arena, dir);
+            MemorySegment envpSeg = envp == null ? MemorySegment.NULL : pointers(arena, envp, null); // null: environ
             MemorySegment closefrom = GlibcSpawnActions.ADDCLOSEFROM.orElse(MemorySegment.NULL);
             MemorySegment chdir = GlibcSpawnActions.ADDCHDIR.orElse(MemorySegment.NULL);
             int unused = (int) Lib.POSIX_SPAWN.invokeExact(cString(arena, path), search ? 1 : 0,
-                    pointers(arena, argv, null), pointers(arena, envp, null), dirSeg, ints(arena, map),
+                    pointers(arena, argv, null), envpSeg, dirSeg, ints(arena, map),
                     map.length / 3, ints(arena, keep), keep.length, hi, closefrom, chdir, out);
             return outcome(out);
         } catch (Throwable t) {
