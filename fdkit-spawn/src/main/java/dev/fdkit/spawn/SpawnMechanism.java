@@ -19,10 +19,10 @@ public enum SpawnMechanism {
      * highest descriptor it keeps. The cost does not grow with the JVM's table. Needs Linux 5.9+ (the flat copy
      * itself: a kernel with the 2024 close_range fix).
      *
-     * <p>Signals: where clone3 works (Linux 5.5+, no seccomp filter refusing it) the kernel resets every caught
-     * signal at clone time (CLONE_CLEAR_SIGHAND) and the child resets the signals the JVM ignored when fdkit-spawn
-     * started; a signal set to SIG_IGN later (JNI, sun.misc.Signal) would stay ignored in children. Elsewhere, or
-     * with {@code -Dfdkit.spawn.clone3=false}, the child resets all 62 signals itself (62 system calls per spawn).
+     * <p>Signals: caught ones start at SIG_DFL in the child, ignored ones stay ignored (as across exec). Where
+     * clone3 works (Linux 5.5+, no seccomp filter refusing it) the kernel resets the caught ones at clone time
+     * (CLONE_CLEAR_SIGHAND); elsewhere, or with {@code -Dfdkit.spawn.clone3=false}, the child asks for each
+     * signal's disposition and resets the caught ones itself.
      */
     CLONE("clone"),
     /**

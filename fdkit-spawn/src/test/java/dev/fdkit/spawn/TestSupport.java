@@ -143,6 +143,11 @@ final class TestSupport {
         List<String> cmd = new ArrayList<>(jvmCommand());
         cmd.add(main.getName());
         cmd.addAll(List.of(args));
+        return run(cmd);
+    }
+
+    /** Runs {@code cmd} (a child JVM, or something that becomes one) with the JDK's ProcessBuilder, stdin empty. */
+    static JvmResult run(List<String> cmd) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(cmd).start();
         p.getOutputStream().close();
         ByteArrayOutputStream err = new ByteArrayOutputStream();

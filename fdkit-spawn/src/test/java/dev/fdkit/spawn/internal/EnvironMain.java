@@ -1,6 +1,6 @@
 package dev.fdkit.spawn.internal;
 
-import dev.fdkit.internal.Libc;
+import dev.fdkit.internal.ProcessCalls;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -37,14 +37,14 @@ public final class EnvironMain {
                 new Plan.Mapping(2, 2, true)));
         NativeSpawn.Command c = new NativeSpawn.Command(new byte[][] {sh}, argv, null, null, false);
         NativeSpawn.Outcome o = switch (args[0]) {
-            case "clone" -> NativeSpawn.spawn(c, plan.map, plan.keep, plan.first, plan.hi, null);
-            case "posix-spawn" -> NativeSpawn.posixSpawn(sh, false, argv, null, null, plan.map, plan.keep, plan.hi);
-            case "exec" -> NativeSpawn.execInPlace(c, plan.map, plan.keep, plan.first, plan.hi, null);
+            case "clone" -> NativeSpawn.spawn(c, plan, null);
+            case "posix-spawn" -> NativeSpawn.posixSpawn(c, false, plan);
+            case "exec" -> NativeSpawn.execInPlace(c, plan, null);
             default -> throw new IllegalArgumentException(args[0]);
         };
         if (!o.started()) throw new IllegalStateException("spawn failed: " + o);
         int[] status = new int[3];
-        int r = Libc.waitid(1 /* P_PID */, o.pid(), 4 /* WEXITED */, status);
+        int r = ProcessCalls.waitid(1 /* P_PID */, o.pid(), 4 /* WEXITED */, status);
         System.out.println("waited=" + r + " status=" + status[2]);
     }
 }
