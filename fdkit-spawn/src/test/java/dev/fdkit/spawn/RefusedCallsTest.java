@@ -29,12 +29,20 @@ class RefusedCallsTest {
 
     @BeforeAll
     static void buildLauncher() throws Exception {
-        Path dir = Files.createDirectories(Path.of("target", "test-native"));
-        launcher = dir.resolve("seccomp_refuse");
-        Process p = new ProcessBuilder("gcc", "-O2", "-Wall", "-Werror", "-o", launcher.toString(),
-                "src/test/c/seccomp_refuse.c").redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0, "gcc: " + out);
+        launcher = launcher();
+    }
+
+    /** The seccomp launcher, compiled once per test run. */
+    static synchronized Path launcher() throws Exception {
+        Path exe = Path.of("target", "test-native", "seccomp_refuse").toAbsolutePath();
+        if (!Files.isExecutable(exe)) {
+            Files.createDirectories(exe.getParent());
+            Process p = new ProcessBuilder("gcc", "-O2", "-Wall", "-Werror", "-o", exe.toString(),
+                    "src/test/c/seccomp_refuse.c").redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes());
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0, "gcc: " + out);
+        }
+        return exe;
     }
 
     private static TestSupport.JvmResult underFilter(String rules, Class<?> main, String... args) throws Exception {

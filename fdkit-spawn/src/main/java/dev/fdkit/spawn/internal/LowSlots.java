@@ -34,10 +34,25 @@ final class LowSlots {
         if (s == null) {
             synchronized (LowSlots.class) {
                 s = instance;
-                if (s == null) instance = s = reserve(Integer.getInteger("fdkit.spawn.lowSlots", DEFAULT_COUNT));
+                if (s == null) instance = s = reserve(count());
             }
         }
         return s;
+    }
+
+    static final String PROPERTY = "fdkit.spawn.lowSlots";
+
+    /** {@code fdkit.spawn.lowSlots}, strictly: a number from 0 to 1024. */
+    private static int count() {
+        String v = System.getProperty(PROPERTY);
+        if (v == null) return DEFAULT_COUNT;
+        try {
+            int n = Integer.parseInt(v.trim());
+            if (n >= 0 && n <= 1024) return n;
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException(PROPERTY + "=" + v + " is not a number from 0 to 1024");
     }
 
     private static LowSlots reserve(int count) {

@@ -3,6 +3,7 @@ package dev.fdkit.spawn.internal;
 import dev.fdkit.internal.Errno;
 import dev.fdkit.spawn.SpawnMechanism;
 
+import java.io.IOException;
 import java.util.Optional;
 
 /** Which spawn mechanisms work here, found out once per JVM. */
@@ -60,6 +61,15 @@ public final class Mechanisms {
             }
         }
         return m;
+    }
+
+    /** {@link #selected()} for a start: no mechanism working here is an IOException, as a failed start is. */
+    public static SpawnMechanism selectedForStart() throws IOException {
+        try {
+            return selected();
+        } catch (UnsupportedOperationException e) {
+            throw new IOException(e.getMessage(), e);
+        }
     }
 
     private static SpawnMechanism detect() {

@@ -1,7 +1,5 @@
 package dev.fdkit.spawn.internal;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -11,10 +9,6 @@ import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -28,8 +22,7 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
  * the jar and turns Java values into the one {@code struct fdkit_plan} each entry point takes. With SpawnAbi, the
  * only classes of this module that deal with memory layouts.
  *
- * <p>The library is copied once to a private temporary file (owner-only permissions), loaded, and the file is
- * deleted right after loading: the mapping stays valid, nothing is left behind.
+ * <p>{@link HelperLibrary} maps the library once, leaving no file behind.
  */
 public final class NativeSpawn {
     private NativeSpawn() {}
@@ -71,7 +64,7 @@ public final class NativeSpawn {
                     constants = null;
             Throwable error = null;
             try {
-                SymbolLookup lib = load();
+                SymbolLookup lib = HelperLibrary.load();
                 Linker linker = Linker.nativeLinker();
                 FunctionDescriptor onePlan = FunctionDescriptor.of(JAVA_INT, ADDRESS);
                 spawn = linker.downcallHandle(lib.findOrThrow("fdkit_spawn"), onePlan);
@@ -94,29 +87,6 @@ public final class NativeSpawn {
             ABI_LAYOUT = layout;
             ABI_CONSTANTS = constants;
             ERROR = error;
-        }
-    }
-
-    private static SymbolLookup load() throws IOException {
-        String arch = System.getProperty("os.arch");
-        String resource = "/dev/fdkit/spawn/native/linux-" + arch + "/libfdkitspawn.so";
-        if (!System.getProperty("os.name", "").startsWith("Linux")) {
-            throw new IOException("fdkit-spawn's helper is built for Linux only, not " + System.getProperty("os.name"));
-        }
-        try (InputStream in = NativeSpawn.class.getResourceAsStream(resource)) {
-            if (in == null) throw new IOException("no spawn helper for linux-" + arch + " in the jar (" + resource + ")");
-            String dirProp = System.getProperty("fdkit.spawn.libdir", System.getProperty("java.io.tmpdir"));
-            Path file = Files.createTempFile(Path.of(dirProp), "fdkitspawn-", ".so",
-                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-            try {
-                Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
-                return SymbolLookup.libraryLookup(file, Arena.global());
-            } catch (IllegalArgumentException e) { // dlopen failed: e.g. a noexec temporary directory
-                throw new IOException("cannot load the spawn helper from " + file + " (" + e.getMessage()
-                        + "); point -Dfdkit.spawn.libdir at a directory that allows executable mappings", e);
-            } finally {
-                Files.deleteIfExists(file); // the mapping outlives the name
-            }
         }
     }
 

@@ -67,7 +67,7 @@ public final class Spawner {
      */
     public static Process start(SpawnRequest r) throws IOException {
         checkCommand(r.command());
-        SpawnMechanism mech = r.mechanism() != null ? r.mechanism() : Mechanisms.selected();
+        SpawnMechanism mech = r.mechanism() != null ? r.mechanism() : Mechanisms.selectedForStart();
         Optional<String> problem = Mechanisms.problem(mech);
         if (problem.isPresent()) {
             throw new IOException("spawn mechanism " + mech.propertyValue() + " is not available here: " + problem.get());
