@@ -49,12 +49,11 @@ class InjectedFailureTest {
             "place:9    | EBADF  | for child descriptor",
             "devnull:23 | ENFILE | open(\"/dev/null\") in the child",
             "chdir:13   | EACCES | chdir(",
-            "exec:5     | EIO    | search of PATH=",
+            "exec:5     | EIO    | execvp search of PATH",
     })
     void cloneStep(String failAt, String errno, String mention) throws Exception {
         System.setProperty(FAIL_AT, failAt);
-        var e = FailureTest.fails(everyStep(SpawnMechanism.CLONE), errno, mention);
-        assertTrue(e.getMessage().startsWith("Cannot run program \"true\""), e.getMessage());
+        FailureTest.fails(everyStep(SpawnMechanism.CLONE), errno, mention);
     }
 
     @Test
@@ -67,7 +66,7 @@ class InjectedFailureTest {
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
             "file-actions:22 | EINVAL | posix_spawn file actions",
-            "exec:5          | EIO    | search of PATH=",
+            "exec:5          | EIO    | posix_spawnp search of PATH",
     })
     void posixSpawnStep(String failAt, String errno, String mention) throws Exception {
         System.setProperty(FAIL_AT, failAt);

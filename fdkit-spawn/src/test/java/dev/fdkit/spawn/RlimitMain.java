@@ -1,6 +1,7 @@
 package dev.fdkit.spawn;
 
-import dev.fdkit.internal.Libc;
+import dev.fdkit.internal.FdCalls;
+import dev.fdkit.internal.ProcessCalls;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -29,12 +30,12 @@ public final class RlimitMain {
         int childFd = Integer.parseInt(args[3]);
         new FdProcessBuilder("true").mechanism(m).start().waitFor(); // load and reserve while the limit is high
         Path file = Files.createTempFile("fdkit-rlimit", ".txt");
-        int fd = Libc.open(file.toString(), Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
-        if (Libc.dup3(fd, HIGH, Libc.O_CLOEXEC) != HIGH) throw new IllegalStateException("dup3 to " + HIGH);
-        Libc.close(fd);
+        int fd = FdCalls.open(file.toString(), FdCalls.O_RDONLY | FdCalls.O_CLOEXEC, 0);
+        if (FdCalls.dup3(fd, HIGH, FdCalls.O_CLOEXEC) != HIGH) throw new IllegalStateException("dup3 to " + HIGH);
+        FdCalls.close(fd);
         setrlimit(soft, hard);
         System.out.println("file=" + file);
-        System.out.println("limit=" + Libc.getrlimitNofile()[0] + "/" + Libc.getrlimitNofile()[1]);
+        System.out.println("limit=" + ProcessCalls.getrlimitNofile()[0] + "/" + ProcessCalls.getrlimitNofile()[1]);
         try {
             FdProcessBuilder b = new FdProcessBuilder().mechanism(m).passFd(HIGH, childFd)
                     .redirectError(ProcessBuilder.Redirect.DISCARD);
