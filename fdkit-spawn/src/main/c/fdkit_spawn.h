@@ -42,9 +42,8 @@ enum fdkit_step {
     FDKIT_STEP_UNSHARE = 3,       /* child: a private descriptor table, by close_range(arg, ~0U, CLOSE_RANGE_UNSHARE)
                                    * or, where that is refused, unshare(CLONE_FILES) (whose errno is reported);
                                    * arg = plan.first */
-    FDKIT_STEP_MOVE = 4,          /* child: fcntl(from, F_DUPFD_CLOEXEC, max(hi, first)) of a
-                                   * FDKIT_MAP_MOVE_FIRST map; arg =
-                                   * index into plan.maps */
+    FDKIT_STEP_MOVE = 4,          /* child: fcntl(from, F_DUPFD_CLOEXEC, max(hi, first)) parking a
+                                   * FDKIT_MAP_MOVE_FIRST map's source; arg = index into plan.maps */
     FDKIT_STEP_PLACE = 5,         /* child: dup3(from, to) (fcntl F_SETFD when from == to); arg = index into maps */
     FDKIT_STEP_DEVNULL = 6,       /* child: open("/dev/null") for a FDKIT_FROM_DEVNULL map; arg = index into maps */
     FDKIT_STEP_CHDIR = 7,         /* child: chdir(plan.dir); arg 0 */

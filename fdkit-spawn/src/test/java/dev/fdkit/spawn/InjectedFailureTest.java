@@ -42,18 +42,20 @@ class InjectedFailureTest {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-            "stack:12   | ENOMEM | mmap of the child's stack",
-            "clone:11   | EAGAIN | clone",
-            "unshare:1  | EPERM  | a private descriptor table for the child (close_range(",
-            "move:24    | EMFILE | parent descriptor 1 for child descriptor 0",
-            "place:9    | EBADF  | for child descriptor",
-            "devnull:23 | ENFILE | open(\"/dev/null\") in the child",
-            "chdir:13   | EACCES | chdir(",
-            "exec:5     | EIO    | execvp search of PATH",
+            "CLONE       | stack:12        | ENOMEM | mmap of the child's stack",
+            "CLONE       | clone:11        | EAGAIN | clone",
+            "CLONE       | unshare:1       | EPERM  | a private descriptor table for the child (close_range(",
+            "CLONE       | move:24         | EMFILE | parent descriptor 1 for child descriptor 0",
+            "CLONE       | place:9         | EBADF  | for child descriptor",
+            "CLONE       | devnull:23      | ENFILE | open(\"/dev/null\") in the child",
+            "CLONE       | chdir:13        | EACCES | chdir(",
+            "CLONE       | exec:5          | EIO    | execvp search of PATH",
+            "POSIX_SPAWN | file-actions:22 | EINVAL | posix_spawn file actions",
+            "POSIX_SPAWN | exec:5          | EIO    | posix_spawnp search of PATH",
     })
-    void cloneStep(String failAt, String errno, String mention) throws Exception {
+    void spawnStep(SpawnMechanism m, String failAt, String errno, String mention) throws Exception {
         System.setProperty(FAIL_AT, failAt);
-        FailureTest.fails(everyStep(SpawnMechanism.CLONE), errno, mention);
+        FailureTest.fails(everyStep(m), errno, mention);
     }
 
     @Test
@@ -61,16 +63,6 @@ class InjectedFailureTest {
         System.setProperty(FAIL_AT, "rlimit:1");
         FailureTest.fails(new FdProcessBuilder("true").mechanism(SpawnMechanism.CLONE).fdLimit(64), "EPERM",
                 "setrlimit(RLIMIT_NOFILE, 64) in the child");
-    }
-
-    @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-            "file-actions:22 | EINVAL | posix_spawn file actions",
-            "exec:5          | EIO    | posix_spawnp search of PATH",
-    })
-    void posixSpawnStep(String failAt, String errno, String mention) throws Exception {
-        System.setProperty(FAIL_AT, failAt);
-        FailureTest.fails(everyStep(SpawnMechanism.POSIX_SPAWN), errno, mention);
     }
 
     /** Exec in place, in a JVM of its own: a failure at any step leaves that JVM whole (cwd, descriptors, spawning). */
