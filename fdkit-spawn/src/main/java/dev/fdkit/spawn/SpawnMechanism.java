@@ -16,13 +16,15 @@ public enum SpawnMechanism {
     /**
      * fdkit's C helper: clone(CLONE_VM | CLONE_VFORK | CLONE_FILES) on a stack of its own; the child unshares
      * its table with close_range(first, ~0U, CLOSE_RANGE_UNSHARE) so the kernel copies only the slots below the
-     * highest descriptor it keeps. The cost does not grow with the JVM's table. Needs Linux 5.9+ (the flat copy
-     * itself: a kernel with the 2024 close_range fix).
+     * highest descriptor it keeps. The cost does not grow with the JVM's table (Linux 5.9+; the flat copy itself:
+     * a kernel with the 2024 close_range fix). Where close_range is missing or refused (seccomp), the child takes a
+     * copy of the whole table with unshare(CLONE_FILES) and closes what it does not keep, so the cost grows with
+     * the table as posix-spawn's does. Needs Linux 5.2+ (CLONE_PIDFD).
      *
-     * <p>Signals: where clone3 works (Linux 5.5+, no seccomp filter refusing it) the kernel resets every caught
-     * signal at clone time (CLONE_CLEAR_SIGHAND) and the child resets the signals the JVM ignored when fdkit-spawn
-     * started; a signal set to SIG_IGN later (JNI, sun.misc.Signal) would stay ignored in children. Elsewhere, or
-     * with {@code -Dfdkit.spawn.clone3=false}, the child resets all 62 signals itself (62 system calls per spawn).
+     * <p>Signals: caught ones start at SIG_DFL in the child, ignored ones stay ignored (as across exec). Where
+     * clone3 works (Linux 5.5+, no seccomp filter refusing it) the kernel resets the caught ones at clone time
+     * (CLONE_CLEAR_SIGHAND); elsewhere, or with {@code -Dfdkit.spawn.clone3=false}, the child asks for each
+     * signal's disposition and resets the caught ones itself.
      */
     CLONE(Mechanism.CLONE),
     /**

@@ -35,7 +35,7 @@ class FailureTest {
      * Runs the failing start and checks the message (the JDK's shape, with fdkit's detail naming the errno), the
      * cause, the descriptors and the zombies. Returns the cause.
      */
-    private static IOException fails(FdProcessBuilder b, String errno, String... mentions) throws Exception {
+    static IOException fails(FdProcessBuilder b, String errno, String... mentions) throws Exception {
         Set<Integer> before = TestSupport.openFds();
         IOException e = assertThrows(IOException.class, b::start);
         assertEquals(IOException.class, e.getClass(), "the JDK's type: " + e);

@@ -5,6 +5,7 @@ import dev.fdkit.internal.Ffm;
 import dev.fdkit.internal.Settings;
 
 import java.lang.foreign.MemorySegment;
+import java.io.IOException;
 import java.util.Optional;
 
 /** Which spawn mechanisms work here, found out once per JVM. */
@@ -26,8 +27,9 @@ public final class Mechanisms {
         if (NativeSpawn.loadError().isPresent()) return "the helper library does not load: " + NativeSpawn.loadError().get();
         int r = NativeSpawn.probeClone();
         if (r == 0) return null;
-        return "a child cloned with CLONE_VM|CLONE_VFORK|CLONE_FILES|CLONE_PIDFD could not unshare its table with "
-                + "close_range(CLOSE_RANGE_UNSHARE) (Linux >= 5.9 needed): " + Errno.describe(-r);
+        return "a child cloned with CLONE_VM|CLONE_VFORK|CLONE_FILES|CLONE_PIDFD (Linux >= 5.2) could not be started "
+                + "or could not get a table of its own (close_range(CLOSE_RANGE_UNSHARE), else unshare(CLONE_FILES)): "
+                + Errno.describe(-r);
     }
 
     private static String posixProblem() {
@@ -78,6 +80,15 @@ public final class Mechanisms {
             }
         }
         return m;
+    }
+
+    /** {@link #selected()} for a start: no mechanism working here is an IOException, as a failed start is. */
+    public static Mechanism selectedForStart() throws IOException {
+        try {
+            return selected();
+        } catch (UnsupportedOperationException e) {
+            throw new IOException(e.getMessage(), e);
+        }
     }
 
     private static Mechanism detect() {

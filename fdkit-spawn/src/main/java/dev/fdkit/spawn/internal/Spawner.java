@@ -66,7 +66,7 @@ public final class Spawner {
      */
     public static Process start(SpawnRequest r) throws IOException {
         checkCommand(r.command());
-        Mechanism mech = r.mechanism() != null ? r.mechanism() : Mechanisms.selected();
+        Mechanism mech = r.mechanism() != null ? r.mechanism() : Mechanisms.selectedForStart();
         Optional<String> problem = Mechanisms.problem(mech);
         if (problem.isPresent()) {
             throw new IOException("spawn mechanism " + mech.settingValue() + " is not available here: " + problem.get());
@@ -114,15 +114,15 @@ public final class Spawner {
             NativeSpawn.Outcome o;
             if (mech == Mechanism.CLONE) {
                 o = NativeSpawn.spawn(new NativeSpawn.Command(cmd.paths, cmd.argv, cmd.envp, cmd.dir, !r.listen().isEmpty()),
-                        plan.map, plan.keep, plan.first, plan.hi, nofile(r));
+                        plan, nofile(r));
             } else {
                 String prog = r.command().getFirst();
-                o = NativeSpawn.posixSpawn(prog.getBytes(JNU), !prog.contains("/"), cmd.argv, cmd.envp, cmd.dir,
-                        plan.map, plan.keep, plan.hi);
-                String script = o.step() == NativeSpawn.STEP_EXEC && o.errno() == ENOEXEC ? scriptFor(r, cmd) : null;
+                o = NativeSpawn.posixSpawn(new NativeSpawn.Command(new byte[][] {prog.getBytes(JNU)}, cmd.argv, cmd.envp,
+                        cmd.dir, false), !prog.contains("/"), plan);
+                String script = o.step() == SpawnAbi.STEP_EXEC && o.errno() == ENOEXEC ? scriptFor(r, cmd) : null;
                 if (script != null) { // as execvp does, and posix_spawn no longer: a file without #! runs in /bin/sh
-                    o = NativeSpawn.posixSpawn(BIN_SH.getBytes(JNU), false, shellArgv(script, cmd.argv), cmd.envp,
-                            cmd.dir, plan.map, plan.keep, plan.hi);
+                    o = NativeSpawn.posixSpawn(new NativeSpawn.Command(new byte[][] {BIN_SH.getBytes(JNU)},
+                            shellArgv(script, cmd.argv), cmd.envp, cmd.dir, false), false, plan);
                 }
             }
             if (!o.started()) throw failure(o, r, mech, original, cmd);
@@ -167,8 +167,7 @@ public final class Spawner {
             System.err.flush();
             byte[][] path = {program.getBytes(JNU)};
             NativeSpawn.Outcome o = NativeSpawn.execInPlace(
-                    new NativeSpawn.Command(path, cmd.argv, cmd.envp, cmd.dir, !r.listen().isEmpty()),
-                    plan.map, plan.keep, plan.first, plan.hi, nofile(r));
+                    new NativeSpawn.Command(path, cmd.argv, cmd.envp, cmd.dir, !r.listen().isEmpty()), plan, nofile(r));
             throw failure(o, r, Mechanism.CLONE, maps, new Encoded(path, cmd.argv, cmd.envp, cmd.dir, List.of(program)));
         } finally {
             res.release();
@@ -431,24 +430,30 @@ public final class Spawner {
     private static IOException failure(NativeSpawn.Outcome o, SpawnRequest r, Mechanism mech,
                                        List<Plan.Mapping> maps, Encoded cmd) {
         String what = switch (o.step()) {
-            case NativeSpawn.STEP_STACK -> "mmap of the child's stack";
-            case NativeSpawn.STEP_CLONE -> "clone";
-            case NativeSpawn.STEP_UNSHARE -> "close_range(" + o.arg() + ", ~0U, CLOSE_RANGE_UNSHARE) in the child";
-            case NativeSpawn.STEP_MOVE, NativeSpawn.STEP_PLACE -> {
+            case SpawnAbi.STEP_STACK -> "mmap of the child's stack";
+            case SpawnAbi.STEP_CLONE -> "clone";
+            case SpawnAbi.STEP_UNSHARE -> "a private descriptor table for the child (close_range(" + o.arg()
+                    + ", ~0U, CLOSE_RANGE_UNSHARE), else unshare(CLONE_FILES))";
+            case SpawnAbi.STEP_MOVE, SpawnAbi.STEP_PLACE -> {
                 Plan.Mapping m = maps.get(o.arg());
                 yield m.src() == NativeSpawn.SRC_DEVNULL ? "/dev/null for child descriptor " + m.dst()
                         : "parent descriptor " + m.src() + " for child descriptor " + m.dst();
             }
-            case NativeSpawn.STEP_DEVNULL -> "open(\"/dev/null\") in the child";
-            case NativeSpawn.STEP_CHDIR -> "chdir(\"" + r.directory() + "\")";
-            case NativeSpawn.STEP_UNSHARE_FS -> "unshare(CLONE_FS)";
-            case NativeSpawn.STEP_RLIMIT -> "setrlimit(RLIMIT_NOFILE, " + r.fdLimit() + ")";
-            case NativeSpawn.STEP_THREAD -> "starting the exec thread";
-            case NativeSpawn.STEP_FILE_ACTIONS -> o.errno() == Errno.ENOSYS && o.arg() == 1
-                    ? "posix_spawn_file_actions_addchdir_np is missing (glibc < 2.29): cannot change directory"
-                    : o.errno() == Errno.ENOSYS ? "posix_spawn_file_actions_addclosefrom_np is missing (glibc < 2.34): "
-                    + "other descriptors could reach the child" : "posix_spawn file actions";
-            case NativeSpawn.STEP_EXEC -> {
+            case SpawnAbi.STEP_DEVNULL -> "open(\"/dev/null\") in the child";
+            case SpawnAbi.STEP_CHDIR -> "chdir(\"" + r.directory() + "\")";
+            case SpawnAbi.STEP_RLIMIT -> mech == Mechanism.POSIX_SPAWN
+                    ? "descriptor " + o.arg() + " for the child: posix_spawn's file actions accept only numbers below "
+                    + "the soft RLIMIT_NOFILE (" + ProcessCalls.getrlimitNofile()[0] + "); the clone mechanism raises the "
+                    + "child's limit to place it"
+                    : "setrlimit(RLIMIT_NOFILE, " + r.fdLimit() + ") in the child";
+            case SpawnAbi.STEP_THREAD -> "starting the exec thread";
+            case SpawnAbi.STEP_FILE_ACTIONS -> switch (o.arg()) {
+                case 1 -> "posix_spawn_file_actions_addclosefrom_np is missing (glibc < 2.34): other descriptors "
+                        + "could reach the child";
+                case 2 -> "posix_spawn_file_actions_addchdir_np is missing (glibc < 2.29): cannot change directory";
+                default -> "posix_spawn file actions";
+            };
+            case SpawnAbi.STEP_EXEC -> {
                 if (mech == Mechanism.POSIX_SPAWN && dirMissing(r)) yield "chdir(\"" + r.directory() + "\")";
                 yield cmd.candidates.size() == 1 ? "execve(\"" + cmd.candidates.getFirst() + "\")"
                         : (mech == Mechanism.POSIX_SPAWN ? "posix_spawnp" : "execvp") + " search of PATH";
