@@ -15,6 +15,7 @@ final class Rlimits {
     private Rlimits() {}
 
     private static final int RLIMIT_NOFILE = 7;
+    @SuppressWarnings("restricted")
     private static final MethodHandle SETRLIMIT = Linker.nativeLinker().downcallHandle(
             Linker.nativeLinker().defaultLookup().find("setrlimit").orElseThrow(),
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
