@@ -2,7 +2,7 @@
  * faultrun: sets up one hostile condition for real, then execs a program (a JVM) in it.
  *
  *   faultrun [--deny SYSCALL:ERRNO]... [--high-fd N]... [--nofile SOFT:HARD] [--hide-proc]
- *            [--noexec-tmp DIR] -- PROGRAM [ARG...]
+ *            [--noexec-tmp DIR] [--pid-env NAME] -- PROGRAM [ARG...]
  *
  * --deny        a seccomp filter answers SYSCALL (close_range, clone3, pidfd_open, pidfd_send_signal,
  *               memfd_create, getdents64) with ERRNO (EPERM or ENOSYS), as container runtimes' profiles do
@@ -10,6 +10,7 @@
  * --nofile      setrlimit(RLIMIT_NOFILE) to SOFT:HARD
  * --hide-proc   a private mount namespace with an empty tmpfs over /proc (needs CAP_SYS_ADMIN)
  * --noexec-tmp  a tmpfs mounted noexec on DIR, in a private mount namespace (needs CAP_SYS_ADMIN)
+ * --pid-env     the environment variable NAME set to this process's pid, which PROGRAM keeps (LISTEN_PID)
  *
  * Exit 77 with one line on stderr when the condition cannot be made here (no privilege, unknown system call on
  * this architecture); 78 for a bad command line. Otherwise PROGRAM's exit status (this process becomes it).
@@ -141,6 +142,13 @@ int main(int argc, char **argv) {
         } else if (strcmp(opt, "--nofile") == 0) {
             if (sscanf(val, "%ld:%ld", &soft, &hard) != 2 || soft < 0 || hard < soft) {
                 fprintf(stderr, "faultrun: --nofile %s: expected SOFT:HARD\n", val);
+                return USAGE;
+            }
+        } else if (strcmp(opt, "--pid-env") == 0) {
+            char pid[24];
+            snprintf(pid, sizeof pid, "%d", (int) getpid());
+            if (setenv(val, pid, 1) != 0) {
+                fprintf(stderr, "faultrun: setenv %s: %s\n", val, strerror(errno));
                 return USAGE;
             }
         } else if (strcmp(opt, "--noexec-tmp") == 0) {

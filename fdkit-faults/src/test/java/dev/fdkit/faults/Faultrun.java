@@ -80,6 +80,12 @@ final class Faultrun {
         return this;
     }
 
+    /** The environment variable {@code name} set to the child's own pid (it execs, keeping the launcher's). */
+    Faultrun pidEnv(String name) {
+        launcherArgs.addAll(List.of("--pid-env", name));
+        return this;
+    }
+
     Faultrun property(String name, String value) {
         jvmArgs.add("-D" + name + "=" + value);
         return this;
