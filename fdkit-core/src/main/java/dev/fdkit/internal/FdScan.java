@@ -32,7 +32,7 @@ public final class FdScan {
             if (upTo > slots) {
                 int n = Math.max(upTo, Math.min(POLL_CHUNK, Math.max(1024, slots * 2)));
                 fds = Arena.ofAuto().allocate(FdCalls.POLLFD, n);
-                for (int i = 0; i < n; i++) FdCalls.setPollfd(fds, i, i, (short) 0);
+                FdCalls.fillPollfds(fds, 0, n);
                 slots = n;
             }
             return fds;
@@ -217,7 +217,7 @@ public final class FdScan {
             } else {
                 if (far == null) far = Arena.ofAuto().allocate(FdCalls.POLLFD, chunk);
                 window = far.asSlice(0, n * POLLFD_BYTES);
-                for (int i = 0; i < n; i++) FdCalls.setPollfd(window, i, (int) (base + i), (short) 0);
+                FdCalls.fillPollfds(window, (int) base, n);
             }
             int r;
             do {
