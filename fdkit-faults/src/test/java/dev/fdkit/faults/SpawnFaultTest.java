@@ -52,7 +52,6 @@ class SpawnFaultTest {
         exactlyStdioAnd("3", spawn("clone").deny("clone3", "ENOSYS").run(SpawnScenarios.class, "exact", "0", "3"));
     }
 
-    @Tag("awaiting-fix")
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"EPERM", "ENOSYS"})
     void pidfdRefusedDestroyFallsBackToKill(String errno) throws Exception {
@@ -63,7 +62,6 @@ class SpawnFaultTest {
         assertEquals("137", r.value("handle_destroyed"), r.toString());
     }
 
-    @Tag("awaiting-fix")
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"EPERM", "ENOSYS"})
     void pidfdSendSignalRefusedDestroyFallsBackToKill(String errno) throws Exception {
