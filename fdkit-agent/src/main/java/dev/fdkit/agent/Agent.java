@@ -28,6 +28,10 @@ public final class Agent {
     private static void start(String args, Instrumentation inst) throws Exception {
         AgentOptions.parse(args); // a bad option stops here, before anything changes
         Path jar = Path.of(Agent.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        if (!java.nio.file.Files.isRegularFile(jar)) {
+            throw new IllegalStateException("the fdkit agent runs from its jar, but its classes came from " + jar
+                    + ": remove that directory from the class path");
+        }
         ModuleLayer boot = ModuleLayer.boot();
         Configuration cf = boot.configuration().resolve(ModuleFinder.of(jar), ModuleFinder.of(), Set.of("dev.fdkit.agent"));
         Module module = ModuleLayer.defineModulesWithOneLoader(cf, List.of(boot), ClassLoader.getPlatformClassLoader())
