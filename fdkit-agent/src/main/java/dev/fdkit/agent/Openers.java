@@ -3,8 +3,6 @@ package dev.fdkit.agent;
 import dev.fdkit.internal.ProcFiles;
 
 import java.io.FileDescriptor;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
@@ -27,18 +25,14 @@ final class Openers {
     private static final int JDK_FRAMES_MAX = 96;
 
     private final AgentOptions options;
-    private final VarHandle fdField;
     private final ConcurrentHashMap<Integer, Opener> byNumber = new ConcurrentHashMap<>();
     /** Set while this thread records: class loading or statx must not record themselves. */
     private final ThreadLocal<Boolean> busy = new ThreadLocal<>();
     private final LongAdder recorded = new LongAdder();
     private final LongAdder errors = new LongAdder();
 
-    Openers(AgentOptions options) throws ReflectiveOperationException {
+    Openers(AgentOptions options) {
         this.options = options;
-        // java.io is opened to this module by the agent: FileDescriptor keeps the number private.
-        this.fdField = MethodHandles.privateLookupIn(FileDescriptor.class, MethodHandles.lookup())
-                .findVarHandle(FileDescriptor.class, "fd", int.class);
     }
 
     /** The bridge's opened handle. */
@@ -55,7 +49,7 @@ final class Openers {
     }
 
     void openedFd(FileDescriptor fd, String api) {
-        opened((int) fdField.get(fd), api);
+        opened(JdkFields.fd(fd), api);
     }
 
     void closing(int fd) {
@@ -63,7 +57,7 @@ final class Openers {
     }
 
     void closingFd(FileDescriptor fd) {
-        closing((int) fdField.get(fd));
+        closing(JdkFields.fd(fd));
     }
 
     private void record(int fd, String api) {

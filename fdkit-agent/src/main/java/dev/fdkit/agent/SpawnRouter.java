@@ -1,5 +1,6 @@
 package dev.fdkit.agent;
 
+import dev.fdkit.internal.Libc;
 import dev.fdkit.spawn.FdProcessBuilder;
 import dev.fdkit.spawn.SpawnMechanism;
 
@@ -20,7 +21,6 @@ import java.util.concurrent.atomic.LongAdder;
 final class SpawnRouter {
     static final String HELPER_UNAVAILABLE = "fdkit's spawn helper is unavailable here";
     static final String LAUNCH_MECHANISM_SET = "jdk.lang.Process.launchMechanism is set";
-    static final String PIPELINE = "a ProcessBuilder.startPipeline stage";
     static final String START_FAILED = "fdkit could not start it; the JDK's path reported its own error";
 
     private final String unavailable;
@@ -44,7 +44,7 @@ final class SpawnRouter {
 
     /** The bridge's spawn handle: a Process, or null for the JDK's path. */
     Process start(String[] cmd, Map<String, String> env, String dir, Redirect[] redirects, boolean redirectErrorStream) {
-        String reason = jdkReason(redirects);
+        String reason = jdkReason();
         if (reason != null) return jdkPath(reason);
         FdProcessBuilder b = new FdProcessBuilder(cmd).mechanism(SpawnMechanism.CLONE)
                 .redirectErrorStream(redirectErrorStream);
@@ -54,25 +54,50 @@ final class SpawnRouter {
             e.clear();
             e.putAll(env);
         }
+        int[] toNext = null;
         if (redirects != null) {
-            b.redirectInput(redirects[0]).redirectOutput(redirects[1]).redirectError(redirects[2]);
+            for (int i = 0; i < 3; i++) {
+                if (!JdkFields.REDIRECT_PIPE.isInstance(redirects[i])) continue;
+                if (i == 0) {
+                    // startPipeline: stdin is the previous stage's output, which ProcessBuilder closes afterwards
+                    b.passFd(JdkFields.fd(JdkFields.pipeFd(redirects[0])), 0);
+                } else {
+                    // stdout feeds the next stage: the read end goes into the placeholder, as ProcessImpl does
+                    toNext = Libc.pipe2(Libc.O_CLOEXEC, null);
+                    if (toNext == null) return jdkPath(START_FAILED);
+                    b.passFd(toNext[1], i);
+                }
+            }
+            b.redirectInput(plain(redirects[0])).redirectOutput(plain(redirects[1])).redirectError(plain(redirects[2]));
         }
         try {
             Process p = b.start();
+            if (toNext != null) {
+                for (int i = 1; i < 3; i++) {
+                    if (JdkFields.REDIRECT_PIPE.isInstance(redirects[i])) JdkFields.setFd(JdkFields.pipeFd(redirects[i]), toNext[0]);
+                }
+                toNext[0] = -1;
+            }
             routed.increment();
             return p;
         } catch (IOException | RuntimeException e) {
             return jdkPath(START_FAILED);
+        } finally {
+            if (toNext != null) {
+                Libc.close(toNext[1]);
+                if (toNext[0] >= 0) Libc.close(toNext[0]);
+            }
         }
     }
 
-    private String jdkReason(Redirect[] redirects) {
+    /** A pipeline link becomes PIPE for the builder: passFd on that number overrides it. */
+    private static Redirect plain(Redirect r) {
+        return JdkFields.REDIRECT_PIPE.isInstance(r) ? Redirect.PIPE : r;
+    }
+
+    private String jdkReason() {
         if (unavailable != null) return HELPER_UNAVAILABLE;
         if (System.getProperty("jdk.lang.Process.launchMechanism") != null) return LAUNCH_MECHANISM_SET;
-        if (redirects != null) {
-            // ProcessBuilder.RedirectPipeImpl: the JDK hands a pipe end from one stage to the next itself.
-            for (Redirect r : redirects) if (r != null && r.type() == Redirect.Type.PIPE && r != Redirect.PIPE) return PIPELINE;
-        }
         return null;
     }
 

@@ -87,7 +87,13 @@ public final class SpawnScenario {
                 new ProcessBuilder("tr", "a-z", "A-Z")));
         say("pipeline: " + read(pipeline.get(1)) + " first stdout read "
                 + pipeline.get(0).getInputStream().read());
-        for (Process p : pipeline) p.waitFor();
+        try {
+            pipeline.get(1).getOutputStream().write('x');
+            say("pipeline: second stage's stdin took a byte");
+        } catch (IOException e) {
+            say("pipeline: second stage's stdin: " + e);
+        }
+        for (Process p : pipeline) say("pipeline exit " + p.waitFor());
     }
 
     private static void show(String what, ProcessBuilder pb) throws Exception {
