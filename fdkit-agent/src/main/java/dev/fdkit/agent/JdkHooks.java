@@ -94,6 +94,7 @@ final class JdkHooks implements ClassFileTransformer {
                     "AsynchronousChannelGroup"),
             new Rule("sun/nio/ch/PollSelectorImpl", null, "sun/nio/ch/IOUtil", "makePipe", "(Z)J", Action.RESULT_PAIR,
                     "Selector"),
+            new Rule("sun/nio/ch/PipeImpl", null, "sun/nio/ch/IOUtil", "makePipe", "(Z)J", Action.RESULT_PAIR, "Pipe"),
             new Rule("sun/nio/ch/EventFD", null, "sun/nio/ch/EventFD", "eventfd0", "()I", Action.RESULT_INT,
                     "Selector"),
             // Closes: the record goes before the number is free again.
