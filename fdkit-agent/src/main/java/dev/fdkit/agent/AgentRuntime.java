@@ -198,16 +198,25 @@ public final class AgentRuntime implements FdkitAgentMXBean {
     }
 
     @Override
+    public OpenDescriptor opener(int fd) {
+        Openers.Opener o = openers == null ? null : openers.current(fd);
+        return o == null ? null : describe(fd, "", "", o);
+    }
+
+    @Override
     public List<OpenDescriptor> getOpenDescriptors() throws IOException {
         List<OpenDescriptor> out = new ArrayList<>();
         for (FdInfo info : Fds.list()) {
-            Openers.Opener o = openers == null ? null : openers.current(info.fd());
-            String kind = info.kind().label(), name = info.name();
-            out.add(o == null
-                    ? new OpenDescriptor(info.fd(), kind, name, OpenDescriptor.OUTSIDE_JAVA, "", 0, List.of())
-                    : new OpenDescriptor(info.fd(), kind, name, o.api(), o.thread(), o.epochMillis(),
-                            o.frames().stream().map(f -> f.toStackTraceElement().toString()).toList()));
+            out.add(describe(info.fd(), info.kind().label(), info.name(),
+                    openers == null ? null : openers.current(info.fd())));
         }
         return out;
+    }
+
+    private static OpenDescriptor describe(int fd, String kind, String name, Openers.Opener o) {
+        return o == null
+                ? new OpenDescriptor(fd, kind, name, OpenDescriptor.OUTSIDE_JAVA, "", 0, List.of())
+                : new OpenDescriptor(fd, kind, name, o.api(), o.thread(), o.epochMillis(),
+                        o.frames().stream().map(f -> f.toStackTraceElement().toString()).toList());
     }
 }

@@ -35,6 +35,12 @@ public interface FdkitAgentMXBean {
     /** Descriptors whose opening was recorded since the agent started. */
     long getOpenersRecorded();
 
+    /**
+     * The opener of descriptor {@code fd} if it is open now and was opened through the JDK, else null (fdkit's
+     * leak check asks this for each descriptor a test leaked).
+     */
+    OpenDescriptor opener(int fd);
+
     /** Every descriptor open now, with its opener when it was opened through the JDK. */
     List<OpenDescriptor> getOpenDescriptors() throws java.io.IOException;
 }
