@@ -1,6 +1,6 @@
 package dev.fdkit.agent;
 
-import dev.fdkit.internal.Libc;
+import dev.fdkit.internal.FdCalls;
 import dev.fdkit.spawn.FdProcessBuilder;
 import dev.fdkit.spawn.SpawnMechanism;
 
@@ -63,7 +63,7 @@ final class SpawnRouter {
                     b.passFd(JdkFields.fd(JdkFields.pipeFd(redirects[0])), 0);
                 } else {
                     // stdout feeds the next stage: the read end goes into the placeholder, as ProcessImpl does
-                    toNext = Libc.pipe2(Libc.O_CLOEXEC, null);
+                    toNext = FdCalls.pipe2(FdCalls.O_CLOEXEC, null);
                     if (toNext == null) return jdkPath(START_FAILED);
                     b.passFd(toNext[1], i);
                 }
@@ -84,8 +84,8 @@ final class SpawnRouter {
             return jdkPath(START_FAILED);
         } finally {
             if (toNext != null) {
-                Libc.close(toNext[1]);
-                if (toNext[0] >= 0) Libc.close(toNext[0]);
+                FdCalls.close(toNext[1]);
+                if (toNext[0] >= 0) FdCalls.close(toNext[0]);
             }
         }
     }

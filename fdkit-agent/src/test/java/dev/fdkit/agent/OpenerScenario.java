@@ -1,7 +1,7 @@
 package dev.fdkit.agent;
 
 import dev.fdkit.Fds;
-import dev.fdkit.internal.Libc;
+import dev.fdkit.internal.FdCalls;
 
 import java.io.Closeable;
 import java.io.FileInputStream;
@@ -162,14 +162,14 @@ public final class OpenerScenario {
     private static void reuse(Path file, Path other) throws Exception {
         Files.write(other, new byte[1]);
         int fd = during(() -> new FileInputStream(file.toFile())).getFirst(); // kept: its Cleaner must not close fd
-        Libc.close(fd);
-        int again = Libc.open(other.toString(), Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
+        FdCalls.close(fd);
+        int again = FdCalls.open(other.toString(), FdCalls.O_RDONLY | FdCalls.O_CLOEXEC, 0);
         System.out.println("reuse native-close " + (again == fd) + " | " + openedBy(again));
 
         FileInputStream[] in = new FileInputStream[1];
         int fd2 = during(() -> in[0] = new FileInputStream(file.toFile())).getFirst();
         in[0].close();
-        int again2 = Libc.open(file.toString(), Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
+        int again2 = FdCalls.open(file.toString(), FdCalls.O_RDONLY | FdCalls.O_CLOEXEC, 0);
         System.out.println("reuse java-close " + (again2 == fd2) + " | " + openedBy(again2));
     }
 

@@ -54,7 +54,7 @@ public class AgentBenchmark {
         acceptor = Thread.ofPlatform().daemon().start(() -> {
             while (server.isOpen()) {
                 try (SocketChannel c = server.accept()) {
-                    c.socket().setSoLinger(true, 0);
+                    c.configureBlocking(true);
                 } catch (IOException e) {
                     return;
                 }
@@ -72,6 +72,7 @@ public class AgentBenchmark {
     @Benchmark
     public int socketConnectClose() throws IOException {
         try (Socket s = new Socket()) {
+            s.setSoLinger(true, 0); // closes with a reset: no TIME_WAIT to run out of local ports
             s.connect(server.getLocalAddress());
             return s.getLocalPort();
         }
