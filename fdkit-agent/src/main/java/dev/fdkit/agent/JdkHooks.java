@@ -1,6 +1,7 @@
 package dev.fdkit.agent;
 
 import java.lang.classfile.ClassFile;
+import java.lang.classfile.ClassHierarchyResolver;
 import java.lang.classfile.ClassModel;
 import java.lang.classfile.ClassTransform;
 import java.lang.classfile.CodeBuilder;
@@ -14,6 +15,7 @@ import java.lang.constant.ClassDesc;
 import java.lang.constant.ConstantDescs;
 import java.lang.constant.MethodTypeDesc;
 import java.lang.instrument.ClassFileTransformer;
+import java.lang.reflect.AccessFlag;
 import java.security.ProtectionDomain;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -151,9 +153,15 @@ final class JdkHooks implements ClassFileTransformer {
     }
 
     private byte[] rewrite(String className, byte[] bytes, List<Rule> rules) {
-        ClassFile cf = ClassFile.of();
-        ClassModel model = cf.parse(bytes);
+        ClassModel model = ClassFile.of().parse(bytes);
         ClassDesc self = ClassDesc.ofInternalName(className);
+        // Stack maps need supertypes: the class being defined answers for itself (loading it now would be circular),
+        // the others are read from their class files, never loaded.
+        ClassHierarchyResolver own = ClassHierarchyResolver.of(
+                (model.flags().has(AccessFlag.INTERFACE) ? Set.of(self) : Set.of()),
+                model.superclass().map(sup -> Map.of(self, sup.asSymbol())).orElse(Map.of()));
+        ClassFile cf = ClassFile.of(ClassFile.ClassHierarchyResolverOption.of(
+                own.orElse(ClassHierarchyResolver.ofResourceParsing(ClassLoader.getSystemClassLoader()))));
         ClassTransform transform = (cb, element) -> {
             if (element instanceof MethodModel m) {
                 String name = m.methodName().stringValue(), desc = m.methodType().stringValue();
