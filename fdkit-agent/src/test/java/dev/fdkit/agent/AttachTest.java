@@ -27,9 +27,11 @@ class AttachTest {
     private BufferedReader fromTarget;
 
     @BeforeEach
-    void startTarget() throws Exception {
+    void startTarget(org.junit.jupiter.api.TestInfo test) throws Exception {
         targetErr = Files.createTempFile("fdkit-agent-target", ".err");
-        target = new ProcessBuilder(ChildJvm.command(List.of("-XX:+EnableDynamicAgentLoading"), AgentTarget.class))
+        String dynamic = test.getTestMethod().orElseThrow().getName().startsWith("aJvmThatForbids")
+                ? "-XX:-EnableDynamicAgentLoading" : "-XX:+EnableDynamicAgentLoading";
+        target = new ProcessBuilder(ChildJvm.command(List.of(dynamic), AgentTarget.class))
                 .redirectError(targetErr.toFile()).start();
         toTarget = new PrintWriter(target.getOutputStream(), true);
         fromTarget = new BufferedReader(new InputStreamReader(target.getInputStream()));
@@ -101,6 +103,15 @@ class AttachTest {
         assertEquals(2, r.exit());
         assertTrue(r.err().contains("fdkit agent option stacks=yes is not one of on, off"), r.err());
         assertTrue(fdkit("agent", "status", Long.toString(target.pid())).err().contains("does not run the fdkit agent"));
+    }
+
+    @Test
+    void aJvmThatForbidsDynamicAgentsIsNamedWithTheWayToEnableThem() throws Exception {
+        ChildJvm.Result r = fdkit("agent", "attach", Long.toString(target.pid()), "--jar", ChildJvm.agentJar().toString());
+        assertEquals(1, r.exit());
+        assertTrue(r.err().contains("refused the agent") && r.err().contains("start it with -XX:+EnableDynamicAgentLoading"),
+                r.err());
+        assertEquals("ok", ask("spawn 1"), "the target keeps running");
     }
 
     private static int leakLine() throws IOException {

@@ -56,11 +56,14 @@ class OpenerStacksTest {
     }
 
     @Test
-    void excludedPackagesAreNotRecorded() throws Exception {
-        ChildJvm.Result r = ChildJvm.run(List.of(NATIVE, ChildJvm.javaagent("spawn=off,exclude=dev.fdkit.agent")),
-                OpenerScenario.class);
-        assertEquals(0, r.exit(), r.err());
-        assertTrue(r.lines().stream().filter(l -> l.startsWith("FileInputStream "))
-                .allMatch(l -> l.contains("| " + OpenDescriptor.OUTSIDE_JAVA + " |")), r.out());
+    void excludedPackagesAndPackagesNotIncludedAreNotRecorded() throws Exception {
+        for (String filter : List.of("exclude=dev.fdkit.agent", "include=org.example.elsewhere")) {
+            ChildJvm.Result r = ChildJvm.run(List.of(NATIVE, ChildJvm.javaagent("spawn=off," + filter)),
+                    OpenerScenario.class);
+            assertEquals(0, r.exit(), r.err());
+            List<String> fileLines = r.lines().stream().filter(l -> l.startsWith("FileInputStream ")).toList();
+            assertEquals(1, fileLines.size(), r.out());
+            assertTrue(fileLines.getFirst().contains("| " + OpenDescriptor.OUTSIDE_JAVA + " |"), filter + ": " + r.out());
+        }
     }
 }

@@ -51,8 +51,9 @@ final class AgentClient implements AutoCloseable {
         try {
             vm.loadAgent(jar, options);
         } catch (AgentLoadException e) {
-            throw new IOException("process " + pid + " refused the agent (" + e.getMessage() + "); a JVM started with "
-                    + "-XX:-EnableDynamicAgentLoading takes agents only at startup: -javaagent:" + jar, e);
+            throw new IOException("process " + pid + " refused the agent (" + e.getMessage() + "): a JVM started with "
+                    + "-XX:-EnableDynamicAgentLoading takes agents only at startup; start it with "
+                    + "-XX:+EnableDynamicAgentLoading, or with -javaagent:" + jar, e);
         } catch (AgentInitializationException e) {
             throw new IOException("the fdkit agent failed to start in process " + pid + " (its stderr says why; "
                     + "it loads once per JVM)", e);
