@@ -37,7 +37,7 @@ public interface FdkitAgentMXBean {
 
     /**
      * The opener of descriptor {@code fd} if it is open now and was opened through the JDK, else null (fdkit's
-     * leak check asks this for each descriptor a test leaked).
+     * leak check asks this for each descriptor a test leaked). Kind and name are left empty: this does not list.
      */
     OpenDescriptor opener(int fd);
 
