@@ -3,7 +3,6 @@ package dev.fdkit.agent;
 import dev.fdkit.Fds;
 import dev.fdkit.internal.FdCalls;
 
-import java.io.Closeable;
 import java.io.FileInputStream;
 import java.io.FileOutputStream;
 import java.io.RandomAccessFile;
