@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 
 @Command(name = "ls", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"List the open descriptors of a process (default: this one), lsof-style.",
@@ -47,6 +48,10 @@ final class LsCommand implements Callable<Integer> {
     @Option(names = "--summary", description = "Print how many descriptors of each kind instead of each one.")
     boolean summary;
 
+    @Option(names = "--stacks", description = "Under each descriptor, the stack that opened it; PID must run the "
+            + "fdkit agent (see 'fdkit agent'). With --json, an \"opener\" object with the frames.")
+    boolean stacks;
+
     @Override
     public Integer call() throws Exception {
         Set<FdKind> kinds;
@@ -57,14 +62,15 @@ final class LsCommand implements Callable<Integer> {
         }
         FdTable table = pid == null ? Fds.list() : Fds.list(pid);
         if (kinds != null) table = table.filter(f -> kinds.contains(f.kind()));
+        LsStacks openers = stacks ? LsStacks.fetch(pid, spec) : null;
         PrintStream out = System.out;
         if (summary) {
             if (json) printSummaryJson(table, out);
             else printSummary(table, out);
         } else if (json) {
-            printJson(table, out);
+            printJson(table, out, openers == null ? f -> "" : openers::jsonMembers);
         } else {
-            printTable(table, out);
+            printTable(table, out, openers == null ? f -> "" : openers::tableLines);
         }
         out.flush();
         return 0;
@@ -90,10 +96,18 @@ final class LsCommand implements Callable<Integer> {
     }
 
     static void printTable(FdTable table, PrintStream out) {
+        printTable(table, out, f -> "");
+    }
+
+    /** {@code below} gives lines to print under each row (--stacks), or "". */
+    static void printTable(FdTable table, PrintStream out, Function<FdInfo, String> below) {
         // Padding by hand: String.format per row costs more than the listing's own Java work on 16,000 rows.
         StringBuilder sb = new StringBuilder(80 * (table.size() + 1));
         row(sb, "FD", "KIND", "MODE", "POS", "NAME");
-        for (FdInfo f : table) row(sb, Integer.toString(f.fd()), f.kind().label(), mode(f), position(f), f.name());
+        for (FdInfo f : table) {
+            row(sb, Integer.toString(f.fd()), f.kind().label(), mode(f), position(f), f.name());
+            sb.append(below.apply(f));
+        }
         out.print(sb);
     }
 
@@ -143,6 +157,11 @@ final class LsCommand implements Callable<Integer> {
     }
 
     static void printJson(FdTable table, PrintStream out) {
+        printJson(table, out, f -> "");
+    }
+
+    /** {@code members} gives more members for each descriptor's object (",\"opener\":{...}"), or "". */
+    static void printJson(FdTable table, PrintStream out, Function<FdInfo, String> members) {
         StringBuilder sb = new StringBuilder("[");
         boolean first = true;
         for (FdInfo f : table) {
@@ -161,7 +180,7 @@ final class LsCommand implements Callable<Integer> {
                     .append(",\"deleted\":").append(f.deleted());
             if (f.detail() != null) sb.append(",\"detail\":").append(Json.quote(f.detail()));
             if (f.socket() != null) sb.append(",\"socket\":").append(socketJson(f.socket()));
-            sb.append('}');
+            sb.append(members.apply(f)).append('}');
         }
         out.println(sb.append(first ? "]" : "\n]"));
     }

@@ -107,7 +107,7 @@ public final class LeakCheckExtension implements BeforeEachCallback, AfterEachCa
         if (!v.leaked().isEmpty()) {
             sb.append(count(v.leaked().size())).append(" leaked by ").append(test)
                     .append(": opened during the test and still open after it");
-            for (FdInfo f : v.leaked()) sb.append("\n  ").append(f);
+            for (FdInfo f : v.leaked()) sb.append("\n  ").append(f).append(AgentOpeners.below(f.fd()));
         }
         if (v.reportUnreachable() && !v.unreachable().isEmpty()) {
             if (!sb.isEmpty()) sb.append('\n');
