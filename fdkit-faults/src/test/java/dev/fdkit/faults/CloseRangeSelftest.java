@@ -36,7 +36,7 @@ public final class CloseRangeSelftest {
         cases.put("close_range_cloexec_syzbot", CloseRangeSelftest::cloexecSyzbot);
         cases.put("close_range_cloexec_unshare_syzbot", CloseRangeSelftest::cloexecUnshareSyzbot);
         cases.put("close_range_bitmap_corruption", CloseRangeSelftest::bitmapCorruption);
-        System.out.println("mechanism=" + Fds.mechanism().propertyValue());
+        System.out.println("mechanism=" + Fds.closeMechanism().propertyValue());
         for (var c : cases.entrySet()) {
             if (args.length > 0 && !List.of(args).contains(c.getKey())) continue;
             CloseRangeSelftest t = new CloseRangeSelftest();

@@ -12,7 +12,7 @@ import java.util.List;
 /** fdkit-core under a fault, in a child JVM started by {@link Faultrun}. Prints "key=value" lines. */
 public final class CoreScenarios {
     public static void main(String[] args) throws Exception {
-        System.out.println("mechanism=" + Fds.mechanism().propertyValue());
+        System.out.println("mechanism=" + Fds.closeMechanism().propertyValue());
         System.out.println("list=" + Fds.listMechanism().propertyValue());
         switch (args[0]) {
             case "closefrom" -> closeFrom(Integer.parseInt(args[1]),

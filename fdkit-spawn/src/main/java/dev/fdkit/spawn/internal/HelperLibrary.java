@@ -33,7 +33,6 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 final class HelperLibrary {
     private HelperLibrary() {}
 
-    private static final System.Logger LOG = System.getLogger("dev.fdkit.spawn");
 
     static SymbolLookup load() throws IOException {
         if (!System.getProperty("os.name", "").startsWith("Linux")) {
@@ -70,7 +69,9 @@ final class HelperLibrary {
     }
 
     private static SymbolLookup logged(SymbolLookup lookup, String where, List<String> failed) {
-        LOG.log(System.Logger.Level.INFO, "fdkit-spawn loaded its helper library from " + where + " ("
+        // The logger only when there is something to say: finding its backend scans every jar of the class path,
+        // and the JDK keeps each jar it opened open.
+        System.getLogger("dev.fdkit.spawn").log(System.Logger.Level.INFO, "fdkit-spawn loaded its helper library from " + where + " ("
                 + String.join("; ", failed) + ")");
         return lookup;
     }
