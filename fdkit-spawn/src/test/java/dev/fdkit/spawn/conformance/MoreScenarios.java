@@ -5,6 +5,7 @@ import dev.fdkit.spawn.conformance.Differential.Builder;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.lang.ProcessBuilder.Redirect;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -38,6 +39,25 @@ final class MoreScenarios {
     private static String sizes(Map<String, String> m) {
         return m.size() + "/" + m.entrySet().size() + "/" + m.keySet().size() + "/" + m.values().size() + " "
                 + m.isEmpty() + m.entrySet().isEmpty() + m.keySet().isEmpty() + m.values().isEmpty();
+    }
+
+    /**
+     * Whether another thread finds {@code stream}'s monitor taken while {@code busy} is blocked in a read or write on
+     * it (looked at for up to two seconds: the busy thread needs a moment to get there).
+     */
+    private static boolean heldSoon(Object stream, Thread busy) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        while (System.nanoTime() < deadline) {
+            Thread probe = Thread.ofPlatform().daemon().start(() -> {
+                synchronized (stream) {
+                    Thread.onSpinWait();
+                }
+            });
+            probe.join(20);
+            if (probe.isAlive()) return true; // it gets the monitor once the stream is released
+            Thread.sleep(20);
+        }
+        return false;
     }
 
     /** The number of descriptors this JVM has open. */
@@ -270,6 +290,12 @@ final class MoreScenarios {
             Process q = c.builder("pwd").directory(new File("/")).start();
             c.put("root", read(q.getInputStream()));
         });
+        add("C23", "PATH search with relative and empty entries, directories, scripts, the parent's PATH", c -> {
+            c.put("transcript", pathSearch(c, "search", "dir1:dir2:"));
+        });
+        add("C24", "PATH unset: the default search path", c -> {
+            c.put("transcript", pathSearch(c, "unset", null));
+        });
         add("C22", "program names with non-ASCII characters that do not exist; a non-executable empty file", c -> {
             c.attempt("eth", () -> c.builder("\u00f0").start());
             c.attempt("j caron", () -> c.builder("\u01f0").start());
@@ -277,6 +303,21 @@ final class MoreScenarios {
             c.attempt("./emptyCommand", () -> c.builder("./emptyCommand").directory(c.dir.toFile()).start());
             c.attempt("missing directory", () -> c.builder("echo").directory(new File("UnLiKeLY")).start());
         });
+    }
+
+    /** The transcript of {@link PathSearchMain} run for this side in a JVM with {@code path} as PATH (null: unset). */
+    private static String pathSearch(Differential.Ctx c, String part, String path) throws Exception {
+        String side = c.side.mechanism() == null ? "jdk" : c.side.mechanism().propertyValue();
+        Builder jvm = c.builder(ProcessHandle.current().info().command().orElseThrow(),
+                "--enable-native-access=ALL-UNNAMED", "-Xshare:auto", "-XX:TieredStopAtLevel=1",
+                "-cp", System.getProperty("java.class.path"), PathSearchMain.class.getName(), side, part);
+        jvm.directory(c.dir.toFile());
+        if (path == null) jvm.environment().remove("PATH");
+        else jvm.environment().put("PATH", path);
+        Process p = jvm.start();
+        String out = read(p.getInputStream()), err = read(p.getErrorStream());
+        c.expect(p.waitFor() == 0, "the PATH search JVM ran: " + err);
+        return out;
     }
 
     private static void redirects() {
@@ -507,6 +548,32 @@ final class MoreScenarios {
             c.put("err", e.readLine());
             c.put("exit", p.waitFor());
         });
+        add("S25", "a blocked read or write holds the stream's monitor, as Basic waits for before destroy", c -> {
+            Process p = c.builder("sleep", "30").start();
+            InputStream in = p.getInputStream();
+            Thread reader = Thread.ofPlatform().start(() -> {
+                try {
+                    in.read();
+                } catch (IOException ignored) {
+                    // closed by destroy: either outcome is the JDK's
+                }
+            });
+            OutputStream out = p.getOutputStream();
+            Thread writer = Thread.ofPlatform().start(() -> {
+                try {
+                    out.write(new byte[1 << 20]); // more than the pipe holds: blocks until the child is gone
+                } catch (IOException ignored) {
+                    // broken pipe once the child is killed
+                }
+            });
+            c.put("input monitor held", heldSoon(in, reader));
+            c.put("output monitor held", heldSoon(out, writer));
+            p.destroyForcibly();
+            reader.join(10_000);
+            writer.join(10_000);
+            c.put("threads done", !reader.isAlive() && !writer.isAlive());
+            c.put("exit", p.waitFor());
+        });
         add("S24", "skip over blocks of a child's output, as SkipTest does", c -> {
             Process p = c.builder("sh", "-c", "for h in A B C D E; do printf $h; head -c 10000 /dev/zero; done").start();
             try (InputStream in = p.getInputStream()) {
@@ -528,6 +595,22 @@ final class MoreScenarios {
         });
     }
 
+    /**
+     * A child's blocked and ignored signal sets from /proc. Signals 32 and 33 are glibc's own (thread cancellation
+     * and set*id): its posix_spawn leaves them ignored in a child, so the JDK's children (through jspawnhelper) show
+     * them ignored where a forked child does not; no program can use them, so they are left out.
+     */
+    private static String signalMasks(Differential.Ctx c) throws Exception {
+        Process p = c.builder("grep", "^Sig[BI]", "/proc/self/status").start();
+        StringBuilder out = new StringBuilder();
+        for (String line : read(p.getInputStream()).trim().split("\n")) {
+            String[] kv = line.split(":\\s*");
+            long mask = Long.parseUnsignedLong(kv[1].trim(), 16) & ~(0b11L << 31);
+            out.append(kv[0]).append('=').append(Long.toHexString(mask)).append(' ');
+        }
+        return out.toString().trim();
+    }
+
     private static void processes() {
         add("X03", "exit values of children ended by signals", c -> {
             for (String sig : List.of("INT", "QUIT", "ABRT", "KILL", "SEGV", "PIPE", "ALRM", "TERM", "USR1")) {
@@ -542,6 +625,22 @@ final class MoreScenarios {
             Process r = c.builder("sleep", "30").start();
             r.toHandle().destroyForcibly();
             c.put("handle destroyForcibly", r.waitFor());
+        });
+        add("X04", "the child starts with no blocked signals and no ignored ones, from any kind of thread", c -> {
+            c.put("main thread", signalMasks(c));
+            String[] fromPlatform = new String[1];
+            Thread t = Thread.ofPlatform().start(() -> {
+                try {
+                    fromPlatform[0] = signalMasks(c);
+                } catch (Exception e) {
+                    fromPlatform[0] = e.toString();
+                }
+            });
+            t.join();
+            c.put("other thread", fromPlatform[0]);
+            try (var virtual = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+                c.put("virtual thread", virtual.submit(() -> signalMasks(c)).get());
+            }
         });
         add("H07", "pid is the child's own; info of a live child", c -> {
             Process p = c.builder("sh", "-c", "echo $$; read -r x").start();
