@@ -60,6 +60,29 @@ final class MoreScenarios {
         return false;
     }
 
+    /** A thread reading a child's output line by line until the stream ends or fails, as DestroyTest's reader. */
+    private static final class BufferedReaderOutcome {
+        final List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
+        final CountDownLatch firstLine = new CountDownLatch(1);
+        volatile String ending = "running";
+        final Thread thread;
+
+        BufferedReaderOutcome(Process p) {
+            thread = Thread.ofPlatform().start(() -> {
+                try {
+                    var r = p.inputReader();
+                    for (String line; (line = r.readLine()) != null; ) {
+                        lines.add(line);
+                        firstLine.countDown();
+                    }
+                    ending = "end of stream";
+                } catch (IOException e) {
+                    ending = e.getMessage();
+                }
+            });
+        }
+    }
+
     /** The number of descriptors this JVM has open. */
     private static long openDescriptors() throws IOException {
         try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
@@ -296,6 +319,27 @@ final class MoreScenarios {
         add("C24", "PATH unset: the default search path", c -> {
             c.put("transcript", pathSearch(c, "unset", null));
         });
+        add("C25", "arguments too long for exec, and a name too long for the file system", c -> {
+            c.attempt("one huge argument", () -> c.builder("echo", "x".repeat(200_000)).start());
+            List<String> many = new ArrayList<>(List.of("echo"));
+            for (int i = 0; i < 40; i++) many.add("y".repeat(100_000));
+            c.attempt("many long arguments", () -> c.builderOfList(many).start());
+            c.attempt("long name", () -> c.builder("z".repeat(5000)).start());
+            c.attempt("long path", () -> c.builder("/" + "d/".repeat(3000) + "prog").start());
+            Builder env = c.builder("true");
+            env.environment().put("HUGE", "v".repeat(200_000));
+            c.attempt("huge variable", env::start);
+        });
+        add("R19", "inheritIO and INHERIT: a child uses the JVM's own stdin, stdout and stderr", c -> {
+            String side = c.side.mechanism() == null ? "jdk" : c.side.mechanism().propertyValue();
+            Process p = c.builder(javaCommand(PathSearchMain.class.getName(), side, "inherit")).start();
+            try (OutputStream in = p.getOutputStream()) {
+                in.write("first line\nthe rest\n".getBytes(StandardCharsets.UTF_8));
+            }
+            c.put("stdout", read(p.getInputStream()));
+            c.put("stderr", read(p.getErrorStream()).lines().filter(l -> !l.startsWith("WARNING")).toList());
+            c.put("exit", p.waitFor());
+        });
         add("C22", "program names with non-ASCII characters that do not exist; a non-executable empty file", c -> {
             c.attempt("eth", () -> c.builder("\u00f0").start());
             c.attempt("j caron", () -> c.builder("\u01f0").start());
@@ -305,12 +349,19 @@ final class MoreScenarios {
         });
     }
 
+    /** A JVM of this test's running {@code main} with {@code args}. */
+    private static String[] javaCommand(String main, String... args) {
+        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(),
+                "--enable-native-access=ALL-UNNAMED", "-Xshare:auto", "-XX:TieredStopAtLevel=1",
+                "-cp", System.getProperty("java.class.path"), main));
+        cmd.addAll(List.of(args));
+        return cmd.toArray(new String[0]);
+    }
+
     /** The transcript of {@link PathSearchMain} run for this side in a JVM with {@code path} as PATH (null: unset). */
     private static String pathSearch(Differential.Ctx c, String part, String path) throws Exception {
         String side = c.side.mechanism() == null ? "jdk" : c.side.mechanism().propertyValue();
-        Builder jvm = c.builder(ProcessHandle.current().info().command().orElseThrow(),
-                "--enable-native-access=ALL-UNNAMED", "-Xshare:auto", "-XX:TieredStopAtLevel=1",
-                "-cp", System.getProperty("java.class.path"), PathSearchMain.class.getName(), side, part);
+        Builder jvm = c.builder(javaCommand(PathSearchMain.class.getName(), side, part));
         jvm.directory(c.dir.toFile());
         if (path == null) jvm.environment().remove("PATH");
         else jvm.environment().put("PATH", path);
@@ -641,6 +692,46 @@ final class MoreScenarios {
             try (var virtual = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
                 c.put("virtual thread", virtual.submit(() -> signalMasks(c)).get());
             }
+        });
+        add("D05", "DestroyTest: a child trapping SIGTERM outlives destroy(), with a reader blocked on its output", c -> {
+            Process p = c.builder("sh", "-c", "trap 'echo trapped' TERM INT; echo started; while :; do sleep 0.05; done")
+                    .redirectErrorStream(true).start();
+            BufferedReaderOutcome reader = new BufferedReaderOutcome(p);
+            reader.firstLine.await(10, TimeUnit.SECONDS);
+            Thread.sleep(50); // the reader is back in read()
+            p.destroy();
+            Thread.sleep(300);
+            c.put("alive after destroy", p.isAlive());
+            p.destroyForcibly().waitFor();
+            c.put("alive after destroyForcibly", p.isAlive());
+            c.put("exit", p.exitValue());
+            reader.thread.join(10_000);
+            // Whether the trap's line arrives before destroy() closed the stream is a race on either side.
+            c.put("reader saw", reader.lines.getFirst());
+            c.put("reader ended", reader.ending.equals("end of stream") || reader.ending.equals("Stream closed"));
+        });
+        add("W09", "several threads waiting at once, one of them interrupted", c -> {
+            Process p = c.builder("sleep", "30").start();
+            List<Thread> waiters = new ArrayList<>();
+            List<String> results = new java.util.concurrent.CopyOnWriteArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                int id = i;
+                waiters.add(Thread.ofPlatform().start(() -> {
+                    try {
+                        results.add(id + ":" + (id == 3 ? p.waitFor(30, TimeUnit.SECONDS) : p.waitFor()));
+                    } catch (InterruptedException e) {
+                        results.add(id + ":interrupted");
+                    }
+                }));
+            }
+            Thread.sleep(150);
+            waiters.get(1).interrupt();
+            waiters.get(1).join(10_000);
+            c.put("alive after an interrupted waiter", p.isAlive());
+            p.destroy();
+            for (Thread t : waiters) t.join(10_000);
+            c.put("results", results.stream().sorted().toList());
+            c.put("exit", p.exitValue());
         });
         add("H07", "pid is the child's own; info of a live child", c -> {
             Process p = c.builder("sh", "-c", "echo $$; read -r x").start();

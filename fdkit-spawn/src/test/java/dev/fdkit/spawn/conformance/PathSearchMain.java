@@ -14,15 +14,19 @@ import java.util.List;
  * Run in a JVM whose PATH the test chose (relative entries, an empty entry, or none at all), in a scratch
  * directory: walks through the PATH search as execvp does it (directories and unreadable files skipped, the empty
  * entry meaning the working directory, #! and plain shell scripts, the parent's PATH not the child's) with one
- * builder, the JDK's ("jdk") or fdkit's with a mechanism, and prints what it saw, one line per step.
+ * builder, the JDK's ("jdk") or fdkit's with a mechanism, and prints what it saw, one line per step. Also
+ * checks inheritIO, which also needs streams of a JVM of its own.
  */
 public final class PathSearchMain {
     private static String side;
 
     public static void main(String[] args) throws Exception {
         side = args[0];
-        if (args[1].equals("search")) search();
-        else unsetPath();
+        switch (args[1]) {
+            case "search" -> search();
+            case "unset" -> unsetPath();
+            default -> inheritIo();
+        }
     }
 
     private static Process start(List<String> command, String childPath) throws IOException {
@@ -112,6 +116,35 @@ public final class PathSearchMain {
         delete("dir1/prog", "dir3/prog");
         copy("/bin/true", "dir3/prog");
         step("only in the child's PATH", prog, "dir3");
+    }
+
+    /**
+     * The streams of this JVM given to a child with inheritIO (and each one with INHERIT): what the child reads
+     * from this JVM's stdin and writes to its stdout and stderr goes straight through; the Process streams are
+     * null streams.
+     */
+    private static void inheritIo() throws IOException, InterruptedException {
+        String script = "read -r line; printf 'child out:%s\\n' \"$line\"; printf 'child err\\n' >&2";
+        List<String> command = List.of("sh", "-c", script);
+        Process p;
+        if (side.equals("jdk")) {
+            p = new ProcessBuilder(command).inheritIO().start();
+        } else {
+            p = new FdProcessBuilder(command).mechanism(SpawnMechanism.fromProperty(side)).inheritIO().start();
+        }
+        int exit = p.waitFor();
+        System.out.flush();
+        System.out.println("exit " + exit + " out " + p.getInputStream().read() + " err " + p.getErrorStream().read());
+        Process q;
+        List<String> again = List.of("sh", "-c", "printf 'second:%s\\n' \"$(cat)\"");
+        if (side.equals("jdk")) {
+            q = new ProcessBuilder(again).redirectInput(ProcessBuilder.Redirect.INHERIT)
+                    .redirectOutput(ProcessBuilder.Redirect.INHERIT).start();
+        } else {
+            q = new FdProcessBuilder(again).mechanism(SpawnMechanism.fromProperty(side))
+                    .redirectInput(ProcessBuilder.Redirect.INHERIT).redirectOutput(ProcessBuilder.Redirect.INHERIT).start();
+        }
+        System.out.println("exit " + q.waitFor());
     }
 
     /** PATH is unset. */
