@@ -196,37 +196,62 @@ public final class ChildEnvironment extends AbstractMap<String, String> {
         return new Entries(vars);
     }
 
-    /** The names: queries refuse null and non-Strings as the map does. */
-    private static final class Names extends AbstractSet<String> {
-        private final Map<Text, Text> vars;
+    /** The names or the values as Strings; lookups refuse null and non-Strings as the map does. */
+    private abstract static class TextView extends AbstractCollection<String> {
+        final Collection<Text> texts;
 
-        Names(Map<Text, Text> vars) {
-            this.vars = vars;
+        TextView(Collection<Text> texts) {
+            this.texts = texts;
         }
 
         @Override
         public Iterator<String> iterator() {
-            return mapped(vars.keySet().iterator(), Text::str);
+            return mapped(texts.iterator(), Text::str);
         }
 
         @Override
         public int size() {
-            return vars.size();
+            return texts.size();
         }
 
         @Override
         public boolean contains(Object o) {
-            return vars.containsKey(Text.query(o));
+            return texts.contains(Text.query(o));
         }
 
         @Override
         public boolean remove(Object o) {
-            return vars.keySet().remove(Text.query(o));
+            return texts.remove(Text.query(o));
         }
 
         @Override
         public void clear() {
-            vars.clear();
+            texts.clear();
+        }
+    }
+
+    /** The names: equal to any set with the same Strings, hashed as a set of Strings. */
+    private static final class Names extends TextView implements Set<String> {
+        Names(Map<Text, Text> vars) {
+            super(vars.keySet());
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            if (o == this) return true;
+            if (!(o instanceof Set<?> other) || other.size() != size()) return false;
+            try {
+                return containsAll(other);
+            } catch (ClassCastException | NullPointerException notAName) {
+                return false;
+            }
+        }
+
+        @Override
+        public int hashCode() {
+            int h = 0;
+            for (String name : this) h += name.hashCode();
+            return h;
         }
     }
 
@@ -234,46 +259,19 @@ public final class ChildEnvironment extends AbstractMap<String, String> {
      * The values. Equal only to the values view of the same map, and hashed as that one object, as the JDK's
      * (a collection of values has no contract for equality).
      */
-    private static final class Values extends AbstractCollection<String> {
-        private final Map<Text, Text> vars;
-
+    private static final class Values extends TextView {
         Values(Map<Text, Text> vars) {
-            this.vars = vars;
-        }
-
-        @Override
-        public Iterator<String> iterator() {
-            return mapped(vars.values().iterator(), Text::str);
-        }
-
-        @Override
-        public int size() {
-            return vars.size();
-        }
-
-        @Override
-        public boolean contains(Object o) {
-            return vars.containsValue(Text.query(o));
-        }
-
-        @Override
-        public boolean remove(Object o) {
-            return vars.values().remove(Text.query(o));
-        }
-
-        @Override
-        public void clear() {
-            vars.clear();
+            super(vars.values());
         }
 
         @Override
         public boolean equals(Object o) {
-            return o instanceof Values other && vars.values().equals(other.vars.values());
+            return o instanceof Values other && texts.equals(other.texts);
         }
 
         @Override
         public int hashCode() {
-            return vars.values().hashCode();
+            return texts.hashCode();
         }
     }
 
