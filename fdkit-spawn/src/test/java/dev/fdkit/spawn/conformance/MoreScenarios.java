@@ -625,6 +625,19 @@ final class MoreScenarios {
             c.put("threads done", !reader.isAlive() && !writer.isAlive());
             c.put("exit", p.waitFor());
         });
+        add("S26", "a live child that closed its end of each pipe: the write fails as the JDK's does", c -> {
+            Process p = c.builder("sh", "-c", "exec 0<&- 1>&- 2>&-; sleep 30").start();
+            c.put("out", p.getInputStream().read()); // end of stream once the child closed its stdout
+            c.attempt("write", () -> {
+                p.getOutputStream().write(new byte[10]);
+                p.getOutputStream().flush();
+                return "written";
+            });
+            c.attempt("err available", () -> p.getErrorStream().available());
+            c.put("alive", p.isAlive());
+            p.destroy();
+            c.put("exit", p.waitFor());
+        });
         add("S24", "skip over blocks of a child's output, as SkipTest does", c -> {
             Process p = c.builder("sh", "-c", "for h in A B C D E; do printf $h; head -c 10000 /dev/zero; done").start();
             try (InputStream in = p.getInputStream()) {
