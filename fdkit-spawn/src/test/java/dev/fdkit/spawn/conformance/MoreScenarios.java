@@ -638,6 +638,35 @@ final class MoreScenarios {
             p.destroy();
             c.put("exit", p.waitFor());
         });
+        add("S27", "an interrupt does not break a blocked read, nor a write, on a platform or a virtual thread", c -> {
+            for (boolean virtual : new boolean[] {false, true}) {
+                Process p = c.builder("sh", "-c", "sleep 0.5; echo x; cat > /dev/null").start();
+                Object[] got = new Object[3];
+                Thread t = (virtual ? Thread.ofVirtual() : Thread.ofPlatform()).start(() -> {
+                    try {
+                        got[0] = p.getInputStream().read();
+                    } catch (IOException e) {
+                        got[0] = e.toString();
+                    }
+                    got[1] = Thread.currentThread().isInterrupted();
+                    try {
+                        p.getOutputStream().write(new byte[200_000]);
+                        p.getOutputStream().flush();
+                        got[2] = "wrote";
+                    } catch (IOException e) {
+                        got[2] = e.toString();
+                    }
+                });
+                Thread.sleep(150);
+                t.interrupt();
+                Thread.sleep(100);
+                c.put((virtual ? "virtual" : "platform") + " still blocked", t.isAlive());
+                t.join(10_000);
+                c.put((virtual ? "virtual" : "platform") + " outcome", Arrays.toString(got));
+                p.getOutputStream().close();
+                c.put((virtual ? "virtual" : "platform") + " exit", p.waitFor());
+            }
+        });
         add("S24", "skip over blocks of a child's output, as SkipTest does", c -> {
             Process p = c.builder("sh", "-c", "for h in A B C D E; do printf $h; head -c 10000 /dev/zero; done").start();
             try (InputStream in = p.getInputStream()) {
