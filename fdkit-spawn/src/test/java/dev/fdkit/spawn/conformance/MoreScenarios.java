@@ -872,6 +872,7 @@ final class MoreScenarios {
                 }
             }
             c.put("failures", failures);
+            c.put("zombie children", ProcessHandle.current().children().filter(h -> state(h.pid()).equals("Z")).count());
             for (int i = 0; i < 20; i++) {
                 Process p = c.builder("echo", "x").start();
                 read(p.getInputStream());
