@@ -29,13 +29,19 @@ public final class PathSearchMain {
         }
     }
 
+    /** The mechanism named by its property value. */
+    private static SpawnMechanism mechanism() {
+        for (SpawnMechanism m : SpawnMechanism.values()) if (m.propertyValue().equals(side)) return m;
+        throw new IllegalArgumentException("no spawn mechanism " + side);
+    }
+
     private static Process start(List<String> command, String childPath) throws IOException {
         if (side.equals("jdk")) {
             ProcessBuilder b = new ProcessBuilder(command);
             if (childPath != null) b.environment().put("PATH", childPath);
             return b.start();
         }
-        FdProcessBuilder b = new FdProcessBuilder(command).mechanism(SpawnMechanism.fromProperty(side));
+        FdProcessBuilder b = new FdProcessBuilder(command).mechanism(mechanism());
         if (childPath != null) b.environment().put("PATH", childPath);
         return b.start();
     }
@@ -130,7 +136,7 @@ public final class PathSearchMain {
         if (side.equals("jdk")) {
             p = new ProcessBuilder(command).inheritIO().start();
         } else {
-            p = new FdProcessBuilder(command).mechanism(SpawnMechanism.fromProperty(side)).inheritIO().start();
+            p = new FdProcessBuilder(command).mechanism(mechanism()).inheritIO().start();
         }
         int exit = p.waitFor();
         System.out.flush();
@@ -141,7 +147,7 @@ public final class PathSearchMain {
             q = new ProcessBuilder(again).redirectInput(ProcessBuilder.Redirect.INHERIT)
                     .redirectOutput(ProcessBuilder.Redirect.INHERIT).start();
         } else {
-            q = new FdProcessBuilder(again).mechanism(SpawnMechanism.fromProperty(side))
+            q = new FdProcessBuilder(again).mechanism(mechanism())
                     .redirectInput(ProcessBuilder.Redirect.INHERIT).redirectOutput(ProcessBuilder.Redirect.INHERIT).start();
         }
         System.out.println("exit " + q.waitFor());
