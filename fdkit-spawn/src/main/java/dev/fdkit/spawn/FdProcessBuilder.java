@@ -2,6 +2,7 @@ package dev.fdkit.spawn;
 
 import dev.fdkit.spawn.internal.ChildEnvironment;
 import dev.fdkit.spawn.internal.LowSlots;
+import dev.fdkit.spawn.internal.Pipeline;
 import dev.fdkit.spawn.internal.SpawnRequest;
 import dev.fdkit.spawn.internal.Spawner;
 
@@ -303,13 +304,58 @@ public final class FdProcessBuilder {
         Spawner.execInPlace(request());
     }
 
+    /**
+     * Starts a child for each builder, each one's stdout piped into the next one's stdin, as
+     * {@link ProcessBuilder#startPipeline(List)} does: the first builder's stdin and the last one's stdout are as they
+     * redirect them; all other stdin and stdout redirects must be PIPE. The pipes between stages are the children's
+     * alone, so the {@link Process} streams for them are null streams. Each builder's other settings (descriptors
+     * passed, environment, directory, redirectErrorStream, mechanism) apply to its own stage. Unlike the JDK's, the
+     * builders are not changed, so they can start another pipeline.
+     *
+     * @return the processes, in the order of the builders (a new, modifiable list)
+     * @throws IllegalArgumentException if a redirect between stages is not PIPE
+     * @throws IOException if a stage cannot start; the stages already started are then killed and waited for
+     * @throws NullPointerException if the list or one of its builders is null
+     */
+    public static List<Process> startPipeline(List<FdProcessBuilder> builders) throws IOException {
+        List<Pipeline.Stage> stages = new ArrayList<>(builders.size());
+        for (FdProcessBuilder b : builders) stages.add(b == null ? null : b.stage());
+        return Pipeline.start(stages);
+    }
+
+    private Pipeline.Stage stage() {
+        return new Pipeline.Stage() {
+            @Override
+            public Redirect redirectInput() {
+                return redirects[0];
+            }
+
+            @Override
+            public Redirect redirectOutput() {
+                return redirects[1];
+            }
+
+            @Override
+            public SpawnRequest request(int stdinFd, int stdoutFd) {
+                TreeMap<Integer, Integer> withPipes = new TreeMap<>(passed);
+                if (stdinFd >= 0) withPipes.put(0, stdinFd);
+                if (stdoutFd >= 0) withPipes.put(1, stdoutFd);
+                return FdProcessBuilder.this.request(withPipes);
+            }
+        };
+    }
+
     private SpawnRequest request() {
-        if (redirectErrorStream && passed.containsKey(2)) {
+        return request(new TreeMap<>(passed));
+    }
+
+    private SpawnRequest request(TreeMap<Integer, Integer> passedNow) {
+        if (redirectErrorStream && passedNow.containsKey(2)) {
             throw new IllegalArgumentException("redirectErrorStream(true) and passFd(.., 2) both set child descriptor 2");
         }
         return new SpawnRequest(Arrays.asList(command.toArray(new String[0])), // nulls kept: start() reports them
                 environment == null ? null : environment.copy(),
-                directory, redirects[0], redirects[1], redirects[2], redirectErrorStream, new TreeMap<>(passed),
+                directory, redirects[0], redirects[1], redirects[2], redirectErrorStream, passedNow,
                 List.copyOf(listen), mechanism == null ? null : mechanism.implementation(), fdLimit);
     }
 }

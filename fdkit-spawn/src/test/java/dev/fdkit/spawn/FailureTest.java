@@ -116,4 +116,17 @@ class FailureTest {
         assertThrows(IllegalArgumentException.class,
                 () -> new FdProcessBuilder("true").redirectInput(ProcessBuilder.Redirect.DISCARD));
     }
+
+    /**
+     * An empty command keeps the JDK's message however often it is started: an implicit array-index exception
+     * loses its message once the JIT compiles the check with preallocated exceptions.
+     */
+    @org.junit.jupiter.api.Test
+    void anEmptyCommandKeepsItsMessageWhenHot() {
+        for (int i = 0; i < 100_000; i++) {
+            ArrayIndexOutOfBoundsException e = assertThrows(ArrayIndexOutOfBoundsException.class,
+                    () -> new FdProcessBuilder().start());
+            assertEquals("Index 0 out of bounds for length 0", e.getMessage(), "start number " + i);
+        }
+    }
 }

@@ -94,7 +94,9 @@ public final class Spawner {
     private static void checkCommand(List<String> command) throws IOException {
         String[] cmd = command.toArray(new String[0]);
         for (String arg : cmd) Objects.requireNonNull(arg);
-        String unused = cmd[0]; // an empty command: ArrayIndexOutOfBoundsException, as the JDK's
+        // An empty command: the JDK's cmdarray[0] fails; thrown explicitly, as an implicit one loses its message
+        // once the JIT compiles this hot method with preallocated exceptions (OmitStackTraceInFastThrow).
+        if (cmd.length == 0) throw new ArrayIndexOutOfBoundsException("Index 0 out of bounds for length 0");
         for (String arg : cmd) {
             if (arg.indexOf('\0') >= 0) throw new IOException("invalid null character in command");
         }
