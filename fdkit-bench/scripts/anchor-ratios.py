@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
-"""Java/C ratios: 'fdkit bench' table output against the TSV rows of ../shared/anchors/run (close, list, spawn).
+"""Java/C ratios: 'fdkit bench' table output against the TSV rows of the C anchors' run script (close, list, spawn; see docs/BENCHMARKS.md).
 
 Usage: anchor-ratios.py BENCH_OUTPUT.txt ANCHOR.tsv...
 Prints, for each pair of a Java method and its C counterpart at the same N, both medians and Java/C; then the
-issue targets computed from the same numbers. Pairs whose N or method is missing on either side are skipped.
+Java/C targets computed from the same numbers. Pairs whose N or method is missing on either side are skipped.
 """
 import re
 import sys

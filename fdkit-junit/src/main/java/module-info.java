@@ -2,7 +2,8 @@
 module dev.fdkit.junit {
     requires transitive dev.fdkit.core;
     requires transitive org.junit.jupiter.api;
-    // Only for the discovery listener that lets fdkit.leakcheck.enabled=true switch the check on by itself; the
+    requires java.management; // the fdkit agent's openers, when it runs in the test JVM
+    // Only for the discovery listener that lets fdkit.leakcheck.mode switch the check on by itself; the
     // build tool's launcher provides it at test time.
     requires static org.junit.platform.launcher;
     exports dev.fdkit.junit;

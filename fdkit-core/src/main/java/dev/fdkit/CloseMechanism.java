@@ -1,7 +1,5 @@
 package dev.fdkit;
 
-import dev.fdkit.internal.MechanismProperty;
-
 /**
  * How fdkit closes (or marks) a range of descriptors. Chosen once per JVM: the first that works here, or the one
  * named by the system property {@code fdkit.close.mechanism} ({@code auto|close-range|proc|brute}).
@@ -25,8 +23,4 @@ public enum CloseMechanism {
         return property;
     }
 
-    /** Parses a property value; {@code auto}, blank and null give null. */
-    public static CloseMechanism fromProperty(String value) {
-        return MechanismProperty.parse("fdkit.close.mechanism", value, values(), CloseMechanism::propertyValue);
-    }
 }

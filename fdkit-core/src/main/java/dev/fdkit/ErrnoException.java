@@ -15,10 +15,10 @@ public class ErrnoException extends IOException {
     }
 
     /**
-     * For messages that must keep another format (the JDK's, where fdkit stands in for it): {@code message} is used
-     * as it is and should name the errno itself.
+     * For subclasses whose messages must keep another format (the JDK's, where fdkit stands in for it):
+     * {@code message} is used as it is and should name the errno itself.
      */
-    public ErrnoException(int errno, String message) {
+    protected ErrnoException(int errno, String message) {
         super(message);
         this.errno = errno;
     }

@@ -31,33 +31,51 @@ public record FdDiff(List<FdInfo> opened, List<FdInfo> closed, List<FdInfo> repl
         return List.copyOf(all);
     }
 
-    /**
-     * One change: {@code sign} is '+' (opened), '-' (closed, as it was) or '~' (the number now holds another file,
-     * as it is now).
-     */
-    public record Change(char sign, FdInfo info) {
-        @Override
-        public String toString() {
-            return sign + " " + info;
-        }
-    }
-
-    /** Every change, ascending by number; at one number a closing comes before an opening. */
+    /** Every change, ascending by number; at one number what was closed comes before what was opened. */
     public List<Change> changes() {
-        List<Change> all = new ArrayList<>(opened.size() + closed.size() + replaced.size());
-        for (FdInfo f : closed) all.add(new Change('-', f));
-        for (FdInfo f : opened) all.add(new Change('+', f));
-        for (FdInfo f : replaced) all.add(new Change('~', f));
-        all.sort(Comparator.comparingInt((Change c) -> c.info().fd())); // stable: the order above within a number
+        List<Change> all = new ArrayList<>(closed.size() + opened.size() + replaced.size());
+        for (FdInfo f : closed) all.add(new Change(Change.Kind.CLOSED, f));
+        for (FdInfo f : opened) all.add(new Change(Change.Kind.OPENED, f));
+        for (FdInfo f : replaced) all.add(new Change(Change.Kind.REPLACED, f));
+        all.sort(Comparator.comparingInt((Change c) -> c.fd().fd()));
         return List.copyOf(all);
     }
 
-    /** One line per change, by number: "+ fd 7: file /tmp/x", "- fd 8: pipe pipe:[123]", "~ fd 9: ..." (replaced). */
+    /** One line per change, as {@link #changes()} orders them; "no change" when there is none. */
     @Override
     public String toString() {
         if (isEmpty()) return "no change";
         StringBuilder sb = new StringBuilder();
         for (Change c : changes()) sb.append(sb.isEmpty() ? "" : "\n").append(c);
         return sb.toString();
+    }
+
+    /**
+     * One change: a descriptor that was opened or replaced (as it is now), or closed (as it was).
+     *
+     * @param kind what happened at that number
+     * @param fd   the descriptor
+     */
+    public record Change(Kind kind, FdInfo fd) {
+        public enum Kind {
+            OPENED('+'), CLOSED('-'), REPLACED('~');
+
+            private final char sign;
+
+            Kind(char sign) {
+                this.sign = sign;
+            }
+
+            /** '+' opened, '-' closed, '~' the number now refers to another file. */
+            public char sign() {
+                return sign;
+            }
+        }
+
+        /** "+ fd 7: file /tmp/x", "- fd 8: pipe pipe:[123]", "~ fd 9: ...". */
+        @Override
+        public String toString() {
+            return kind.sign() + " " + fd;
+        }
     }
 }

@@ -80,6 +80,17 @@ public enum FdKind {
     }
 
     /**
+     * Whether a descriptor of this kind has a file position that means something (files, directories, devices,
+     * memfds); for other kinds {@link FdInfo#position()} means nothing.
+     */
+    public boolean isSeekable() {
+        return switch (this) {
+            case FILE, DIRECTORY, CHAR_DEVICE, BLOCK_DEVICE, MEMFD -> true;
+            default -> false;
+        };
+    }
+
+    /**
      * The kind with this label ("tcp6") or enum name ("TCP6"), ignoring case.
      *
      * @throws IllegalArgumentException naming the valid labels

@@ -138,7 +138,7 @@ public final class Fds {
     }
 
     /** The close mechanism this JVM uses (see {@link CloseMechanism}). */
-    public static CloseMechanism mechanism() {
+    public static CloseMechanism closeMechanism() {
         return Closer.selected();
     }
 

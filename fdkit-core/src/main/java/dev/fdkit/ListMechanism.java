@@ -1,7 +1,5 @@
 package dev.fdkit;
 
-import dev.fdkit.internal.MechanismProperty;
-
 /**
  * How fdkit finds which descriptor numbers are open in its own process. Chosen once per JVM, or named by the system
  * property {@code fdkit.list.mechanism} ({@code auto|poll|fcntl|proc}).
@@ -31,8 +29,4 @@ public enum ListMechanism {
         return property;
     }
 
-    /** Parses a property value; {@code auto}, blank and null give null. */
-    public static ListMechanism fromProperty(String value) {
-        return MechanismProperty.parse("fdkit.list.mechanism", value, values(), ListMechanism::propertyValue);
-    }
 }

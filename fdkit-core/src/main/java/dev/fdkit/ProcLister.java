@@ -118,7 +118,7 @@ final class ProcLister {
         }
         FdKind kind = kindOf(target, flags, mode);
         long pos = 0; // fdinfo's "pos" is the file's f_pos, 0 where seeking means nothing
-        if (seekable(kind)) {
+        if (kind.isSeekable()) {
             long p = FdCalls.lseek(fd, 0, FdCalls.SEEK_CUR); // SEEK_CUR 0 reads f_pos; it moves nothing
             if (p >= 0) pos = p;
         }
@@ -139,13 +139,6 @@ final class ProcLister {
     /** Unlinked: a path whose file has no link left. A name that merely ends in " (deleted)" is not evidence. */
     private static boolean isDeleted(String target, long nlink) {
         return nlink == 0 && target.startsWith("/");
-    }
-
-    private static boolean seekable(FdKind kind) {
-        return switch (kind) {
-            case FILE, DIRECTORY, CHAR_DEVICE, BLOCK_DEVICE, MEMFD -> true;
-            default -> false;
-        };
     }
 
     /** The kinds whose fdinfo has more than the common lines (pos, flags, mnt_id, ino). */
@@ -270,16 +263,16 @@ final class ProcLister {
                 int eol = i;
                 while (eol < info.length && info[eol] != '\n') eol++;
                 if (startsWith(info, i, "pos:")) {
-                    pos = number(info, i + 4, eol, 10);
+                    pos = ProcFiles.number(info, i + 4, eol, 10);
                     found++;
                 } else if (startsWith(info, i, "flags:")) {
-                    flags = (int) number(info, i + 6, eol, 8);
+                    flags = (int) ProcFiles.number(info, i + 6, eol, 8);
                     found++;
                 } else if (startsWith(info, i, "mnt_id:")) {
-                    mntId = (int) number(info, i + 7, eol, 10);
+                    mntId = (int) ProcFiles.number(info, i + 7, eol, 10);
                     found++;
                 } else if (startsWith(info, i, "ino:")) {
-                    ino = number(info, i + 4, eol, 10);
+                    ino = ProcFiles.number(info, i + 4, eol, 10);
                     found++;
                 }
                 i = eol + 1;
@@ -388,20 +381,5 @@ final class ProcLister {
         if (at + key.length() > text.length) return false;
         for (int j = 0; j < key.length(); j++) if (text[at + j] != key.charAt(j)) return false;
         return true;
-    }
-
-    /** The number in {@code radix} (8 or 10) after blanks in [from, to); -1 if there is none. */
-    private static long number(byte[] text, int from, int to, int radix) {
-        int i = from;
-        while (i < to && (text[i] == ' ' || text[i] == '\t')) i++;
-        long v = 0;
-        int digits = 0;
-        for (; i < to; i++) {
-            int d = text[i] - '0';
-            if (d < 0 || d >= radix) break;
-            v = v * radix + d;
-            digits++;
-        }
-        return digits == 0 ? -1 : v;
     }
 }

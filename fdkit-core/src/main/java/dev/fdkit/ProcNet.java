@@ -74,7 +74,7 @@ final class ProcNet {
             while (eol < text.length && text[eol] != '\n') eol++;
             int n = fields(text, line, eol, starts, ends);
             if (n > t.inodeColumn) {
-                long ino = parseLong(text, starts[t.inodeColumn], ends[t.inodeColumn], 10);
+                long ino = ProcFiles.number(text, starts[t.inodeColumn], ends[t.inodeColumn], 10);
                 if (ino > 0 && Arrays.binarySearch(wanted, ino) >= 0 && !found.containsKey(ino)) {
                     SocketInfo info = switch (t) {
                         case UNIX -> unix(text, starts, ends, n, eol);
@@ -108,30 +108,15 @@ final class ProcNet {
         return n;
     }
 
-    private static long parseLong(byte[] text, int from, int to, int radix) {
-        if (from >= to) return -1;
-        long v = 0;
-        for (int i = from; i < to; i++) {
-            int c = text[i], d;
-            if (c >= '0' && c <= '9') d = c - '0';
-            else if (c >= 'A' && c <= 'F') d = c - 'A' + 10;
-            else if (c >= 'a' && c <= 'f') d = c - 'a' + 10;
-            else return -1;
-            if (d >= radix) return -1;
-            v = v * radix + d;
-        }
-        return v;
-    }
-
     // tcp, udp, raw: "sl local rem st tx:rx tr:tm retrnsmt uid timeout inode ..." with addresses "HEX:PORT".
     private static SocketInfo inet(Table t, byte[] text, int[] s, int[] e) {
         int localColon = lastColon(text, s[1], e[1]), remoteColon = lastColon(text, s[2], e[2]);
         if (localColon < 0 || remoteColon < 0) return null;
         String local = address(text, s[1], localColon);
-        int localPort = (int) parseLong(text, localColon + 1, e[1], 16);
+        int localPort = (int) ProcFiles.number(text, localColon + 1, e[1], 16);
         String remote = address(text, s[2], remoteColon);
-        int remotePort = (int) parseLong(text, remoteColon + 1, e[2], 16);
-        int st = (int) parseLong(text, s[3], e[3], 16);
+        int remotePort = (int) ProcFiles.number(text, remoteColon + 1, e[2], 16);
+        int st = (int) ProcFiles.number(text, s[3], e[3], 16);
         String protocol = t.kind.label();
         String type;
         String state;
@@ -199,7 +184,7 @@ final class ProcNet {
         byte[] b = new byte[len / 2];
         boolean little = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
         for (int w = 0; w < len / 8; w++) {
-            long word = parseLong(text, from + w * 8, from + w * 8 + 8, 16);
+            long word = ProcFiles.number(text, from + w * 8, from + w * 8 + 8, 16);
             for (int k = 0; k < 4; k++) {
                 int shift = little ? 8 * k : 8 * (3 - k);
                 b[w * 4 + k] = (byte) (word >>> shift);
@@ -248,9 +233,9 @@ final class ProcNet {
 
     // unix: "Num RefCount Protocol Flags Type St Inode [Path]"; the path is the rest of the line.
     private static SocketInfo unix(byte[] text, int[] s, int[] e, int n, int eol) {
-        long flags = parseLong(text, s[3], e[3], 16);
-        int type = (int) parseLong(text, s[4], e[4], 16);
-        int st = (int) parseLong(text, s[5], e[5], 16);
+        long flags = ProcFiles.number(text, s[3], e[3], 16);
+        int type = (int) ProcFiles.number(text, s[4], e[4], 16);
+        int st = (int) ProcFiles.number(text, s[5], e[5], 16);
         String path = null;
         if (n > 7) path = new String(text, s[7], eol - s[7], StandardCharsets.UTF_8).stripTrailing();
         String typeName = switch (type) {
@@ -273,8 +258,8 @@ final class ProcNet {
 
     // netlink: "sk Eth Pid Groups Rmem Wmem Dump Locks Drops Inode"
     private static SocketInfo netlink(byte[] text, int[] s, int[] e) {
-        int family = (int) parseLong(text, s[1], e[1], 10);
-        long portId = parseLong(text, s[2], e[2], 10);
+        int family = (int) ProcFiles.number(text, s[1], e[1], 10);
+        long portId = ProcFiles.number(text, s[2], e[2], 10);
         return new SocketInfo("netlink", "raw", null, (int) portId, null, -1, null, netlinkFamily(family));
     }
 
@@ -307,9 +292,9 @@ final class ProcNet {
 
     // packet: "sk RefCnt Type Proto Iface R Rmem User Inode"; Proto is the ethertype in hex, Iface an ifindex.
     private static SocketInfo packet(byte[] text, int[] s, int[] e) {
-        int type = (int) parseLong(text, s[2], e[2], 10);
-        int proto = (int) parseLong(text, s[3], e[3], 16);
-        int iface = (int) parseLong(text, s[4], e[4], 10);
+        int type = (int) ProcFiles.number(text, s[2], e[2], 10);
+        int proto = (int) ProcFiles.number(text, s[3], e[3], 16);
+        int iface = (int) ProcFiles.number(text, s[4], e[4], 10);
         String protoName = switch (proto) {
             case 0x0003 -> "ETH_P_ALL";
             case 0x0800 -> "ETH_P_IP";

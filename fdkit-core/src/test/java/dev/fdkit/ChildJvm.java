@@ -17,6 +17,11 @@ final class ChildJvm {
     }
 
     static Result run(List<String> jvmArgs, Class<?> main, String... args) throws IOException, InterruptedException {
+        return run(jvmArgs, main.getName(), args);
+    }
+
+    /** Runs {@code main}, a class name or a Java source file (run by the source launcher), in a fresh JVM. */
+    static Result run(List<String> jvmArgs, String main, String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElseThrow());
         cmd.add("--enable-native-access=ALL-UNNAMED");
@@ -25,7 +30,7 @@ final class ChildJvm {
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.addAll(jvmArgs);
-        cmd.add(main.getName());
+        cmd.add(main);
         cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd).start();
         p.getOutputStream().close();

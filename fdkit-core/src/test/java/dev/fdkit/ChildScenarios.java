@@ -28,7 +28,7 @@ public final class ChildScenarios {
         Fds.closeRange(Fds.MAX_FD, Fds.MAX_FD); // warm-up: the close path, with nothing to close
         write(("warm=" + Arrays.toString(Fds.numbers(0, 2)) + "\n").getBytes());
         StringBuilder out = new StringBuilder();
-        out.append("mechanism=").append(Fds.mechanism().propertyValue()).append('\n');
+        out.append("mechanism=").append(Fds.closeMechanism().propertyValue()).append('\n');
         out.append("list=").append(Fds.listMechanism().propertyValue()).append('\n');
         out.append("before=").append(Fds.numbers().length).append('\n');
         byte[] head = out.toString().getBytes();

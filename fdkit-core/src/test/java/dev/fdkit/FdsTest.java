@@ -97,7 +97,7 @@ class FdsTest {
         assertFalse(TestFds.cloexec(base + 3));
         Fds.closeFrom(base);
         assertArrayEquals(new int[0], open(base, base + 3));
-        assertTrue(Arrays.asList(CloseMechanism.values()).contains(Fds.mechanism()));
+        assertTrue(Arrays.asList(CloseMechanism.values()).contains(Fds.closeMechanism()));
     }
 
     @Test

@@ -376,7 +376,7 @@ public final class Bench {
     private void printHeader() {
         out.println("fdkit bench: " + machine());
         out.printf(Locale.ROOT, "fdkit here: close mechanism %s, list mechanism %s, CLOSE_RANGE_CLOEXEC %s, "
-                        + "RLIMIT_NOFILE %d (hard %d)%n", Fds.mechanism().propertyValue(),
+                        + "RLIMIT_NOFILE %d (hard %d)%n", Fds.closeMechanism().propertyValue(),
                 Fds.listMechanism().propertyValue(), Fds.kernelMarksCloseOnExec() ? "yes" : "no",
                 ProcessCalls.getrlimitNofile()[0], ProcessCalls.getrlimitNofile()[1]);
         out.println("safety: this JVM's own descriptors are all at or below " + jvmHighest + "; the bench opens its "
@@ -429,7 +429,7 @@ public final class Bench {
         field(sb, "jdk", jdk()).append(",\n");
         sb.append("  \"cpus\": ").append(Runtime.getRuntime().availableProcessors()).append(",\n");
         sb.append("  \"rlimit_nofile\": ").append(ProcessCalls.getrlimitNofile()[0]).append(",\n");
-        field(sb, "close_mechanism", Fds.mechanism().propertyValue()).append(",\n");
+        field(sb, "close_mechanism", Fds.closeMechanism().propertyValue()).append(",\n");
         field(sb, "list_mechanism", Fds.listMechanism().propertyValue()).append(",\n");
         sb.append("  \"kernel_cloexec\": ").append(Fds.kernelMarksCloseOnExec()).append(",\n");
         sb.append("  \"jvm_highest_fd\": ").append(jvmHighest).append(",\n");

@@ -87,11 +87,7 @@ record LsColumn(String name, boolean right, Function<FdInfo, String> cell) {
 
     /** The offset where it means something; "-" for pipes, sockets and anon inodes (their offset is always 0). */
     static String position(FdInfo f) {
-        if (f.position() < 0) return "-";
-        return switch (f.kind()) {
-            case FILE, DIRECTORY, CHAR_DEVICE, BLOCK_DEVICE, MEMFD -> Long.toString(f.position());
-            default -> "-";
-        };
+        return f.position() < 0 || !f.kind().isSeekable() ? "-" : Long.toString(f.position());
     }
 
     /**

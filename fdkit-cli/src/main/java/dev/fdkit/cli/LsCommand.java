@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 
 @Command(name = "ls", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"List the open descriptors of a process (default: this one), lsof-style.",
@@ -62,6 +63,10 @@ final class LsCommand implements Callable<Integer> {
                             + "also goes into --json."})
     String columns;
 
+    @Option(names = "--stacks", description = "Under each descriptor, the stack that opened it; PID must run the "
+            + "fdkit agent (see 'fdkit agent'). With --json, an \"opener\" object with the frames.")
+    boolean stacks;
+
     @Override
     public Integer call() throws Exception {
         Set<FdKind> kinds;
@@ -79,14 +84,15 @@ final class LsCommand implements Callable<Integer> {
         FdTable table = pid == null ? Fds.list() : Fds.list(pid);
         if (shown.contains(LsColumn.ALL.get("ENDPOINTS"))) table = Endpoints.of(table);
         if (kinds != null) table = table.filter(f -> kinds.contains(f.kind()));
+        LsStacks openers = stacks ? LsStacks.fetch(pid, spec) : null;
         PrintStream out = System.out;
         if (summary) {
             if (json) printSummaryJson(table, out);
             else printSummary(table, out);
         } else if (json) {
-            printJson(table, out);
+            printJson(table, out, openers == null ? f -> "" : openers::jsonMembers);
         } else {
-            printTable(table, shown, out);
+            printTable(table, shown, out, openers == null ? f -> "" : openers::tableLines);
         }
         out.flush();
         return 0;
@@ -111,10 +117,12 @@ final class LsCommand implements Callable<Integer> {
         return kinds;
     }
 
-    static void printTable(FdTable table, List<LsColumn> shown, PrintStream out) {
+    /** {@code below} gives lines to print under each row (--stacks), or "". */
+    static void printTable(FdTable table, List<LsColumn> shown, PrintStream out, Function<FdInfo, String> below) {
         // Padding by hand: String.format per row costs more than the listing's own Java work on 16,000 rows.
         int cols = shown.size();
         String[][] cells = new String[table.size()][];
+        FdInfo[] listed = new FdInfo[table.size()];
         int[] width = new int[cols];
         for (int c = 0; c < cols; c++) width[c] = shown.get(c).name().length();
         int r = 0;
@@ -125,13 +133,17 @@ final class LsCommand implements Callable<Integer> {
                 row[c] = v == null || v.isEmpty() ? "-" : LsColumn.escape(v);
                 width[c] = Math.max(width[c], row[c].length());
             }
+            listed[r] = f;
             cells[r++] = row;
         }
         StringBuilder sb = new StringBuilder(80 * (table.size() + 1));
         String[] header = new String[cols];
         for (int c = 0; c < cols; c++) header[c] = shown.get(c).name();
         row(sb, shown, width, header);
-        for (String[] row : cells) row(sb, shown, width, row);
+        for (int i = 0; i < cells.length; i++) {
+            row(sb, shown, width, cells[i]);
+            sb.append(below.apply(listed[i]));
+        }
         out.print(sb);
     }
 
@@ -176,6 +188,11 @@ final class LsCommand implements Callable<Integer> {
     }
 
     static void printJson(FdTable table, PrintStream out) {
+        printJson(table, out, f -> "");
+    }
+
+    /** {@code members} gives more members for each descriptor's object (",\"opener\":{...}"), or "". */
+    static void printJson(FdTable table, PrintStream out, Function<FdInfo, String> members) {
         StringBuilder sb = new StringBuilder("[");
         boolean first = true;
         for (FdInfo f : table) {
@@ -199,7 +216,7 @@ final class LsCommand implements Callable<Integer> {
                         .append(Json.quote(a.getValue()));
             }
             if (f.socket() != null) sb.append(",\"socket\":").append(socketJson(f.socket()));
-            sb.append('}');
+            sb.append(members.apply(f)).append('}');
         }
         out.println(sb.append(first ? "]" : "\n]"));
     }

@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
         description = "File-descriptor control for the JVM: close ranges, list descriptors, start children with "
                 + "exactly the descriptors named.",
         subcommands = {DemoCommand.class, LsCommand.class, WatchCommand.class, ExecCommand.class, BenchCommand.class,
-                CommandLine.HelpCommand.class})
+                AgentCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
     public static void main(String[] args) {
         System.exit(run(args));

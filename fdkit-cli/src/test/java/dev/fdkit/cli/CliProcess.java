@@ -22,7 +22,10 @@ final class CliProcess {
                 "--enable-native-access=ALL-UNNAMED", "-XX:TieredStopAtLevel=1", "-cp",
                 System.getProperty("java.class.path"), Main.class.getName()));
         cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).start();
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        // What bin/fdkit records for 'exec': the caller (this test) hands over stdio, the pipes, and nothing else.
+        pb.environment().put("FDKIT_CALLER_FDS", "0 1 2");
+        Process p = pb.start();
         p.getOutputStream().close();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         Thread pump = Thread.ofPlatform().start(() -> {

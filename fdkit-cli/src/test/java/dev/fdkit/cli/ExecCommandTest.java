@@ -1,6 +1,10 @@
 package dev.fdkit.cli;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -37,9 +41,28 @@ class ExecCommandTest {
     }
 
     @Test
-    void closedDescriptorIsNamed() throws Exception {
+    void descriptorNotHandedOverIsNamed() throws Exception {
         CliProcess.Result r = fdkit("exec", "--pass", "987:3", "--", "true");
-        assertEquals(126, r.exit(), r.err());
-        assertTrue(r.err().contains("descriptor 987") && r.err().contains("EBADF"), r.err());
+        assertEquals(123, r.exit(), r.err());
+        assertTrue(r.err().contains("descriptor 987") && r.err().lines().count() == 1, r.err());
+    }
+
+    @Test
+    void exitStatusTellsTheFailuresApart(@TempDir Path tmp) throws Exception {
+        CliProcess.Result dir = fdkit("exec", "--cwd", "/nonexistent/dir", "--", "true");
+        assertEquals(124, dir.exit(), dir.err());
+        assertTrue(dir.err().contains("/nonexistent/dir"), dir.err());
+        Path plain = Files.writeString(tmp.resolve("not-executable"), "echo hi\n");
+        CliProcess.Result notExecutable = fdkit("exec", "--", plain.toString());
+        assertEquals(126, notExecutable.exit(), notExecutable.err());
+        CliProcess.Result usage = fdkit("exec", "--pass", "x:3", "--", "true");
+        assertEquals(2, usage.exit(), usage.err());
+        assertTrue(usage.err().contains("--pass x:3"), usage.err());
+        CliProcess.Result env = fdkit("exec", "--env", "NOEQUALS", "--", "true");
+        assertEquals(2, env.exit(), env.err());
+        CliProcess.Result help = fdkit("exec", "--help");
+        for (String code : new String[] {"123", "124", "125", "126", "127"}) {
+            assertTrue(help.out().contains("  " + code + "  "), help.out());
+        }
     }
 }

@@ -39,8 +39,8 @@ public final class Closer {
     public static CloseMechanism selected() {
         CloseMechanism m = selected;
         if (m == null) {
-            m = CloseMechanism.fromProperty(System.getProperty("fdkit.close.mechanism"));
-            if (m == null) m = detect();
+            m = Settings.mechanism(Settings.CLOSE_MECHANISM, CloseMechanism.values(), CloseMechanism::propertyValue)
+                    .orElseGet(Closer::detect);
             selected = m;
         }
         return m;
@@ -68,13 +68,7 @@ public final class Closer {
 
     /** The highest descriptor number brute force may try: {@code fdkit.brute.max}, default {@link #DEFAULT_BRUTE_MAX}. */
     public static long bruteMax() {
-        String p = System.getProperty("fdkit.brute.max");
-        if (p == null) return DEFAULT_BRUTE_MAX;
-        try {
-            return Long.parseLong(p.trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("fdkit.brute.max=" + p + " is not a number", e);
-        }
+        return Settings.number(Settings.BRUTE_MAX, DEFAULT_BRUTE_MAX, 0, Integer.MAX_VALUE);
     }
 
     /**
@@ -127,37 +121,54 @@ public final class Closer {
         }
     }
 
+    /** Passes over the directory that still find something to close before the rest is left to brute force. */
+    private static final int PROC_PASSES = 16;
+
     /**
-     * Reads /proc/self/fd and closes what is in range; closing while reading can make procfs skip entries, so it
-     * rewinds and reads again until a whole pass closes nothing.
+     * Reads the calling thread's /proc/thread-self/fd and closes what is in range, reading again until a pass
+     * closes nothing: another thread may open descriptors in the range meanwhile. When passes keep finding some,
+     * or no descriptor is free to read the directory with (a full table), brute force over the table finishes.
      */
     private static void closeByProc(int first, int last) throws ErrnoException {
-        int dirfd = FdScan.openProcSelfFd();
+        int dirfd;
+        try {
+            dirfd = FdScan.openProcSelfFd();
+        } catch (ErrnoException e) {
+            if (!FdScan.tableFull(e.errno())) throw e;
+            closeByBrute(first, last);
+            return;
+        }
         try (Dirents d = new Dirents(dirfd)) {
             int[] closed = new int[1];
-            do {
+            for (int pass = 0; ; pass++) {
+                if (pass == PROC_PASSES) {
+                    closeByBrute(first, last);
+                    return;
+                }
                 closed[0] = 0;
                 int r = d.forEach(fd -> {
-                    if (fd >= first && fd <= last && fd != dirfd) {
-                        FdCalls.close(fd); // errors ignored, as close_range(2) does
-                        closed[0]++;
-                    }
+                    // errors are ignored, as close_range(2) does; only a real close counts as progress
+                    if (fd >= first && fd <= last && fd != dirfd && FdCalls.close(fd) == 0) closed[0]++;
                     return true;
                 });
-                if (r < 0) throw Ffm.failure("getdents64(/proc/self/fd)", r);
-                if (closed[0] > 0 && d.rewind() < 0) throw new ErrnoException("lseek(/proc/self/fd)", Errno.EINVAL);
-            } while (closed[0] > 0);
+                if (r < 0) throw Ffm.failure("getdents64(" + FdScan.OWN_FD_DIR + ")", r);
+                if (closed[0] == 0) return;
+                if (d.rewind() < 0) throw new ErrnoException("lseek(" + FdScan.OWN_FD_DIR + ")", Errno.EINVAL);
+            }
         }
     }
 
+    /**
+     * close(2) on every number from {@code first} up to {@code last} or the highest that may be open
+     * ({@link FdScan#openBound()}), whichever is lower. Not the soft RLIMIT_NOFILE: descriptors opened before the
+     * limit was lowered stay open above it.
+     */
     private static void closeByBrute(int first, int last) throws ErrnoException {
-        long soft = ProcessCalls.getrlimitNofile()[0];
-        long bound = soft < 0 ? Long.MAX_VALUE : soft; // RLIM_INFINITY
-        long end = Math.min(last, bound - 1);
+        long end = Math.min(last, FdScan.openBound() - 1L);
         if (end >= bruteMax()) {
             throw new ErrnoException("brute-force close of descriptors " + first + ".." + end
-                    + " refused: RLIMIT_NOFILE is " + (soft < 0 ? "unlimited" : soft) + ", above the cap of "
-                    + bruteMax() + " (fdkit.brute.max); lower the limit or raise the cap", Errno.EMFILE);
+                    + " refused: the table reaches descriptor " + end + ", above the cap of " + bruteMax()
+                    + " (fdkit.brute.max); raise the cap", Errno.EMFILE);
         }
         for (long fd = first; fd <= end; fd++) FdCalls.close((int) fd);
     }

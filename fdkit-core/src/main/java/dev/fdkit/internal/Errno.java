@@ -14,7 +14,7 @@ public final class Errno {
 
     // The generic values, identical on x86_64 and aarch64.
     public static final int EPERM = 1, ENOENT = 2, ESRCH = 3, EINTR = 4, EBADF = 9, ECHILD = 10, EAGAIN = 11,
-            ENOMEM = 12, EACCES = 13, ENOTDIR = 20, EINVAL = 22, EMFILE = 24, ENOSYS = 38;
+            ENOMEM = 12, EACCES = 13, ENOTDIR = 20, EINVAL = 22, ENFILE = 23, EMFILE = 24, ENOSYS = 38;
 
     private static final class StrerrornameNp {
         // strerrorname_np(3): glibc >= 2.32

@@ -240,6 +240,17 @@ public final class FdCalls {
         POLLFD_REVENTS.set(fds, 0L, index, (short) 0);
     }
 
+    /**
+     * Sets entries [0, n) of a pollfd array to ask about descriptors {@code firstFd}, {@code firstFd + 1}, ...
+     * with no events, in one bulk copy: a scan of a large table sets up a million of them.
+     */
+    public static void fillPollfds(MemorySegment fds, int firstFd, int n) {
+        int perEntry = (int) (POLLFD.byteSize() / JAVA_INT.byteSize()); // fd, then events and revents, both 0
+        int[] raw = new int[n * perEntry];
+        for (int i = 0; i < n; i++) raw[i * perEntry] = firstFd + i;
+        MemorySegment.copy(raw, 0, fds, JAVA_INT, 0, raw.length);
+    }
+
     /** poll(2) on one descriptor; returns revents, 0 on timeout, or -errno. */
     public static int pollOne(int fd, short events, int timeoutMillis) {
         MemorySegment p = POLL_ONE.get();

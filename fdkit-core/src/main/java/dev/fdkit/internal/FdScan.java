@@ -16,7 +16,7 @@ public final class FdScan {
     private static final long POLLFD_BYTES = FdCalls.POLLFD.byteSize();
     /** Most pollfds handed to one poll(2): 512 KiB of native memory. */
     private static final int POLL_CHUNK = 1 << 16;
-    /** Upper bound on slots probed when /proc/self/status cannot tell the table's size. */
+    /** fs.nr_open's default: no table grows beyond it unless an administrator raised it. */
     public static final int DEFAULT_SLOT_CAP = 1 << 20;
 
     /**
@@ -32,7 +32,7 @@ public final class FdScan {
             if (upTo > slots) {
                 int n = Math.max(upTo, Math.min(POLL_CHUNK, Math.max(1024, slots * 2)));
                 fds = Arena.ofAuto().allocate(FdCalls.POLLFD, n);
-                for (int i = 0; i < n; i++) FdCalls.setPollfd(fds, i, i, (short) 0);
+                FdCalls.fillPollfds(fds, 0, n);
                 slots = n;
             }
             return fds;
@@ -47,8 +47,8 @@ public final class FdScan {
     public static ListMechanism selected() {
         ListMechanism m = selected;
         if (m == null) {
-            m = ListMechanism.fromProperty(System.getProperty("fdkit.list.mechanism"));
-            if (m == null) m = detect();
+            m = Settings.mechanism(Settings.LIST_MECHANISM, ListMechanism.values(), ListMechanism::propertyValue)
+                    .orElseGet(FdScan::detect);
             selected = m;
         }
         return m;
@@ -76,17 +76,55 @@ public final class FdScan {
     }
 
     /**
-     * The number of slots in this process's descriptor table (FDSize): no descriptor is open at or above it.
-     * Where /proc is missing, the RLIMIT_NOFILE soft limit capped at {@link #DEFAULT_SLOT_CAP}.
+     * The number of slots in the calling thread's descriptor table (FDSize of /proc/thread-self/status: a thread
+     * that unshared its table has its own): no descriptor is open at or above it. Where /proc cannot tell (not
+     * mounted, or no descriptor free to read it), {@link #slotsWithoutProc()}.
      */
     public static int tableSize() {
-        byte[] status = ProcFiles.read("/proc/self/status", null);
-        if (status != null) {
-            long size = ProcFiles.field(status, "FDSize:");
-            if (size > 0) return (int) Math.min(size, Integer.MAX_VALUE);
-        }
-        long soft = ProcessCalls.getrlimitNofile()[0];
-        return (int) (soft < 0 || soft > DEFAULT_SLOT_CAP ? DEFAULT_SLOT_CAP : soft);
+        int size = procTableSize();
+        return size > 0 ? size : slotsWithoutProc();
+    }
+
+    /** FDSize of /proc/thread-self/status, or -1 where /proc cannot tell. */
+    private static int procTableSize() {
+        byte[] status = ProcFiles.read("/proc/thread-self/status", null);
+        long size = status == null ? -1 : ProcFiles.field(status, "FDSize:");
+        return size > 0 ? (int) Math.min(size, Integer.MAX_VALUE) : -1;
+    }
+
+    /**
+     * The slots to ask about when /proc cannot tell the table's size: a descriptor may be open above both
+     * RLIMIT_NOFILE limits (they can be lowered after it was opened), but never at or above fs.nr_open, whose
+     * default is {@link #DEFAULT_SLOT_CAP}. So the larger of that default and the hard limit.
+     */
+    static int slotsWithoutProc() {
+        long hard = ProcessCalls.getrlimitNofile()[1];
+        return (int) Math.min(Integer.MAX_VALUE, Math.max(DEFAULT_SLOT_CAP, hard < 0 ? 0 : hard));
+    }
+
+    /**
+     * The slots below which an O_PATH descriptor, which poll cannot see, is looked for with fcntl when the kernel's
+     * count cannot vouch for a poll scan: both limits, capped by the table. Above them poll alone answers.
+     */
+    private static int limitSlots(int slots) {
+        long[] lim = ProcessCalls.getrlimitNofile();
+        long bound = Math.max(lim[0] < 0 ? Long.MAX_VALUE : lim[0], lim[1] < 0 ? Long.MAX_VALUE : lim[1]);
+        return (int) Math.min(bound, slots);
+    }
+
+    /**
+     * One more than the highest descriptor that may be open: the table's size where /proc tells it, else the
+     * highest descriptor a poll scan finds, and at least the RLIMIT_NOFILE limits (for O_PATH descriptors, which
+     * poll cannot see). What brute-force closing must reach; never the soft limit alone, since descriptors opened
+     * before the limit was lowered stay open above it.
+     */
+    public static int openBound() throws ErrnoException {
+        int size = procTableSize();
+        if (size > 0) return size;
+        int slots = slotsWithoutProc();
+        IntList seen = pollSlots(0, slots);
+        int highest = seen.size() == 0 ? -1 : seen.get(seen.size() - 1);
+        return Math.max(highest + 1, limitSlots(slots));
     }
 
     /** Sorted open descriptor numbers in [from, to] with the selected mechanism. */
@@ -111,41 +149,75 @@ public final class FdScan {
         switch (m) {
             case POLL -> byPoll(from, to, out, limit);
             case FCNTL -> byFcntl(from, to, out, limit);
-            case PROC -> byProc(from, to, out);
+            case PROC -> byProc(from, to, out, limit);
         }
         return out;
     }
 
-    private static void byFcntl(int from, int to, IntList out, int limit) {
-        int end = (int) Math.min((long) to, tableSize() - 1L);
-        for (int fd = from; fd <= end && out.size() < limit; fd++) {
+    /**
+     * fcntl(F_GETFD) on every slot. Where /proc cannot tell the table's size, fcntl asks only below the
+     * RLIMIT_NOFILE limits and one poll pass per chunk finds what was opened above them before they were lowered:
+     * a million fcntl calls per scan would make every fallback that scans crawl.
+     */
+    private static void byFcntl(int from, int to, IntList out, int limit) throws ErrnoException {
+        int size = procTableSize();
+        int slots = size > 0 ? size : slotsWithoutProc();
+        int fcntlEnd = (int) Math.min((long) to, (size > 0 ? slots : limitSlots(slots)) - 1L);
+        for (int fd = from; fd <= fcntlEnd && out.size() < limit; fd++) {
             if (FdCalls.fcntl(fd, FdCalls.F_GETFD, 0) >= 0) out.add(fd);
         }
+        if (size > 0 || out.size() >= limit || fcntlEnd >= to) return;
+        IntList above = pollSlots(Math.max(from, fcntlEnd + 1), (int) Math.min(slots, to + 1L));
+        for (int i = 0; i < above.size() && out.size() < limit; i++) out.add(above.get(i));
     }
 
     /**
      * One poll(2) pass over the whole table. poll answers POLLNVAL for O_PATH descriptors too (it looks files up
      * the way that hides them), so the pass is checked against the kernel's count of open descriptors; when they
      * differ (O_PATH descriptors, or another thread opening or closing meanwhile) the slots poll called closed
-     * are asked again with fcntl(F_GETFD), which sees every descriptor.
+     * are asked again with fcntl(F_GETFD), which sees every descriptor. Without the count (no /proc), only slots
+     * below the RLIMIT_NOFILE limits are asked again: above both, poll's answer stands.
      */
     private static void byPoll(int from, int to, IntList out, int limit) throws ErrnoException {
         int slots = tableSize();
         int end = (int) Math.min((long) to, slots - 1L);
         long expected = ProcFiles.openDescriptorCount();
+        IntList seen = pollSlots(0, slots);
+        boolean complete = expected >= 0 && seen.size() == expected;
+        int recheckEnd = complete ? -1 : expected >= 0 ? end : Math.min(end, limitSlots(slots) - 1);
+        int next = 0;
+        for (int fd = from; fd <= end && out.size() < limit; fd++) {
+            while (next < seen.size() && seen.get(next) < fd) next++;
+            if (next < seen.size() && seen.get(next) == fd) {
+                out.add(fd);
+            } else if (fd <= recheckEnd) {
+                if (FdCalls.fcntl(fd, FdCalls.F_GETFD, 0) >= 0) out.add(fd);
+            } else if (next == seen.size()) {
+                break; // nothing open beyond the last descriptor poll saw
+            }
+        }
+    }
+
+    /**
+     * The slots of [start, end) that poll(2) does not answer POLLNVAL, ascending. poll refuses more entries than
+     * the soft RLIMIT_NOFILE in one call but asks about any number, so a table larger than the limit is asked in
+     * chunks.
+     */
+    private static IntList pollSlots(int start, int end) throws ErrnoException {
         long soft = ProcessCalls.getrlimitNofile()[0];
-        // poll(2) refuses more pollfds than the soft limit.
         int chunk = (int) Math.max(1, Math.min(POLL_CHUNK, soft < 0 ? POLL_CHUNK : soft));
         PollTable table = POLL_TABLE.get();
         IntList seen = new IntList();
-        for (long base = 0; base < slots; base += chunk) {
-            int n = (int) Math.min(chunk, slots - base);
+        MemorySegment far = null; // reused for the stretches beyond the cached table
+        for (long base = start; base < end; base += chunk) {
+            int n = (int) Math.min(chunk, end - base);
             MemorySegment window;
             if (base + n <= POLL_CHUNK) {
                 window = table.cover((int) (base + n)).asSlice(base * POLLFD_BYTES, n * POLLFD_BYTES);
-            } else { // beyond the cached table: a one-off array for this stretch
-                window = Arena.ofAuto().allocate(FdCalls.POLLFD, n);
-                for (int i = 0; i < n; i++) FdCalls.setPollfd(window, i, (int) (base + i), (short) 0);
+            } else {
+                if (far == null) far = Arena.ofAuto().allocate(FdCalls.POLLFD, chunk);
+                window = far.asSlice(0, n * POLLFD_BYTES);
+                FdCalls.fillPollfds(window, (int) base, n);
             }
             int r;
             do {
@@ -157,37 +229,46 @@ public final class FdScan {
             short[] a = table.answers;
             MemorySegment.copy(window, JAVA_SHORT, 0, a, 0, shorts);
             for (int i = 0; i < n; i++) {
-                if ((a[i * FdCalls.POLLFD_SHORTS + FdCalls.POLLFD_REVENTS_SHORT] & FdCalls.POLLNVAL) == 0) seen.add((int) (base + i));
+                if ((a[i * FdCalls.POLLFD_SHORTS + FdCalls.POLLFD_REVENTS_SHORT] & FdCalls.POLLNVAL) == 0) {
+                    seen.add((int) (base + i));
+                }
             }
         }
-        boolean complete = expected >= 0 && seen.size() == expected;
-        int next = 0;
-        for (int fd = from; fd <= end && out.size() < limit; fd++) {
-            while (next < seen.size() && seen.get(next) < fd) next++;
-            if (next < seen.size() && seen.get(next) == fd) {
-                out.add(fd);
-            } else if (!complete && FdCalls.fcntl(fd, FdCalls.F_GETFD, 0) >= 0) {
-                out.add(fd);
-            } else if (complete && next == seen.size()) {
-                break; // nothing open beyond the last descriptor poll saw
-            }
-        }
+        return seen;
     }
 
-    private static void byProc(int from, int to, IntList out) throws ErrnoException {
-        int dirfd = openProcSelfFd();
+    private static void byProc(int from, int to, IntList out, int limit) throws ErrnoException {
+        int dirfd;
+        try {
+            dirfd = openProcSelfFd();
+        } catch (ErrnoException e) {
+            if (!tableFull(e.errno())) throw e;
+            byPoll(from, to, out, limit); // a full table has no descriptor left to read /proc with
+            return;
+        }
         IntList all = new IntList();
         try (Dirents d = new Dirents(dirfd)) {
             int r = d.forEach(fd -> {
                 if (fd != dirfd && fd >= from && fd <= to) all.add(fd);
                 return true;
             });
-            if (r < 0) throw Ffm.failure("getdents64(/proc/self/fd)", r);
+            if (r < 0) throw Ffm.failure("getdents64(" + OWN_FD_DIR + ")", r);
         }
         int[] a = all.toArray();
         java.util.Arrays.sort(a); // procfs lists in order today; sorting keeps the contract if that changes
         for (int fd : a) out.add(fd);
     }
+
+    /** Whether open(2) failed for want of a free descriptor: this process's table (EMFILE) or the system's (ENFILE). */
+    static boolean tableFull(int errno) {
+        return errno == Errno.EMFILE || errno == Errno.ENFILE;
+    }
+
+    /**
+     * The calling thread's descriptor directory. /proc/self/fd is the thread-group leader's table, which a thread
+     * that unshared its own (CLOSE_RANGE_UNSHARE) no longer uses; /proc/thread-self (Linux 3.17+) is the caller's.
+     */
+    public static final String OWN_FD_DIR = "/proc/thread-self/fd";
 
     /** Whether {@link #openProcSelfFd()} works here: /proc is mounted and really procfs. */
     public static boolean procSelfFdWorks() {
@@ -199,14 +280,14 @@ public final class FdScan {
         }
     }
 
-    /** Opens /proc/self/fd after checking it really is procfs (a bind mount or tmpfs there would lie). */
+    /** Opens {@link #OWN_FD_DIR} after checking it really is procfs (a bind mount or tmpfs there would lie). */
     public static int openProcSelfFd() throws ErrnoException {
-        int fd = FdCalls.open("/proc/self/fd", FdCalls.O_RDONLY | FdCalls.O_DIRECTORY | FdCalls.O_CLOEXEC, 0);
-        if (fd < 0) throw Ffm.failure("open(/proc/self/fd)", fd);
+        int fd = FdCalls.open(OWN_FD_DIR, FdCalls.O_RDONLY | FdCalls.O_DIRECTORY | FdCalls.O_CLOEXEC, 0);
+        if (fd < 0) throw Ffm.failure("open(" + OWN_FD_DIR + ")", fd);
         long type = FileCalls.fstatfsType(fd);
         if (type != FileCalls.PROC_SUPER_MAGIC) {
             FdCalls.close(fd);
-            throw new ErrnoException("/proc/self/fd is not on procfs (f_type " + type + ")", Errno.ENOSYS);
+            throw new ErrnoException(OWN_FD_DIR + " is not on procfs (f_type " + type + ")", Errno.ENOSYS);
         }
         return fd;
     }

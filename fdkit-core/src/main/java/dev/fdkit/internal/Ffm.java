@@ -52,6 +52,7 @@ public final class Ffm {
     /** Like {@link #downcall}, for a symbol some libcs lack (a newer glibc's, a GNU extension). */
     public static Optional<MethodHandle> optionalDowncall(String name, FunctionDescriptor fd,
                                                           Linker.Option... options) {
+        NativeAccessCheck.ensure();
         Linker.Option[] all = new Linker.Option[options.length + 1];
         all[0] = CAPTURE_ERRNO;
         System.arraycopy(options, 0, all, 1, options.length);
@@ -65,6 +66,7 @@ public final class Ffm {
 
     /** Like {@link #plainDowncall}, for a symbol some libcs lack. */
     public static Optional<MethodHandle> optionalPlainDowncall(String name, FunctionDescriptor fd) {
+        NativeAccessCheck.ensure();
         return LIBC.find(name).map(address -> LINKER.downcallHandle(address, fd));
     }
 
@@ -89,6 +91,42 @@ public final class Ffm {
      */
     public static ErrnoException failure(String what, long result) {
         return new ErrnoException(what, (int) -result);
+    }
+
+    /**
+     * Fails with one sentence naming the flag to add where this JVM denies {@code module} native access
+     * ({@code --illegal-native-access=deny}, or a release where that is the default); where it only warns, the
+     * JDK's warning stands. {@code restrictedCall} must make a restricted call from {@code module} itself: the JVM
+     * judges the caller. The error is an {@link Error}, so that a class initializer passes it on as it is instead
+     * of as an ExceptionInInitializerError.
+     */
+    public static void requireNativeAccess(Module module, Runnable restrictedCall) {
+        if (module.isNativeAccessEnabled()) return;
+        try {
+            restrictedCall.run();
+        } catch (IllegalCallerException e) {
+            String who = module.isNamed() ? "module " + module.getName() : "code on the class path";
+            String flag = module.isNamed() ? "dev.fdkit.core,dev.fdkit.spawn" : "ALL-UNNAMED";
+            IllegalAccessError denied = new IllegalAccessError("fdkit calls the C library through the FFM API, "
+                    + "which this JVM denies to " + who + ": add --enable-native-access=" + flag
+                    + " to the java command line");
+            denied.initCause(e);
+            throw denied;
+        }
+    }
+
+    /**
+     * Runs the native-access check once, before the first handle is linked. A class of its own: where the check
+     * fails, only this class stays uninitialized, and Ffm keeps serving the bindings' error paths.
+     */
+    private static final class NativeAccessCheck {
+        static {
+            Module self = Ffm.class.getModule();
+            // Tested first so that the probe's lambda is linked only where access is not granted outright.
+            if (!self.isNativeAccessEnabled()) requireNativeAccess(self, () -> MemorySegment.NULL.reinterpret(0));
+        }
+
+        static void ensure() {}
     }
 
     /** What a downcall threw, as an unchecked exception: downcalls throw nothing checked. */

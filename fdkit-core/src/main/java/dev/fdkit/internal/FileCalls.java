@@ -10,6 +10,7 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
 import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 
 import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
 import static java.lang.foreign.ValueLayout.ADDRESS;
@@ -75,9 +76,9 @@ public final class FileCalls {
     private static final VarHandle STATFS_TYPE = STATFS.varHandle(groupElement("f_type"));
 
     private static final class Getdents64 {
-        // glibc >= 2.30
-        static final MethodHandle HANDLE =
-                Ffm.downcall("getdents64", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+        // glibc >= 2.30; older ones (RHEL 8's 2.28) have only the system call
+        static final Optional<MethodHandle> HANDLE =
+                Ffm.optionalDowncall("getdents64", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
     }
 
     private static final class Openat {
@@ -111,14 +112,24 @@ public final class FileCalls {
                 FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
     }
 
-    /** getdents64(2) into {@code buf}; the records are read with {@link Dirents}. */
+    /**
+     * getdents64(2) into {@code buf}; the records are read with {@link Dirents}. Through glibc's wrapper where it
+     * has one, else by the system call's number.
+     */
     public static long getdents64(int fd, MemorySegment buf) {
+        if (Getdents64.HANDLE.isEmpty()) return getdents64Syscall(fd, buf);
         try {
             MemorySegment st = Ffm.state();
-            return Ffm.result((long) Getdents64.HANDLE.invokeExact(st, fd, buf, buf.byteSize()), st);
+            return Ffm.result((long) Getdents64.HANDLE.get().invokeExact(st, fd, buf, buf.byteSize()), st);
         } catch (Throwable t) {
             throw Ffm.unchecked(t);
         }
+    }
+
+    /** getdents64(2) by its number, as on a glibc without the wrapper; -ENOSYS where the number is unknown. */
+    static long getdents64Syscall(int fd, MemorySegment buf) {
+        if (RawSyscalls.SYS_GETDENTS64 < 0) return -Errno.ENOSYS;
+        return RawSyscalls.call(RawSyscalls.SYS_GETDENTS64, fd, buf.address(), buf.byteSize());
     }
 
     /** d_reclen of the record at {@code offset} of a getdents64 buffer. */

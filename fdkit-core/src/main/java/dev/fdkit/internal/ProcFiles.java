@@ -177,13 +177,22 @@ public final class ProcFiles {
     /** The decimal value after {@code key} (e.g. "FDSize:") on its line in {@code text}, or -1. */
     public static long field(byte[] text, String key) {
         int k = indexOf(text, key, 0);
-        if (k < 0) return -1;
-        int i = k + key.length();
-        while (i < text.length && (text[i] == ' ' || text[i] == '\t')) i++;
+        return k < 0 ? -1 : number(text, k + key.length(), text.length, 10);
+    }
+
+    /**
+     * The number in {@code radix} (up to 16, either case) that starts after blanks in [from, to) and runs to the
+     * first character that is not one of its digits; -1 if there is none. The one parser of numbers in procfs text.
+     */
+    public static long number(byte[] text, int from, int to, int radix) {
+        int i = from;
+        while (i < to && (text[i] == ' ' || text[i] == '\t')) i++;
         long v = 0;
         int digits = 0;
-        while (i < text.length && text[i] >= '0' && text[i] <= '9') {
-            v = v * 10 + (text[i++] - '0');
+        for (; i < to; i++) {
+            int d = Character.digit(text[i], radix);
+            if (d < 0) break;
+            v = v * radix + d;
             digits++;
         }
         return digits == 0 ? -1 : v;

@@ -14,6 +14,12 @@ public final class RawSyscalls {
     // The generic syscall table: one number on x86_64 and aarch64.
     public static final long SYS_PIDFD_SEND_SIGNAL = 424, SYS_IO_URING_SETUP = 425, SYS_PIDFD_OPEN = 434,
             SYS_CLOSE_RANGE = 436;
+    /** getdents64(2) predates the generic table: 217 on x86_64, 61 on aarch64; -1 elsewhere. */
+    public static final long SYS_GETDENTS64 = switch (System.getProperty("os.arch")) {
+        case "amd64", "x86_64" -> 217;
+        case "aarch64" -> 61;
+        default -> -1;
+    };
 
     private static final class Syscall3 {
         static final MethodHandle HANDLE = Ffm.downcall("syscall",

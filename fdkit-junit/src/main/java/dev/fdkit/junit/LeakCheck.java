@@ -16,9 +16,9 @@ import java.lang.annotation.Target;
  * {@code fd 37: tcp6 127.0.0.1:51234 -> 127.0.0.1:8080 ESTABLISHED}.
  *
  * <p>Every setting can also come from a JUnit configuration parameter (junit-platform.properties, Surefire's
- * {@code configurationParameters}, or a system property); the annotation's booleans switch on what the parameters
- * leave off, its ignore patterns add to theirs. {@code fdkit.leakcheck.enabled=true} checks every test without
- * any annotation. See docs/LEAKS.md.
+ * {@code configurationParameters}, or a system property); the nearest annotation's mode wins over the parameter,
+ * its ignore patterns add to the parameter's. {@code fdkit.leakcheck.mode=strict} (or another mode but
+ * {@code off}) checks every test without any annotation. See docs/LEAKS.md.
  */
 @Target({ElementType.TYPE, ElementType.METHOD, ElementType.ANNOTATION_TYPE})
 @Retention(RetentionPolicy.RUNTIME)
@@ -26,21 +26,12 @@ import java.lang.annotation.Target;
 @Inherited
 @ExtendWith(LeakCheckExtension.class)
 public @interface LeakCheck {
-    /** {@code false} exempts the annotated method (or class) where a class annotation or the global switch applies. */
-    boolean enabled() default true;
-
     /**
-     * Collect garbage before judging, until the cleaner threads are idle and the candidates stop closing (bounded;
-     * see docs/LEAKS.md): descriptors whose owner was unreachable and got closed that way are then not reported.
-     * Also {@code fdkit.leakcheck.gc}.
+     * What the check does for the annotated class or method. {@link Mode#INHERIT} (the default): what the nearest
+     * enclosing annotation says, else the configuration parameter {@code fdkit.leakcheck.mode} unless it is
+     * {@code off}, else {@link Mode#STRICT}.
      */
-    boolean gc() default false;
-
-    /**
-     * Run {@code System.gc()} as {@link #gc()} does, but report the descriptors it closed too, as "unclosed but
-     * unreachable": code that drops a stream without closing it. Also {@code fdkit.leakcheck.reportUnreachable}.
-     */
-    boolean reportUnreachable() default false;
+    Mode mode() default Mode.INHERIT;
 
     /**
      * Regular expressions; a descriptor whose description matches one ({@link java.util.regex.Matcher#find()})
@@ -56,4 +47,26 @@ public @interface LeakCheck {
      * Only a test that would fail waits.
      */
     int settleMillis() default -1;
+
+    /** How a test is checked; the configuration parameter {@code fdkit.leakcheck.mode} spells each in lower case. */
+    enum Mode {
+        /** As the enclosing annotation or the configuration says; only meaningful in an annotation. */
+        INHERIT,
+        /** No check: exempts the annotated method (or class) where a class annotation or the parameter applies. */
+        OFF,
+        /** Every descriptor opened during the test and open after it is reported. */
+        STRICT,
+        /**
+         * Collect garbage before judging, until the cleaner threads are idle and the candidates stop closing
+         * (bounded; see docs/LEAKS.md): descriptors whose owner was unreachable and got closed that way are not
+         * reported. Parameter value {@code gc-first}.
+         */
+        GC_FIRST,
+        /**
+         * Collect garbage as {@link #GC_FIRST} does, but report the descriptors it closed too, as
+         * "unclosed but unreachable": code that drops a stream without closing it. Parameter value
+         * {@code report-unreachable}.
+         */
+        REPORT_UNREACHABLE
+    }
 }

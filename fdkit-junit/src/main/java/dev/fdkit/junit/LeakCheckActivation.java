@@ -5,7 +5,7 @@ import org.junit.platform.launcher.LauncherDiscoveryListener;
 import org.junit.platform.launcher.LauncherDiscoveryRequest;
 
 /**
- * Makes {@code fdkit.leakcheck.enabled=true} enough on its own. JUnit Jupiter loads {@link LeakCheckExtension}
+ * Makes {@code fdkit.leakcheck.mode} (any mode but {@code off}) enough on its own. JUnit Jupiter loads {@link LeakCheckExtension}
  * from META-INF/services only when extension autodetection is on, which it is not by default. The launcher, though,
  * always loads discovery listeners from META-INF/services: this one sees the request's configuration and, when
  * the leak check is asked for and the user has not configured autodetection either way, switches autodetection
@@ -26,11 +26,12 @@ public final class LeakCheckActivation implements LauncherDiscoveryListener {
     @Override
     public void launcherDiscoveryStarted(LauncherDiscoveryRequest request) {
         ConfigurationParameters p = request.getConfigurationParameters();
-        if (!p.getBoolean(LeakCheckSettings.ENABLED).orElse(false)) return;
+        String mode = p.get(LeakCheckSettings.MODE).orElse(null);
+        if (LeakCheckSettings.parameterMode(mode) == LeakCheck.Mode.OFF) return;
         var autodetect = p.getBoolean(AUTODETECT);
         if (autodetect.isPresent()) {
             if (!autodetect.get()) {
-                System.err.println("fdkit: " + LeakCheckSettings.ENABLED + "=true has no effect because " + AUTODETECT
+                System.err.println("fdkit: " + LeakCheckSettings.MODE + "=" + mode + " has no effect because " + AUTODETECT
                         + "=false: JUnit will not load " + LeakCheckExtension.class.getName()
                         + "; annotate the tests with @LeakCheck or allow autodetection");
             }

@@ -17,8 +17,9 @@ import java.util.regex.Pattern;
  * The leak check: notes this process's descriptors (number, inode, mount) before each test and after it, and fails
  * the test naming every descriptor that appeared and stayed, with its kind and path or addresses (from a full
  * listing, taken only when something changed). What counts is only that a descriptor appeared during the test:
- * no file name is exempt, so a leaked JarFile is reported like any stream. Switched on by {@link LeakCheck} on a class or method, or for
- * every test by the configuration parameter {@code fdkit.leakcheck.enabled=true} (this class is registered for
+ * no file name is exempt, so a leaked JarFile is reported like any stream. Switched on by {@link LeakCheck} on a
+ * class or method, or for every test by the configuration parameter {@code fdkit.leakcheck.mode} (e.g.
+ * {@code strict}) (this class is registered for
  * JUnit's extension autodetection, which {@link LeakCheckActivation} switches on for it).
  *
  * <p>The whole process's table is compared, so descriptors other threads open while a test runs count as the
@@ -105,7 +106,7 @@ public final class LeakCheckExtension implements BeforeEachCallback, AfterEachCa
         if (!v.leaked().isEmpty()) {
             sb.append(count(v.leaked().size())).append(" leaked by ").append(test)
                     .append(": opened during the test and still open after it");
-            for (FdInfo f : v.leaked()) sb.append("\n  ").append(f);
+            for (FdInfo f : v.leaked()) sb.append("\n  ").append(f).append(AgentOpeners.below(f.fd()));
         }
         if (v.reportUnreachable() && !v.unreachable().isEmpty()) {
             if (!sb.isEmpty()) sb.append('\n');

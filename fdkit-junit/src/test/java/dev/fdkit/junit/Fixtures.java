@@ -129,7 +129,7 @@ final class Fixtures {
     @LeakCheck
     static class OptOut {
         @Test
-        @LeakCheck(enabled = false)
+        @LeakCheck(mode = LeakCheck.Mode.OFF)
         void exempted() {
             LEAKED.add(rawPipe());
         }
@@ -157,7 +157,7 @@ final class Fixtures {
     }
 
     @FixtureOnly
-    @LeakCheck(gc = true)
+    @LeakCheck(mode = LeakCheck.Mode.GC_FIRST)
     static class GcForgives {
         @Test
         void dropsAStream(@org.junit.jupiter.api.io.TempDir Path dir) throws IOException {
@@ -171,7 +171,7 @@ final class Fixtures {
     }
 
     @FixtureOnly
-    @LeakCheck(reportUnreachable = true)
+    @LeakCheck(mode = LeakCheck.Mode.REPORT_UNREACHABLE)
     static class GcReports {
         @Test
         void dropsAStream(@org.junit.jupiter.api.io.TempDir Path dir) throws IOException {
@@ -236,7 +236,7 @@ final class Fixtures {
      * after a collection, when its selector thread notices (within jdk.internal.httpclient.selectorTimeout).
      */
     @FixtureOnly
-    @LeakCheck(reportUnreachable = true)
+    @LeakCheck(mode = LeakCheck.Mode.REPORT_UNREACHABLE)
     static class DropsAnHttpClient {
         static com.sun.net.httpserver.HttpServer server;
 
@@ -274,7 +274,7 @@ final class Fixtures {
 
     /** Drops an owner whose descriptors its Cleaner closes only 700 ms after the owner is collected. */
     @FixtureOnly
-    @LeakCheck(reportUnreachable = true)
+    @LeakCheck(mode = LeakCheck.Mode.REPORT_UNREACHABLE)
     static class DropsSlowlyCleaned {
         @Test
         void dropsAnOwnerWithASlowCleaner() {

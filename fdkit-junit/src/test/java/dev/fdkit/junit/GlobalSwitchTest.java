@@ -13,14 +13,23 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The global switch and the warm-up, each in a fresh JVM that runs fixtures through the launcher as Surefire or
- * Gradle would: {@code fdkit.leakcheck.enabled=true} alone, with no annotation and no autodetection setting, must
+ * Gradle would: {@code fdkit.leakcheck.mode=strict} alone, with no annotation and no autodetection setting, must
  * check every test; and the JDK's first-use descriptors must not be blamed on the first test that uses sockets.
  */
 class GlobalSwitchTest {
+    /** Runs the fixtures named in {@code args} through the launcher in a fresh JVM; its output. */
     static String runChild(String... args) throws IOException, InterruptedException {
+        return runJava(RunFixtures.class.getName(), args);
+    }
+
+    /**
+     * Runs {@code main}, a class name or a Java source file (run by the source launcher), in a fresh JVM with this
+     * one's class path, and checks it exits 0; its output, stdout and stderr merged.
+     */
+    static String runJava(String main, String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(),
                 "--enable-native-access=ALL-UNNAMED", "-XX:TieredStopAtLevel=1", "-Xshare:auto",
-                "-cp", System.getProperty("java.class.path"), RunFixtures.class.getName()));
+                "-cp", System.getProperty("java.class.path"), main));
         cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         p.getOutputStream().close();
@@ -32,7 +41,7 @@ class GlobalSwitchTest {
 
     @Test
     void theConfigurationParameterAloneChecksUnannotatedTests() throws Exception {
-        String out = runChild(Fixtures.Unannotated.class.getName(), "fdkit.leakcheck.enabled=true");
+        String out = runChild(Fixtures.Unannotated.class.getName(), "fdkit.leakcheck.mode=strict");
         assertTrue(out.contains("tests 1 failed 1"), out);
         assertTrue(out.contains("FAILURE leaksUnchecked(Path): 5 descriptors leaked by Unannotated.leaksUnchecked()"),
                 out);
@@ -47,10 +56,10 @@ class GlobalSwitchTest {
 
     @Test
     void anExplicitAutodetectionFalseWinsAndIsWarnedAbout() throws Exception {
-        String out = runChild(Fixtures.Unannotated.class.getName(), "fdkit.leakcheck.enabled=true",
+        String out = runChild(Fixtures.Unannotated.class.getName(), "fdkit.leakcheck.mode=strict",
                 "junit.jupiter.extensions.autodetection.enabled=false");
         assertTrue(out.contains("tests 1 failed 0"), out);
-        assertTrue(out.contains("fdkit: fdkit.leakcheck.enabled=true has no effect because "
+        assertTrue(out.contains("fdkit: fdkit.leakcheck.mode=strict has no effect because "
                 + "junit.jupiter.extensions.autodetection.enabled=false"), out);
     }
 

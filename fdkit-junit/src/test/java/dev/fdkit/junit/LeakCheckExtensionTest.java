@@ -107,7 +107,7 @@ class LeakCheckExtensionTest {
     void globalSwitchWithAutodetectionChecksUnannotatedTests() {
         // The two-step way: autodetection loads the extension from META-INF/services, the switch turns it on.
         EngineExecutionResults r = run(Fixtures.Unannotated.class, Map.of(
-                "junit.jupiter.extensions.autodetection.enabled", "true", LeakCheckSettings.ENABLED, "true"));
+                "junit.jupiter.extensions.autodetection.enabled", "true", LeakCheckSettings.MODE, "strict"));
         List<Throwable> f = failures(r);
         assertEquals(1, f.size());
         assertTrue(f.getFirst().getMessage().startsWith("5 descriptors leaked by Unannotated.leaksUnchecked()"),
@@ -207,7 +207,15 @@ class LeakCheckExtensionTest {
     void badConfigurationIsNamed() {
         List<Throwable> f = failures(run(Fixtures.Clean.class, Map.of(LeakCheckSettings.SETTLE_MILLIS, "soon")));
         assertEquals(2, f.size());
-        assertEquals("fdkit.leakcheck.settleMillis=soon is not a number of milliseconds >= 0",
+        assertEquals("fdkit.leakcheck.settleMillis=soon is not a whole number from 0 to 3600000",
+                f.getFirst().getMessage());
+    }
+
+    @Test
+    void anUnknownModeIsNamedWithTheAcceptedOnes() {
+        List<Throwable> f = failures(run(Fixtures.Clean.class, Map.of(LeakCheckSettings.MODE, "yes")));
+        assertEquals(2, f.size());
+        assertEquals("fdkit.leakcheck.mode=yes is not one of off, strict, gc-first, report-unreachable",
                 f.getFirst().getMessage());
     }
 }

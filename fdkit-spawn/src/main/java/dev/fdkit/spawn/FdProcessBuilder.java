@@ -1,6 +1,8 @@
 package dev.fdkit.spawn;
 
 import dev.fdkit.spawn.internal.ChildEnvironment;
+import dev.fdkit.spawn.internal.LowSlots;
+import dev.fdkit.spawn.internal.Pipeline;
 import dev.fdkit.spawn.internal.SpawnRequest;
 import dev.fdkit.spawn.internal.Spawner;
 
@@ -9,7 +11,6 @@ import java.io.IOException;
 import java.lang.ProcessBuilder.Redirect;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -181,7 +182,7 @@ public final class FdProcessBuilder {
      *
      * <p>Cost: the child's table copy spans up to its highest source, so a source above thousands of other open
      * descriptors costs about what they do, unless fdkit could borrow a low number for it (see
-     * {@link SpawnMechanism#selected()}).
+     * {@link #reserveLowDescriptors()}).
      *
      * @throws IllegalArgumentException if a number is negative or {@code childFd} is already given another
      *                                  descriptor (by passFd or listenFd)
@@ -259,9 +260,15 @@ public final class FdProcessBuilder {
         return this;
     }
 
-    /** The child descriptor numbers passed so far, mapped to their parent descriptors (unmodifiable). */
-    public Map<Integer, Integer> passedFds() {
-        return Collections.unmodifiableMap(passed);
+    /**
+     * Reserves a few low descriptor numbers ({@code fdkit.spawn.lowSlots}, default 16) for the pipes and passed
+     * descriptors of later children, so that a child's table copy stays small even when this JVM has thousands of
+     * descriptors open by then. Call it once, early (at start-up, before opening many sockets); later calls do
+     * nothing. Without it the first spawn that needs a low number reserves them, which helps only if low numbers
+     * are still free then.
+     */
+    public static void reserveLowDescriptors() {
+        LowSlots.reserveOnce();
     }
 
     /**
@@ -297,13 +304,58 @@ public final class FdProcessBuilder {
         Spawner.execInPlace(request());
     }
 
+    /**
+     * Starts a child for each builder, each one's stdout piped into the next one's stdin, as
+     * {@link ProcessBuilder#startPipeline(List)} does: the first builder's stdin and the last one's stdout are as they
+     * redirect them; all other stdin and stdout redirects must be PIPE. The pipes between stages are the children's
+     * alone, so the {@link Process} streams for them are null streams. Each builder's other settings (descriptors
+     * passed, environment, directory, redirectErrorStream, mechanism) apply to its own stage. Unlike the JDK's, the
+     * builders are not changed, so they can start another pipeline.
+     *
+     * @return the processes, in the order of the builders (a new, modifiable list)
+     * @throws IllegalArgumentException if a redirect between stages is not PIPE
+     * @throws IOException if a stage cannot start; the stages already started are then killed and waited for
+     * @throws NullPointerException if the list or one of its builders is null
+     */
+    public static List<Process> startPipeline(List<FdProcessBuilder> builders) throws IOException {
+        List<Pipeline.Stage> stages = new ArrayList<>(builders.size());
+        for (FdProcessBuilder b : builders) stages.add(b == null ? null : b.stage());
+        return Pipeline.start(stages);
+    }
+
+    private Pipeline.Stage stage() {
+        return new Pipeline.Stage() {
+            @Override
+            public Redirect redirectInput() {
+                return redirects[0];
+            }
+
+            @Override
+            public Redirect redirectOutput() {
+                return redirects[1];
+            }
+
+            @Override
+            public SpawnRequest request(int stdinFd, int stdoutFd) {
+                TreeMap<Integer, Integer> withPipes = new TreeMap<>(passed);
+                if (stdinFd >= 0) withPipes.put(0, stdinFd);
+                if (stdoutFd >= 0) withPipes.put(1, stdoutFd);
+                return FdProcessBuilder.this.request(withPipes);
+            }
+        };
+    }
+
     private SpawnRequest request() {
-        if (redirectErrorStream && passed.containsKey(2)) {
+        return request(new TreeMap<>(passed));
+    }
+
+    private SpawnRequest request(TreeMap<Integer, Integer> passedNow) {
+        if (redirectErrorStream && passedNow.containsKey(2)) {
             throw new IllegalArgumentException("redirectErrorStream(true) and passFd(.., 2) both set child descriptor 2");
         }
         return new SpawnRequest(Arrays.asList(command.toArray(new String[0])), // nulls kept: start() reports them
                 environment == null ? null : environment.copy(),
-                directory, redirects[0], redirects[1], redirects[2], redirectErrorStream, new TreeMap<>(passed),
-                List.copyOf(listen), mechanism, fdLimit);
+                directory, redirects[0], redirects[1], redirects[2], redirectErrorStream, passedNow,
+                List.copyOf(listen), mechanism == null ? null : mechanism.implementation(), fdLimit);
     }
 }

@@ -1,6 +1,6 @@
 package dev.fdkit.spawn;
 
-import dev.fdkit.internal.MechanismProperty;
+import dev.fdkit.spawn.internal.Mechanism;
 import dev.fdkit.spawn.internal.Mechanisms;
 
 import java.util.Optional;
@@ -16,59 +16,61 @@ public enum SpawnMechanism {
     /**
      * fdkit's C helper: clone(CLONE_VM | CLONE_VFORK | CLONE_FILES) on a stack of its own; the child unshares
      * its table with close_range(first, ~0U, CLOSE_RANGE_UNSHARE) so the kernel copies only the slots below the
-     * highest descriptor it keeps. The cost does not grow with the JVM's table. Needs Linux 5.9+ (the flat copy
-     * itself: a kernel with the 2024 close_range fix).
+     * highest descriptor it keeps. The cost does not grow with the JVM's table (Linux 5.9+; the flat copy itself:
+     * a kernel with the 2024 close_range fix). Where close_range is missing or refused (seccomp), the child takes a
+     * copy of the whole table with unshare(CLONE_FILES) and closes what it does not keep, so the cost grows with
+     * the table as posix-spawn's does. Needs Linux 5.2+ (CLONE_PIDFD).
      *
-     * <p>Signals: where clone3 works (Linux 5.5+, no seccomp filter refusing it) the kernel resets every caught
-     * signal at clone time (CLONE_CLEAR_SIGHAND) and the child resets the signals the JVM ignored when fdkit-spawn
-     * started; a signal set to SIG_IGN later (JNI, sun.misc.Signal) would stay ignored in children. Elsewhere, or
-     * with {@code -Dfdkit.spawn.clone3=false}, the child resets all 62 signals itself (62 system calls per spawn).
+     * <p>Signals: caught ones start at SIG_DFL in the child, ignored ones stay ignored (as across exec). Where
+     * clone3 works (Linux 5.5+, no seccomp filter refusing it) the kernel resets the caught ones at clone time
+     * (CLONE_CLEAR_SIGHAND); elsewhere, or with {@code -Dfdkit.spawn.clone3=false}, the child asks for each
+     * signal's disposition and resets the caught ones itself.
      */
-    CLONE("clone"),
+    CLONE(Mechanism.CLONE),
     /**
      * glibc's posix_spawn with dup2, close and closefrom file actions (glibc 2.34+; changing directory needs
      * 2.29+). glibc's child copies the whole table first, so the cost grows with it. It cannot set LISTEN_PID to
      * the child's own pid nor the child's descriptor limit: builders that ask for those are refused.
      */
-    POSIX_SPAWN("posix-spawn");
+    POSIX_SPAWN(Mechanism.POSIX_SPAWN);
 
-    private final String property;
+    private final Mechanism implementation;
 
-    SpawnMechanism(String property) {
-        this.property = property;
+    SpawnMechanism(Mechanism implementation) {
+        this.implementation = implementation;
     }
 
     /** The value that selects this mechanism in {@code fdkit.spawn.mechanism}. */
     public String propertyValue() {
-        return property;
+        return implementation.settingValue();
     }
 
-    /** Parses a property value; {@code auto}, blank and null give null. */
-    public static SpawnMechanism fromProperty(String value) {
-        return MechanismProperty.parse(Mechanisms.PROPERTY, value, values(), SpawnMechanism::propertyValue);
+    Mechanism implementation() {
+        return implementation;
+    }
+
+    static SpawnMechanism of(Mechanism implementation) {
+        return implementation == Mechanism.CLONE ? CLONE : POSIX_SPAWN;
     }
 
     /**
      * The mechanism builders use unless told otherwise: {@code fdkit.spawn.mechanism}, else the first that works
-     * here, found out on the first call and cached.
-     *
-     * <p>The first call also reserves a few low descriptor numbers that keep spawns with pipes flat when the
-     * table later grows large; calling it early (at startup, before opening thousands of sockets) makes the
-     * most of that.
+     * here, found out on the first call and cached. Nothing else: reserving low descriptor numbers is
+     * {@link FdProcessBuilder#reserveLowDescriptors()}.
      *
      * @throws UnsupportedOperationException with {@code auto}, when no mechanism works here (the message says why)
      */
     public static SpawnMechanism selected() {
-        return Mechanisms.selected();
+        return of(Mechanisms.selected());
     }
 
     /** Whether this mechanism works on this kernel, C library and sandbox. */
     public boolean isAvailable() {
-        return Mechanisms.problem(this).isEmpty();
+        return Mechanisms.problem(implementation).isEmpty();
     }
 
     /** Why this mechanism cannot be used here; empty when it can. */
     public Optional<String> unavailableReason() {
-        return Mechanisms.problem(this);
+        return Mechanisms.problem(implementation);
     }
 }

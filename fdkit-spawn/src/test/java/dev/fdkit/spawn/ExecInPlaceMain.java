@@ -35,6 +35,18 @@ public final class ExecInPlaceMain {
                 Files.delete(script);
                 stillWhole();
             }
+            case "injected" -> {
+                // The helper fails at step args[1]: after that the JVM must be as it was. The first failure loads
+                // the classes (and opens the jars) a failure needs; the second must change nothing.
+                System.setProperty("fdkit.spawn.failAt", args[1]);
+                FdProcessBuilder b = new FdProcessBuilder("true").passFd(0, 1).passFd(1, 0).directory(Path.of("/").toFile());
+                tryExec(b);
+                System.out.println("fds-before=" + java.util.Arrays.toString(dev.fdkit.Fds.numbers()));
+                tryExec(b);
+                System.clearProperty("fdkit.spawn.failAt");
+                System.out.println("fds-after=" + java.util.Arrays.toString(dev.fdkit.Fds.numbers()));
+                stillWhole();
+            }
             default -> throw new IllegalArgumentException(args[0]);
         }
     }

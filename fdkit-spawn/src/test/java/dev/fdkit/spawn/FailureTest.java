@@ -35,7 +35,7 @@ class FailureTest {
      * Runs the failing start and checks the message (the JDK's shape, with fdkit's detail naming the errno), the
      * cause, the descriptors and the zombies. Returns the cause.
      */
-    private static IOException fails(FdProcessBuilder b, String errno, String... mentions) throws Exception {
+    static IOException fails(FdProcessBuilder b, String errno, String... mentions) throws Exception {
         Set<Integer> before = TestSupport.openFds();
         IOException e = assertThrows(IOException.class, b::start);
         assertEquals(IOException.class, e.getClass(), "the JDK's type: " + e);
@@ -115,5 +115,18 @@ class FailureTest {
         assertThrows(IllegalArgumentException.class, () -> new FdProcessBuilder("true").passFd(4, 3).passFd(5, 3));
         assertThrows(IllegalArgumentException.class,
                 () -> new FdProcessBuilder("true").redirectInput(ProcessBuilder.Redirect.DISCARD));
+    }
+
+    /**
+     * An empty command keeps the JDK's message however often it is started: an implicit array-index exception
+     * loses its message once the JIT compiles the check with preallocated exceptions.
+     */
+    @org.junit.jupiter.api.Test
+    void anEmptyCommandKeepsItsMessageWhenHot() {
+        for (int i = 0; i < 100_000; i++) {
+            ArrayIndexOutOfBoundsException e = assertThrows(ArrayIndexOutOfBoundsException.class,
+                    () -> new FdProcessBuilder().start());
+            assertEquals("Index 0 out of bounds for length 0", e.getMessage(), "start number " + i);
+        }
     }
 }

@@ -9,7 +9,7 @@ import java.util.Map;
 
 /**
  * A quick timing of start + waitFor of /bin/true with N extra descriptors open, next to
- * {@code ../shared/anchors/run spawn}. Not a test and not the benchmark (fdkit-bench has the JMH one): a main to
+ * the C anchor's spawn timing (docs/BENCHMARKS.md). Not a test and not the benchmark (fdkit-bench has the JMH one): a main to
  * run by hand.
  *
  * <pre>

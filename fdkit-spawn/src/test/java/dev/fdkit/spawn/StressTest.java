@@ -21,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * 8 threads start children while 4 others open and close descriptors without O_CLOEXEC as fast as they can: no
  * child ever sees a descriptor it was not given, the parent's table returns to what it was, no zombie remains.
  *
- * <p>The issue asks for 10,000 children; {@code -Dfdkit.test.stress.children=N} sets the count (default 10,000,
+ * <p>The stress run is meant for 10,000 children; {@code -Dfdkit.test.stress.children=N} sets the count (default 10,000,
  * which takes about 20 s on a 2-core machine).
  */
 class StressTest {

@@ -140,9 +140,27 @@ final class TestSupport {
 
     /** Runs {@code main} of the test class path in a fresh JVM started by the JDK's ProcessBuilder. */
     static JvmResult runJvm(Class<?> main, String... args) throws IOException, InterruptedException {
+        return runJvm(List.of(), main, args);
+    }
+
+    /** Runs {@code main} in a fresh JVM with {@code jvmArgs} (e.g. system properties) before the class name. */
+    static JvmResult runJvm(List<String> jvmArgs, Class<?> main, String... args)
+            throws IOException, InterruptedException {
+        return runJvm(jvmArgs, main.getName(), args);
+    }
+
+    /** Runs {@code main}, a class name or a Java source file (run by the source launcher), in a fresh JVM. */
+    static JvmResult runJvm(List<String> jvmArgs, String main, String... args)
+            throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(jvmCommand());
-        cmd.add(main.getName());
+        cmd.addAll(jvmArgs);
+        cmd.add(main);
         cmd.addAll(List.of(args));
+        return runCommand(cmd);
+    }
+
+    /** Runs {@code cmd} (a java command line of the caller's making) to its end; stdout and stderr apart. */
+    static JvmResult runCommand(List<String> cmd) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(cmd).start();
         p.getOutputStream().close();
         ByteArrayOutputStream err = new ByteArrayOutputStream();

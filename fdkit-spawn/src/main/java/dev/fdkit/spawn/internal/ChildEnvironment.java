@@ -183,97 +183,168 @@ public final class ChildEnvironment extends AbstractMap<String, String> {
 
     @Override
     public Set<String> keySet() {
-        return new AbstractSet<>() {
-            @Override
-            public Iterator<String> iterator() {
-                return mapped(vars.keySet().iterator(), Text::str);
-            }
-
-            @Override
-            public int size() {
-                return vars.size();
-            }
-
-            @Override
-            public boolean contains(Object o) {
-                return vars.containsKey(Text.query(o));
-            }
-
-            @Override
-            public boolean remove(Object o) {
-                return vars.keySet().remove(Text.query(o));
-            }
-
-            @Override
-            public void clear() {
-                vars.clear();
-            }
-        };
+        return new Names(vars);
     }
 
     @Override
     public Collection<String> values() {
-        return new AbstractCollection<>() {
-            @Override
-            public Iterator<String> iterator() {
-                return mapped(vars.values().iterator(), Text::str);
-            }
-
-            @Override
-            public int size() {
-                return vars.size();
-            }
-
-            @Override
-            public boolean contains(Object o) {
-                return vars.containsValue(Text.query(o));
-            }
-
-            @Override
-            public boolean remove(Object o) {
-                return vars.values().remove(Text.query(o));
-            }
-
-            @Override
-            public void clear() {
-                vars.clear();
-            }
-        };
+        return new Values(vars);
     }
 
     @Override
     public Set<Map.Entry<String, String>> entrySet() {
-        return new AbstractSet<>() {
-            @Override
-            public Iterator<Map.Entry<String, String>> iterator() {
-                return mapped(vars.entrySet().iterator(), Entry::new);
-            }
-
-            @Override
-            public int size() {
-                return vars.size();
-            }
-
-            @Override
-            public boolean contains(Object o) {
-                return o instanceof Map.Entry<?, ?> e && vars.entrySet().contains(Map.entry(
-                        Text.query(e.getKey()), Text.query(e.getValue())));
-            }
-
-            @Override
-            public boolean remove(Object o) {
-                return o instanceof Map.Entry<?, ?> e && vars.entrySet().remove(Map.entry(
-                        Text.query(e.getKey()), Text.query(e.getValue())));
-            }
-
-            @Override
-            public void clear() {
-                vars.clear();
-            }
-        };
+        return new Entries(vars);
     }
 
-    /** A view entry: hashes as the JDK's (by the bytes), checks a new value as put does. */
+    /** The names or the values as Strings; lookups refuse null and non-Strings as the map does. */
+    private abstract static class TextView extends AbstractCollection<String> {
+        final Collection<Text> texts;
+
+        TextView(Collection<Text> texts) {
+            this.texts = texts;
+        }
+
+        @Override
+        public Iterator<String> iterator() {
+            return mapped(texts.iterator(), Text::str);
+        }
+
+        @Override
+        public int size() {
+            return texts.size();
+        }
+
+        @Override
+        public boolean contains(Object o) {
+            return texts.contains(Text.query(o));
+        }
+
+        @Override
+        public boolean remove(Object o) {
+            return texts.remove(Text.query(o));
+        }
+
+        @Override
+        public void clear() {
+            texts.clear();
+        }
+    }
+
+    /** The names: equal to any set with the same Strings, hashed as a set of Strings. */
+    private static final class Names extends TextView implements Set<String> {
+        Names(Map<Text, Text> vars) {
+            super(vars.keySet());
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            if (o == this) return true;
+            if (!(o instanceof Set<?> other) || other.size() != size()) return false;
+            try {
+                return containsAll(other);
+            } catch (ClassCastException | NullPointerException notAName) {
+                return false;
+            }
+        }
+
+        @Override
+        public int hashCode() {
+            int h = 0;
+            for (String name : this) h += name.hashCode();
+            return h;
+        }
+    }
+
+    /**
+     * The values. Equal only to the values view of the same map, and hashed as that one object, as the JDK's
+     * (a collection of values has no contract for equality).
+     */
+    private static final class Values extends TextView {
+        Values(Map<Text, Text> vars) {
+            super(vars.values());
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Values other && texts.equals(other.texts);
+        }
+
+        @Override
+        public int hashCode() {
+            return texts.hashCode();
+        }
+    }
+
+    /**
+     * The entries. As the JDK's: an element is looked at only as far as the lookup needs (a null or non-String key
+     * or value fails with NullPointerException or ClassCastException when it is reached), and the set is equal only
+     * to another environment's entry set.
+     */
+    private static final class Entries extends AbstractSet<Map.Entry<String, String>> {
+        private final Map<Text, Text> vars;
+
+        Entries(Map<Text, Text> vars) {
+            this.vars = vars;
+        }
+
+        @Override
+        public Iterator<Map.Entry<String, String>> iterator() {
+            return mapped(vars.entrySet().iterator(), Entry::new);
+        }
+
+        @Override
+        public int size() {
+            return vars.size();
+        }
+
+        @Override
+        public boolean contains(Object o) {
+            return vars.entrySet().contains(asQuery(o));
+        }
+
+        @Override
+        public boolean remove(Object o) {
+            return vars.entrySet().remove(asQuery(o));
+        }
+
+        @Override
+        public void clear() {
+            vars.clear();
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Entries other && vars.entrySet().equals(other.vars.entrySet());
+        }
+
+        @Override
+        public int hashCode() {
+            return vars.entrySet().hashCode();
+        }
+
+        /** {@code o} as an entry of the underlying map, converted only when the map asks for its key or value. */
+        private static Map.Entry<Text, Text> asQuery(Object o) {
+            if (o instanceof Entry e) return e.e;
+            return new Map.Entry<>() {
+                @Override
+                public Text getKey() {
+                    return Text.query(((Map.Entry<?, ?>) o).getKey());
+                }
+
+                @Override
+                public Text getValue() {
+                    return Text.query(((Map.Entry<?, ?>) o).getValue());
+                }
+
+                @Override
+                public Text setValue(Text value) {
+                    throw new UnsupportedOperationException();
+                }
+            };
+        }
+    }
+
+    /** A view entry: hashes as the JDK's (by the bytes), checks a new value as put does, equals only its kind. */
     private static final class Entry implements Map.Entry<String, String> {
         private final Map.Entry<Text, Text> e;
 
@@ -298,8 +369,7 @@ public final class ChildEnvironment extends AbstractMap<String, String> {
 
         @Override
         public boolean equals(Object o) {
-            return o instanceof Entry other ? e.equals(other.e)
-                    : o instanceof Map.Entry<?, ?> m && getKey().equals(m.getKey()) && getValue().equals(m.getValue());
+            return o instanceof Entry other && e.equals(other.e);
         }
 
         @Override

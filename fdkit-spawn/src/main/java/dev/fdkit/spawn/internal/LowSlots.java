@@ -1,6 +1,7 @@
 package dev.fdkit.spawn.internal;
 
 import dev.fdkit.internal.FdCalls;
+import dev.fdkit.internal.Settings;
 
 import java.util.Arrays;
 
@@ -11,12 +12,12 @@ import java.util.Arrays;
  * <p>Why: the child unshares with close_range(first, ~0U, CLOSE_RANGE_UNSHARE), and the kernel copies every slot
  * below {@code first}, which lies above the highest source. A pipe made while 16,000 descriptors are open gets
  * a number above them all, and the copy would span the whole table. Duplicating that pipe onto a reserved low
- * number for the length of the spawn keeps the copy small. The numbers are reserved when the spawn machinery
- * first starts (see {@code SpawnMechanism.selected()}); reserved late, when no low number is free, they simply
- * do not help. {@code fdkit.spawn.lowSlots} sets how many (default 16; 0: none).
+ * number for the length of the spawn keeps the copy small. The numbers are reserved by
+ * {@code FdProcessBuilder.reserveLowDescriptors()}, else by the first spawn that needs one; reserved late, when no
+ * low number is free, they simply do not help. {@code fdkit.spawn.lowSlots} sets how many (default 16; 0: none).
  */
-final class LowSlots {
-    private static final int DEFAULT_COUNT = 16;
+public final class LowSlots {
+    private static final int DEFAULT_COUNT = 16, MAX_COUNT = 1024;
     private static volatile LowSlots instance;
 
     private final int devNull;
@@ -29,12 +30,17 @@ final class LowSlots {
         this.freeCount = slots.length;
     }
 
+    /** Reserves the numbers now, if that has not been done yet. */
+    public static void reserveOnce() {
+        get();
+    }
+
     static LowSlots get() {
         LowSlots s = instance;
         if (s == null) {
             synchronized (LowSlots.class) {
                 s = instance;
-                if (s == null) instance = s = reserve(Integer.getInteger("fdkit.spawn.lowSlots", DEFAULT_COUNT));
+                if (s == null) instance = s = reserve((int) Settings.number(Settings.SPAWN_LOW_SLOTS, DEFAULT_COUNT, 0, MAX_COUNT));
             }
         }
         return s;

@@ -1,17 +1,18 @@
 package dev.fdkit.spawn.internal;
 
 import dev.fdkit.internal.Errno;
-import dev.fdkit.spawn.SpawnMechanism;
+import dev.fdkit.internal.Ffm;
+import dev.fdkit.internal.Settings;
 
+import java.lang.foreign.MemorySegment;
+import java.io.IOException;
 import java.util.Optional;
 
 /** Which spawn mechanisms work here, found out once per JVM. */
 public final class Mechanisms {
     private Mechanisms() {}
 
-    public static final String PROPERTY = "fdkit.spawn.mechanism";
-
-    private static volatile SpawnMechanism selected;
+    private static volatile Mechanism selected;
 
     // One holder each: asking about posix-spawn must not run the clone probe (a clone, a reap, 64 sigactions).
     private static final class CloneProbe {
@@ -26,8 +27,9 @@ public final class Mechanisms {
         if (NativeSpawn.loadError().isPresent()) return "the helper library does not load: " + NativeSpawn.loadError().get();
         int r = NativeSpawn.probeClone();
         if (r == 0) return null;
-        return "a child cloned with CLONE_VM|CLONE_VFORK|CLONE_FILES|CLONE_PIDFD could not unshare its table with "
-                + "close_range(CLOSE_RANGE_UNSHARE) (Linux >= 5.9 needed): " + Errno.describe(-r);
+        return "a child cloned with CLONE_VM|CLONE_VFORK|CLONE_FILES|CLONE_PIDFD (Linux >= 5.2) could not be started "
+                + "or could not get a table of its own (close_range(CLOSE_RANGE_UNSHARE), else unshare(CLONE_FILES)): "
+                + Errno.describe(-r);
     }
 
     private static String posixProblem() {
@@ -39,21 +41,40 @@ public final class Mechanisms {
         return null;
     }
 
+    /**
+     * What the first spawn needs, checked before any probe runs so that a failure says plainly what is wrong (and
+     * is not a failed class initialization inside a probe): native access for this module, and the spawn settings
+     * (a bad value is an IllegalArgumentException naming it, also where a builder names its mechanism).
+     */
+    private static void checkBeforeProbing() {
+        // The helper library is this module's own native code: fail first, and plainly, where that is denied.
+        Module self = Mechanisms.class.getModule();
+        if (!self.isNativeAccessEnabled()) Ffm.requireNativeAccess(self, () -> MemorySegment.NULL.reinterpret(0));
+        configured();
+        Settings.flag(Settings.SPAWN_CLONE3, true);
+        Settings.text(Settings.SPAWN_LIBDIR, "");
+    }
+
+    /** The mechanism {@code fdkit.spawn.mechanism} names; empty for auto. */
+    private static Optional<Mechanism> configured() {
+        return Settings.mechanism(Settings.SPAWN_MECHANISM, Mechanism.values(), Mechanism::settingValue);
+    }
+
     /** Why {@code m} cannot be used here, or empty when it can. */
-    public static Optional<String> problem(SpawnMechanism m) {
-        return Optional.ofNullable(m == SpawnMechanism.CLONE ? CloneProbe.PROBLEM : PosixProbe.PROBLEM);
+    public static Optional<String> problem(Mechanism m) {
+        checkBeforeProbing();
+        return Optional.ofNullable(m == Mechanism.CLONE ? CloneProbe.PROBLEM : PosixProbe.PROBLEM);
     }
 
     /** {@code fdkit.spawn.mechanism}, else the first mechanism that works here; cached. */
-    public static SpawnMechanism selected() {
-        SpawnMechanism m = selected;
+    public static Mechanism selected() {
+        Mechanism m = selected;
         if (m == null) {
             synchronized (Mechanisms.class) {
                 m = selected;
                 if (m == null) {
-                    m = SpawnMechanism.fromProperty(System.getProperty(PROPERTY));
-                    if (m == null) m = detect();
-                    LowSlots.get(); // reserve low descriptor numbers as early as the application lets us
+                    checkBeforeProbing();
+                    m = configured().orElseGet(Mechanisms::detect);
                     selected = m;
                 }
             }
@@ -61,8 +82,17 @@ public final class Mechanisms {
         return m;
     }
 
-    private static SpawnMechanism detect() {
-        for (SpawnMechanism m : SpawnMechanism.values()) if (problem(m).isEmpty()) return m;
+    /** {@link #selected()} for a start: no mechanism working here is an IOException, as a failed start is. */
+    public static Mechanism selectedForStart() throws IOException {
+        try {
+            return selected();
+        } catch (UnsupportedOperationException e) {
+            throw new IOException(e.getMessage(), e);
+        }
+    }
+
+    private static Mechanism detect() {
+        for (Mechanism m : Mechanism.values()) if (problem(m).isEmpty()) return m;
         throw new UnsupportedOperationException("no spawn mechanism works here: clone: " + CloneProbe.PROBLEM
                 + "; posix-spawn: " + PosixProbe.PROBLEM);
     }

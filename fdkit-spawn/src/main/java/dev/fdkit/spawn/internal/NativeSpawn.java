@@ -1,113 +1,94 @@
 package dev.fdkit.spawn.internal;
 
-import java.io.IOException;
-import java.io.InputStream;
+import dev.fdkit.internal.Settings;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
+import java.lang.invoke.VarHandle;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
- * The binding to fdkit's C spawn helper (src/main/c/fdkit_spawn.c): loads it from the jar and turns Java values
- * into the native memory the child reads. The only class of this module that deals with memory layouts.
+ * The binding to fdkit's C spawn helper (src/main/c, its ABI in fdkit_spawn.h and {@link SpawnAbi}): loads it from
+ * the jar and turns Java values into the one {@code struct fdkit_plan} each entry point takes. With SpawnAbi, the
+ * only classes of this module that deal with memory layouts.
  *
- * <p>The library is copied once to a private temporary file (owner-only permissions), loaded, and the file is
- * deleted right after loading: the mapping stays valid, nothing is left behind.
+ * <p>{@link HelperLibrary} maps the library once, leaving no file behind.
  */
 public final class NativeSpawn {
     private NativeSpawn() {}
 
-    /** Result slots and failure steps: the same numbers as the C file's enums. */
-    static final int OUT_PID = 0, OUT_PIDFD = 1, OUT_ERRNO = 2, OUT_STEP = 3, OUT_ARG = 4, OUT_LEN = 5;
-
-    public static final int STEP_NONE = 0, STEP_STACK = 1, STEP_CLONE = 2, STEP_UNSHARE = 3, STEP_MOVE = 4,
-            STEP_PLACE = 5, STEP_DEVNULL = 6, STEP_CHDIR = 7, STEP_RLIMIT = 8, STEP_EXEC = 9, STEP_THREAD = 10,
-            STEP_FILE_ACTIONS = 11, STEP_UNSHARE_FS = 12;
     /** A plan source meaning "open /dev/null in the child". */
-    public static final int SRC_DEVNULL = -1;
-    public static final int MAP_MOVE_FIRST = 1, MAP_OPTIONAL = 2;
-    static final int SPAWN_SET_NOFILE = 2;
+    public static final int SRC_DEVNULL = SpawnAbi.FROM_DEVNULL;
 
     /** Room for the child's pid in "LISTEN_PID=": 10 digits and a NUL, rounded up. */
     private static final int PID_DIGITS = 12;
-    private static final byte[] LISTEN_PID_PREFIX = "LISTEN_PID=".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-    private static final byte[] BIN_SH = "/bin/sh".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] LISTEN_PID_PREFIX = "LISTEN_PID=".getBytes(StandardCharsets.US_ASCII);
 
-    /** What the child runs: every string already encoded, without NUL bytes. */
-    public record Command(byte[][] paths, byte[][] argv, byte[][] envp, byte[] dir, boolean listenPid) {}
+    /**
+     * What the child runs: every string already encoded, without NUL bytes.
+     *
+     * @param paths the files to exec in execvp order; for posix-spawn the one program as given
+     * @param envp  null: the process's {@code environ} as it is at the moment of the spawn (read by the helper, so
+     *              variables native code set with setenv(3) are included); not allowed with {@code listenPid}
+     */
+    public record Command(byte[][] paths, byte[][] argv, byte[][] envp, byte[] dir, boolean listenPid) {
+        public Command {
+            if (envp == null && listenPid) throw new IllegalArgumentException("LISTEN_PID needs an explicit envp");
+        }
+    }
 
-    /** What happened: pid and pidfd on success; errno, the failing step and its argument otherwise. */
+    /** What happened: pid and pidfd on success; errno, the failing step ({@code SpawnAbi.STEP_*}) and its
+     * argument (fdkit_spawn.h says what it means for each step) otherwise. */
     public record Outcome(int pid, int pidfd, int errno, int step, int arg) {
         public boolean started() {
-            return step == STEP_NONE;
+            return step == SpawnAbi.STEP_NONE;
         }
     }
 
     private static final class Lib {
-        static final MethodHandle SPAWN, EXEC_IN_PLACE, PROBE, POSIX_SPAWN, USES_CLONE3;
+        static final MethodHandle SPAWN, EXEC_IN_PLACE, POSIX_SPAWN, PROBE, USES_CLONE3, ABI_LAYOUT, ABI_CONSTANTS;
         static final Throwable ERROR;
 
         static {
-            MethodHandle spawn = null, exec = null, probe = null, posix = null, clone3 = null;
+            MethodHandle spawn = null, exec = null, posix = null, probe = null, clone3 = null, layout = null,
+                    constants = null;
             Throwable error = null;
             try {
-                SymbolLookup lib = load();
+                SymbolLookup lib = HelperLibrary.load();
                 Linker linker = Linker.nativeLinker();
-                FunctionDescriptor plan = FunctionDescriptor.of(JAVA_INT,
-                        ADDRESS, JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, ADDRESS,
-                        JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, ADDRESS);
-                spawn = linker.downcallHandle(lib.findOrThrow("fdkit_spawn"), plan);
-                exec = linker.downcallHandle(lib.findOrThrow("fdkit_exec_in_place"), plan);
+                FunctionDescriptor onePlan = FunctionDescriptor.of(JAVA_INT, ADDRESS);
+                spawn = linker.downcallHandle(lib.findOrThrow("fdkit_spawn"), onePlan);
+                exec = linker.downcallHandle(lib.findOrThrow("fdkit_exec_in_place"), onePlan);
+                posix = linker.downcallHandle(lib.findOrThrow("fdkit_posix_spawn"), onePlan);
                 probe = linker.downcallHandle(lib.findOrThrow("fdkit_probe_clone"),
-                        FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+                        FunctionDescriptor.of(JAVA_INT, JAVA_INT));
                 clone3 = linker.downcallHandle(lib.findOrThrow("fdkit_uses_clone3"), FunctionDescriptor.of(JAVA_INT));
-                posix = linker.downcallHandle(lib.findOrThrow("fdkit_posix_spawn"), FunctionDescriptor.of(JAVA_INT,
-                        ADDRESS, JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT,
-                        ADDRESS, ADDRESS, ADDRESS));
+                FunctionDescriptor table = FunctionDescriptor.of(ADDRESS, ADDRESS);
+                layout = linker.downcallHandle(lib.findOrThrow("fdkit_abi_layout"), table);
+                constants = linker.downcallHandle(lib.findOrThrow("fdkit_abi_constants"), table);
             } catch (Throwable t) {
                 error = t;
             }
             SPAWN = spawn;
             EXEC_IN_PLACE = exec;
-            PROBE = probe;
             POSIX_SPAWN = posix;
+            PROBE = probe;
             USES_CLONE3 = clone3;
+            ABI_LAYOUT = layout;
+            ABI_CONSTANTS = constants;
             ERROR = error;
-        }
-    }
-
-    private static SymbolLookup load() throws IOException {
-        String arch = System.getProperty("os.arch");
-        String resource = "/dev/fdkit/spawn/native/linux-" + arch + "/libfdkitspawn.so";
-        if (!System.getProperty("os.name", "").startsWith("Linux")) {
-            throw new IOException("fdkit-spawn's helper is built for Linux only, not " + System.getProperty("os.name"));
-        }
-        try (InputStream in = NativeSpawn.class.getResourceAsStream(resource)) {
-            if (in == null) throw new IOException("no spawn helper for linux-" + arch + " in the jar (" + resource + ")");
-            String dirProp = System.getProperty("fdkit.spawn.libdir", System.getProperty("java.io.tmpdir"));
-            Path file = Files.createTempFile(Path.of(dirProp), "fdkitspawn-", ".so",
-                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-            try {
-                Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
-                return SymbolLookup.libraryLookup(file, Arena.global());
-            } catch (IllegalArgumentException e) { // dlopen failed: e.g. a noexec temporary directory
-                throw new IOException("cannot load the spawn helper from " + file + " (" + e.getMessage()
-                        + "); point -Dfdkit.spawn.libdir at a directory that allows executable mappings", e);
-            } finally {
-                Files.deleteIfExists(file); // the mapping outlives the name
-            }
         }
     }
 
@@ -121,14 +102,14 @@ public final class NativeSpawn {
     }
 
     /**
-     * 0 when a child can be cloned as spawn does and can unshare with close_range; else -errno. Also decides, once,
-     * between clone3 (tried first unless {@code fdkit.spawn.clone3=false}) and clone.
+     * 0 when a child can be cloned as spawn does (with a pidfd) and given a private table; else -errno. Also
+     * decides, once, between clone3 (tried first unless {@code fdkit.spawn.clone3=false}) and clone.
      */
     public static int probeClone() {
         requireLoaded();
-        int tryClone3 = Boolean.parseBoolean(System.getProperty("fdkit.spawn.clone3", "true")) ? 1 : 0;
-        try (Arena arena = Arena.ofConfined()) {
-            return (int) Lib.PROBE.invokeExact(arena.allocate(JAVA_INT, OUT_LEN), tryClone3);
+        int tryClone3 = Settings.flag(Settings.SPAWN_CLONE3, true) ? 1 : 0;
+        try {
+            return (int) Lib.PROBE.invokeExact(tryClone3);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -136,7 +117,8 @@ public final class NativeSpawn {
 
     /**
      * Whether the clone mechanism uses clone3 with CLONE_CLEAR_SIGHAND (the kernel resets caught signals at clone
-     * time) rather than clone (the child resets every signal, 62 system calls). Decided by {@link #probeClone()}.
+     * time) rather than clone (the child asks for each signal's disposition and resets the caught ones). Decided
+     * by {@link #probeClone()}.
      */
     public static boolean usesClone3() {
         requireLoaded();
@@ -147,64 +129,82 @@ public final class NativeSpawn {
         }
     }
 
-    /** The clone mechanism: starts the child by the plan (see the C file). */
-    public static Outcome spawn(Command c, int[] map, int[] keep, int first, int hi, long[] nofile) {
-        return runPlan(Lib.SPAWN, c, map, keep, first, hi, nofile);
+    /** The clone mechanism: starts the child by the plan. {@code nofile}: the child's {soft, hard} RLIMIT_NOFILE,
+     * or null to leave it as the JVM's. */
+    public static Outcome spawn(Command c, Plan plan, long[] nofile) {
+        return run(Lib.SPAWN, c, plan, nofile, 0);
     }
 
     /** Replaces this process's image; returns only on failure, with the outcome saying why. */
-    public static Outcome execInPlace(Command c, int[] map, int[] keep, int first, int hi, long[] nofile) {
-        return runPlan(Lib.EXEC_IN_PLACE, c, map, keep, first, hi, nofile);
-    }
-
-    private static Outcome runPlan(MethodHandle fn, Command c, int[] map, int[] keep, int first, int hi,
-                                   long[] nofile) {
-        requireLoaded();
-        // Everything goes into one per-thread block: no allocation per string, nothing to free.
-        Block b = Block.forThread(c, map, keep);
-        long paths = b.pointers(c.paths(), 0);
-        long argv = b.pointers(c.argv(), 0);
-        long listenPid = 0;
-        long envp;
-        if (c.listenPid()) {
-            long entry = b.string(LISTEN_PID_PREFIX, PID_DIGITS);
-            listenPid = entry + LISTEN_PID_PREFIX.length;
-            envp = b.pointers(c.envp(), entry);
-        } else {
-            envp = b.pointers(c.envp(), 0);
-        }
-        // {"/bin/sh", <candidate, filled by the child>, argv[1..], NULL} for a script without #!
-        long shArgv = b.words(c.argv().length + 2);
-        b.putWord(shArgv, 0, b.base + b.string(BIN_SH, 0));
-        b.putWord(shArgv, 1, 0);
-        for (int i = 1; i < c.argv().length; i++) b.putWord(shArgv, i + 1, b.getWord(argv, i));
-        b.putWord(shArgv, c.argv().length + 1, 0);
-        long dir = c.dir() == null ? 0 : b.string(c.dir(), 0);
-        long mapAt = b.ints(map);
-        long scratch = b.ints(new int[Math.max(1, map.length / 3)]);
-        long keepAt = b.ints(keep);
-        long nofileAt = 0;
-        int flags = 0;
-        if (nofile != null) {
-            nofileAt = b.words(2);
-            b.putWord(nofileAt, 0, nofile[0]);
-            b.putWord(nofileAt, 1, nofile[1]);
-            flags |= SPAWN_SET_NOFILE;
-        }
-        long out = b.ints(new int[OUT_LEN]);
-        try {
-            int unused = (int) fn.invokeExact(b.at(paths), c.paths().length, b.at(argv), b.at(envp), b.at(shArgv),
-                    b.at(dir), b.at(mapAt), map.length / 3, b.at(scratch), b.at(keepAt), keep.length, first, hi,
-                    b.at(listenPid), flags, b.at(nofileAt), b.at(out));
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-        return outcome(b.at(out));
+    public static Outcome execInPlace(Command c, Plan plan, long[] nofile) {
+        return run(Lib.EXEC_IN_PLACE, c, plan, nofile, 0);
     }
 
     /**
-     * A bump allocator over a per-thread native block, reused by each spawn of that thread: strings, pointer
-     * arrays and int arrays laid out one after the other. Offsets are relative to the block; 0 means NULL.
+     * The posix-spawn mechanism: {@code c.paths()} holds the one program; {@code search}: a bare name the C
+     * library looks up in PATH. glibc's _np file actions are looked up here (absent before glibc 2.34 and 2.29
+     * and elsewhere): the helper refuses to spawn without closefrom rather than leak.
+     */
+    public static Outcome posixSpawn(Command c, boolean search, Plan plan) {
+        return run(Lib.POSIX_SPAWN, c, plan, null, search ? SpawnAbi.PLAN_PATH_SEARCH : 0);
+    }
+
+    private static Outcome run(MethodHandle fn, Command c, Plan plan, long[] nofile, int flags) {
+        requireLoaded();
+        InjectedFailure fail = InjectedFailure.current();
+        // Everything goes into one per-thread block: no allocation per string, nothing to free.
+        Block b = Block.forThread(c, plan);
+        MemorySegment s = b.seg;
+        long at = b.take(SpawnAbi.PLAN.byteSize(), SpawnAbi.PLAN.byteAlignment());
+        b.setPointer(SpawnAbi.PATHS, at, b.pointers(c.paths(), 0));
+        b.setPointer(SpawnAbi.ARGV, at, b.pointers(c.argv(), 0));
+        long listenPid = 0;
+        if (c.listenPid()) {
+            long entry = b.string(LISTEN_PID_PREFIX, PID_DIGITS);
+            listenPid = entry + LISTEN_PID_PREFIX.length;
+            b.setPointer(SpawnAbi.ENVP, at, b.pointers(c.envp(), entry));
+        } else {
+            b.setPointer(SpawnAbi.ENVP, at, c.envp() == null ? 0 : b.pointers(c.envp(), 0));
+        }
+        b.setPointer(SpawnAbi.LISTEN_PID, at, listenPid);
+        b.setPointer(SpawnAbi.DIR, at, c.dir() == null ? 0 : b.string(c.dir(), 0));
+        int n = plan.mappings.size();
+        long maps = b.take(SpawnAbi.MAP.byteSize() * Math.max(1, n), SpawnAbi.MAP.byteAlignment());
+        for (int i = 0; i < n; i++) {
+            long m = maps + i * SpawnAbi.MAP.byteSize();
+            SpawnAbi.MAP_FROM.set(s, m, plan.mappings.get(i).src());
+            SpawnAbi.MAP_TO.set(s, m, plan.mappings.get(i).dst());
+            SpawnAbi.MAP_FLAGS.set(s, m, plan.flags[i]);
+        }
+        b.setPointer(SpawnAbi.MAPS, at, maps);
+        b.setPointer(SpawnAbi.KEEP, at, b.ints(plan.keep));
+        SpawnAbi.ADDCLOSEFROM_NP.set(s, at, GlibcSpawnActions.ADDCLOSEFROM.orElse(MemorySegment.NULL));
+        SpawnAbi.ADDCHDIR_NP.set(s, at, GlibcSpawnActions.ADDCHDIR.orElse(MemorySegment.NULL));
+        SpawnAbi.SIG_DEFAULT.set(s, at, 0L); // caught signals to SIG_DFL, ignored ones stay ignored: as exec does
+        SpawnAbi.SIG_MASK.set(s, at, 0L); // the program starts with no signal blocked
+        SpawnAbi.NOFILE_SOFT.set(s, at, nofile == null ? 0L : nofile[0]);
+        SpawnAbi.NOFILE_HARD.set(s, at, nofile == null ? 0L : nofile[1]);
+        SpawnAbi.NPATHS.set(s, at, c.paths().length);
+        SpawnAbi.NMAPS.set(s, at, n);
+        SpawnAbi.NKEEP.set(s, at, plan.keep.length);
+        SpawnAbi.FIRST.set(s, at, plan.first);
+        SpawnAbi.HI.set(s, at, plan.hi);
+        SpawnAbi.FLAGS.set(s, at, flags | (nofile == null ? 0 : SpawnAbi.PLAN_SET_NOFILE));
+        SpawnAbi.FAIL_STEP.set(s, at, fail == null ? SpawnAbi.STEP_NONE : fail.step());
+        SpawnAbi.FAIL_ERROR.set(s, at, fail == null ? 0 : fail.errno());
+        try {
+            int unused = (int) fn.invokeExact(b.at(at));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        return new Outcome((int) SpawnAbi.RESULT_PID.get(s, at), (int) SpawnAbi.RESULT_PIDFD.get(s, at),
+                (int) SpawnAbi.RESULT_ERROR.get(s, at), (int) SpawnAbi.RESULT_STEP.get(s, at),
+                (int) SpawnAbi.RESULT_ARG.get(s, at));
+    }
+
+    /**
+     * A bump allocator over a per-thread native block, reused by each spawn of that thread: the plan, strings,
+     * pointer arrays and int arrays laid out one after the other. Offsets are relative to the block; 0 means NULL.
      */
     private static final class Block {
         private static final ThreadLocal<MemorySegment[]> BLOCKS = ThreadLocal.withInitial(() -> new MemorySegment[1]);
@@ -217,13 +217,15 @@ public final class NativeSpawn {
             this.base = seg.address();
         }
 
-        static Block forThread(Command c, int[] map, int[] keep) {
-            long size = 512 + LISTEN_PID_PREFIX.length + PID_DIGITS + 4L * (map.length + map.length / 3 + keep.length);
+        static Block forThread(Command c, Plan plan) {
+            long size = 512 + SpawnAbi.PLAN.byteSize() + LISTEN_PID_PREFIX.length + PID_DIGITS
+                    + SpawnAbi.MAP.byteSize() * plan.mappings.size() + JAVA_INT.byteSize() * plan.keep.length;
             for (byte[][] strings : new byte[][][] {c.paths(), c.argv(), c.envp()}) {
-                size += 8L * (strings.length + 3);
+                if (strings == null) continue;
+                size += ADDRESS.byteSize() * (strings.length + 3);
                 for (byte[] s : strings) size += s.length + 1;
             }
-            size += 8L * (c.argv().length + 2) + (c.dir() == null ? 0 : c.dir().length + 1);
+            size += c.dir() == null ? 0 : c.dir().length + 1;
             MemorySegment[] holder = BLOCKS.get();
             if (holder[0] == null || holder[0].byteSize() < size) {
                 holder[0] = Arena.ofAuto().allocate(Math.max(size * 2, 16384), 16);
@@ -231,11 +233,20 @@ public final class NativeSpawn {
             return new Block(holder[0]);
         }
 
-        private long take(long size, long align) {
+        long take(long size, long align) {
             next = (next + align - 1) & -align;
             long at = next;
             next += size;
             return at;
+        }
+
+        /** Sets the pointer {@code member} of the struct at {@code struct} to the block's {@code offset}. */
+        void setPointer(VarHandle member, long struct, long offset) {
+            member.set(seg, struct, pointer(offset));
+        }
+
+        private MemorySegment pointer(long offset) {
+            return offset == 0 ? MemorySegment.NULL : MemorySegment.ofAddress(base + offset);
         }
 
         /** A NUL-terminated copy of {@code s} followed by {@code room} zero bytes. */
@@ -246,59 +257,27 @@ public final class NativeSpawn {
             return at;
         }
 
-        long words(int n) {
-            return take(8L * n, 8);
-        }
-
-        void putWord(long array, int i, long value) {
-            seg.set(JAVA_LONG, array + 8L * i, value);
-        }
-
-        long getWord(long array, int i) {
-            return seg.get(JAVA_LONG, array + 8L * i);
-        }
-
         /** A NULL-terminated array of C strings, with the string at {@code extra} (if not 0) before the NULL. */
         long pointers(byte[][] strings, long extra) {
             int n = strings.length + (extra == 0 ? 0 : 1);
-            long array = words(n + 1);
-            for (int i = 0; i < strings.length; i++) putWord(array, i, base + string(strings[i], 0));
-            if (extra != 0) putWord(array, strings.length, base + extra);
-            putWord(array, n, 0);
+            long array = take(ADDRESS.byteSize() * (n + 1), ADDRESS.byteAlignment());
+            for (int i = 0; i < strings.length; i++) {
+                seg.set(ADDRESS, array + ADDRESS.byteSize() * i, pointer(string(strings[i], 0)));
+            }
+            if (extra != 0) seg.set(ADDRESS, array + ADDRESS.byteSize() * strings.length, pointer(extra));
+            seg.set(ADDRESS, array + ADDRESS.byteSize() * n, MemorySegment.NULL);
             return array;
         }
 
         long ints(int[] values) {
-            long at = take(4L * Math.max(1, values.length), 8);
+            long at = take(JAVA_INT.byteSize() * Math.max(1, values.length), JAVA_INT.byteAlignment());
             MemorySegment.copy(values, 0, seg, JAVA_INT, at, values.length);
             return at;
         }
 
-        /** The block at {@code offset} as a pointer argument; NULL for 0. */
+        /** The block at {@code offset} as a pointer argument. */
         MemorySegment at(long offset) {
-            return offset == 0 ? MemorySegment.NULL : seg.asSlice(offset);
-        }
-    }
-
-    /**
-     * The posix_spawn mechanism. {@code addclosefrom} and {@code addchdir} are glibc's _np functions (null when
-     * this libc lacks them): the helper refuses to spawn without closefrom rather than leak.
-     */
-    public static Outcome posixSpawn(byte[] path, boolean search, byte[][] argv, byte[][] envp, byte[] dir, int[] map,
-                                     int[] keep, int hi) {
-        requireLoaded();
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment out = arena.allocate(JAVA_INT, OUT_LEN);
-            // Locals, not expressions: invokeExact takes each argument's static type as the call's type.
-            MemorySegment dirSeg = dir == null ? MemorySegment.NULL : cString(arena, dir);
-            MemorySegment closefrom = GlibcSpawnActions.ADDCLOSEFROM.orElse(MemorySegment.NULL);
-            MemorySegment chdir = GlibcSpawnActions.ADDCHDIR.orElse(MemorySegment.NULL);
-            int unused = (int) Lib.POSIX_SPAWN.invokeExact(cString(arena, path), search ? 1 : 0,
-                    pointers(arena, argv, null), pointers(arena, envp, null), dirSeg, ints(arena, map),
-                    map.length / 3, ints(arena, keep), keep.length, hi, closefrom, chdir, out);
-            return outcome(out);
-        } catch (Throwable t) {
-            throw rethrow(t);
+            return seg.asSlice(offset);
         }
     }
 
@@ -312,32 +291,42 @@ public final class NativeSpawn {
                 Linker.nativeLinker().defaultLookup().find("posix_spawn_file_actions_addchdir_np");
     }
 
-    private static Outcome outcome(MemorySegment out) {
-        return new Outcome(out.getAtIndex(JAVA_INT, OUT_PID), out.getAtIndex(JAVA_INT, OUT_PIDFD),
-                out.getAtIndex(JAVA_INT, OUT_ERRNO), out.getAtIndex(JAVA_INT, OUT_STEP),
-                out.getAtIndex(JAVA_INT, OUT_ARG));
+    /** The library's own account of its ABI (fdkit_abi_layout): "struct" or "struct.member" -> {offset, size}. */
+    static Map<String, long[]> abiLayout() {
+        Map<String, long[]> out = new LinkedHashMap<>();
+        MemorySegment rows = table(Lib.ABI_LAYOUT, SpawnAbi.ABI_FIELD);
+        for (long at = 0; at < rows.byteSize(); at += SpawnAbi.ABI_FIELD.byteSize()) {
+            out.put(name((MemorySegment) SpawnAbi.ABI_FIELD_NAME.get(rows, at)), new long[] {
+                    (long) SpawnAbi.ABI_FIELD_OFFSET.get(rows, at), (long) SpawnAbi.ABI_FIELD_SIZE.get(rows, at)});
+        }
+        return out;
     }
 
-    private static MemorySegment cString(Arena arena, byte[] s) {
-        MemorySegment seg = arena.allocate(s.length + 1L); // zeroed: the NUL is already there
-        MemorySegment.copy(s, 0, seg, JAVA_BYTE, 0, s.length);
-        return seg;
+    /** The library's own account of its constants (fdkit_abi_constants): C name -> value. */
+    static Map<String, Long> abiConstants() {
+        Map<String, Long> out = new LinkedHashMap<>();
+        MemorySegment rows = table(Lib.ABI_CONSTANTS, SpawnAbi.ABI_CONSTANT);
+        for (long at = 0; at < rows.byteSize(); at += SpawnAbi.ABI_CONSTANT.byteSize()) {
+            out.put(name((MemorySegment) SpawnAbi.ABI_CONSTANT_NAME.get(rows, at)),
+                    (long) SpawnAbi.ABI_CONSTANT_VALUE.get(rows, at));
+        }
+        return out;
     }
 
-    /** A NULL-terminated array of C strings, with {@code extra} (already a C string) before the NULL. */
-    private static MemorySegment pointers(Arena arena, byte[][] strings, MemorySegment extra) {
-        int n = strings.length + (extra == null ? 0 : 1);
-        MemorySegment array = arena.allocate(ADDRESS, n + 1L);
-        for (int i = 0; i < strings.length; i++) array.setAtIndex(ADDRESS, i, cString(arena, strings[i]));
-        if (extra != null) array.setAtIndex(ADDRESS, strings.length, extra);
-        array.setAtIndex(ADDRESS, n, MemorySegment.NULL);
-        return array;
+    /** The static array a table function returns, sized by the count it reports. */
+    private static MemorySegment table(MethodHandle fn, MemoryLayout row) {
+        requireLoaded();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment count = arena.allocate(JAVA_INT);
+            MemorySegment table = (MemorySegment) fn.invokeExact(count);
+            return table.reinterpret(row.byteSize() * count.get(JAVA_INT, 0));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
     }
 
-    private static MemorySegment ints(Arena arena, int[] values) {
-        MemorySegment seg = arena.allocate(JAVA_INT, Math.max(1, values.length));
-        MemorySegment.copy(values, 0, seg, JAVA_INT, 0, values.length);
-        return seg;
+    private static String name(MemorySegment cString) {
+        return cString.reinterpret(Long.MAX_VALUE).getString(0, StandardCharsets.US_ASCII);
     }
 
     private static RuntimeException rethrow(Throwable t) {

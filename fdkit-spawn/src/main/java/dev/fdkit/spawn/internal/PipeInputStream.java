@@ -2,7 +2,6 @@ package dev.fdkit.spawn.internal;
 
 import dev.fdkit.internal.Errno;
 import dev.fdkit.internal.FdCalls;
-import dev.fdkit.internal.Ffm;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -71,13 +70,22 @@ final class PipeInputStream extends InputStream {
                 Reaper.awaitReady(fd, false); // a virtual thread parks here rather than block its carrier in read
                 r = FdCalls.read(fd, buf, Math.min(len, CHUNK));
             } while (r == -Errno.EINTR);
-            if (r < 0) throw Ffm.failure("read(" + name + ")", r);
+            if (r < 0) throw ioFailure("read(" + name + ")", r);
             if (r == 0) return -1;
             MemorySegment.copy(buf, ValueLayout.JAVA_BYTE, 0, b, off, (int) r);
             return (int) r;
         } finally {
             unlockClosingIfAsked();
         }
+    }
+
+    /**
+     * A failed read or write as the JDK's pipe streams report it: an IOException whose message is the C library's
+     * text ("Broken pipe"), with fdkit's detail in brackets after it.
+     */
+    static IOException ioFailure(String call, long result) {
+        int errno = (int) -result;
+        return new IOException(Errno.description(errno) + " [" + call + ": " + Errno.name(errno) + "]");
     }
 
     @Override

@@ -2,7 +2,6 @@ package dev.fdkit.spawn.internal;
 
 import dev.fdkit.internal.Errno;
 import dev.fdkit.internal.FdCalls;
-import dev.fdkit.internal.Ffm;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -49,7 +48,7 @@ final class PipeOutputStream extends OutputStream {
                     Reaper.awaitReady(fd, true);
                     long r = FdCalls.write(fd, buffer.asSlice(done), n - done);
                     if (r == -Errno.EINTR) continue;
-                    if (r < 0) throw Ffm.failure("write(" + name + ")", r);
+                    if (r < 0) throw PipeInputStream.ioFailure("write(" + name + ")", r);
                     done += (int) r;
                 }
                 off += n;

@@ -1,6 +1,5 @@
 package dev.fdkit.spawn.internal;
 
-import dev.fdkit.spawn.SpawnMechanism;
 
 import java.io.File;
 import java.lang.ProcessBuilder.Redirect;
@@ -18,7 +17,7 @@ import java.util.SortedMap;
  */
 public record SpawnRequest(List<String> command, ChildEnvironment environment, File directory, Redirect stdin,
                            Redirect stdout, Redirect stderr, boolean redirectErrorStream,
-                           SortedMap<Integer, Integer> passed, List<ListenSpec> listen, SpawnMechanism mechanism,
+                           SortedMap<Integer, Integer> passed, List<ListenSpec> listen, Mechanism mechanism,
                            long fdLimit) {
 
     /** One socket-activation descriptor: the parent's number and its LISTEN_FDNAMES name. */

@@ -6,7 +6,6 @@ import dev.fdkit.internal.Errno;
 import dev.fdkit.internal.FdCalls;
 import dev.fdkit.internal.FileCalls;
 import dev.fdkit.internal.ProcessCalls;
-import dev.fdkit.spawn.SpawnMechanism;
 
 import java.io.File;
 import java.io.FileNotFoundException;
@@ -67,12 +66,12 @@ public final class Spawner {
      */
     public static Process start(SpawnRequest r) throws IOException {
         checkCommand(r.command());
-        SpawnMechanism mech = r.mechanism() != null ? r.mechanism() : Mechanisms.selected();
+        Mechanism mech = r.mechanism() != null ? r.mechanism() : Mechanisms.selectedForStart();
         Optional<String> problem = Mechanisms.problem(mech);
         if (problem.isPresent()) {
-            throw new IOException("spawn mechanism " + mech.propertyValue() + " is not available here: " + problem.get());
+            throw new IOException("spawn mechanism " + mech.settingValue() + " is not available here: " + problem.get());
         }
-        if (mech == SpawnMechanism.POSIX_SPAWN) {
+        if (mech == Mechanism.POSIX_SPAWN) {
             if (!r.listen().isEmpty()) {
                 throw new UnsupportedOperationException("posix-spawn cannot set LISTEN_PID to the child's own pid (it "
                         + "is known only in the child); use SpawnMechanism.CLONE for listenFds");
@@ -95,35 +94,37 @@ public final class Spawner {
     private static void checkCommand(List<String> command) throws IOException {
         String[] cmd = command.toArray(new String[0]);
         for (String arg : cmd) Objects.requireNonNull(arg);
-        String unused = cmd[0]; // an empty command: ArrayIndexOutOfBoundsException, as the JDK's
+        // An empty command: the JDK's cmdarray[0] fails; thrown explicitly, as an implicit one loses its message
+        // once the JIT compiles this hot method with preallocated exceptions (OmitStackTraceInFastThrow).
+        if (cmd.length == 0) throw new ArrayIndexOutOfBoundsException("Index 0 out of bounds for length 0");
         for (String arg : cmd) {
             if (arg.indexOf('\0') >= 0) throw new IOException("invalid null character in command");
         }
     }
 
-    private static Process spawn(SpawnRequest r, SpawnMechanism mech) throws IOException {
+    private static Process spawn(SpawnRequest r, Mechanism mech) throws IOException {
         Encoded cmd = encode(r);
         Resources res = new Resources();
         try {
             List<Plan.Mapping> original = mappings(r, res, false);
             List<Plan.Mapping> lowered = original;
-            if (mech == SpawnMechanism.CLONE) {
+            if (mech == Mechanism.CLONE) {
                 res.slots = LowSlots.get();
                 lowered = lower(original, res);
             }
             Plan plan = Plan.of(lowered);
             NativeSpawn.Outcome o;
-            if (mech == SpawnMechanism.CLONE) {
+            if (mech == Mechanism.CLONE) {
                 o = NativeSpawn.spawn(new NativeSpawn.Command(cmd.paths, cmd.argv, cmd.envp, cmd.dir, !r.listen().isEmpty()),
-                        plan.map, plan.keep, plan.first, plan.hi, nofile(r));
+                        plan, nofile(r));
             } else {
                 String prog = r.command().getFirst();
-                o = NativeSpawn.posixSpawn(prog.getBytes(JNU), !prog.contains("/"), cmd.argv, cmd.envp, cmd.dir,
-                        plan.map, plan.keep, plan.hi);
-                String script = o.step() == NativeSpawn.STEP_EXEC && o.errno() == ENOEXEC ? scriptFor(r, cmd) : null;
+                o = NativeSpawn.posixSpawn(new NativeSpawn.Command(new byte[][] {prog.getBytes(JNU)}, cmd.argv, cmd.envp,
+                        cmd.dir, false), !prog.contains("/"), plan);
+                String script = o.step() == SpawnAbi.STEP_EXEC && o.errno() == ENOEXEC ? scriptFor(r, cmd) : null;
                 if (script != null) { // as execvp does, and posix_spawn no longer: a file without #! runs in /bin/sh
-                    o = NativeSpawn.posixSpawn(BIN_SH.getBytes(JNU), false, shellArgv(script, cmd.argv), cmd.envp,
-                            cmd.dir, plan.map, plan.keep, plan.hi);
+                    o = NativeSpawn.posixSpawn(new NativeSpawn.Command(new byte[][] {BIN_SH.getBytes(JNU)},
+                            shellArgv(script, cmd.argv), cmd.envp, cmd.dir, false), false, plan);
                 }
             }
             if (!o.started()) throw failure(o, r, mech, original, cmd);
@@ -153,7 +154,7 @@ public final class Spawner {
         try {
             replaceJvm(r);
         } catch (ErrnoException e) { // fdkit's own call: its exception type stays, so a caller can read the errno
-            throw new ErrnoException(e.errno(), prefix(r) + e.getMessage());
+            throw new WordedErrnoException(e.errno(), prefix(r) + e.getMessage());
         }
     }
 
@@ -168,9 +169,8 @@ public final class Spawner {
             System.err.flush();
             byte[][] path = {program.getBytes(JNU)};
             NativeSpawn.Outcome o = NativeSpawn.execInPlace(
-                    new NativeSpawn.Command(path, cmd.argv, cmd.envp, cmd.dir, !r.listen().isEmpty()),
-                    plan.map, plan.keep, plan.first, plan.hi, nofile(r));
-            throw failure(o, r, SpawnMechanism.CLONE, maps, new Encoded(path, cmd.argv, cmd.envp, cmd.dir, List.of(program)));
+                    new NativeSpawn.Command(path, cmd.argv, cmd.envp, cmd.dir, !r.listen().isEmpty()), plan, nofile(r));
+            throw failure(o, r, Mechanism.CLONE, maps, new Encoded(path, cmd.argv, cmd.envp, cmd.dir, List.of(program)));
         } finally {
             res.release();
         }
@@ -392,8 +392,17 @@ public final class Spawner {
      * "Exec failed"), with what fdkit knows after it: the step and the errno's name.
      */
     private static ErrnoException execFailure(int errno, String step) {
-        return new ErrnoException(errno, "Exec failed, error: " + errno + " (" + Errno.description(errno) + ") ["
-                + step + ": " + Errno.name(errno) + "]");
+        return new WordedErrnoException(errno, "Exec failed, error: " + errno + " (" + Errno.description(errno)
+                + ") [" + step + ": " + Errno.name(errno) + "]");
+    }
+
+    /** An ErrnoException whose message is worded here in full (the JDK's wording, or with a prefix). */
+    private static final class WordedErrnoException extends ErrnoException {
+        private static final long serialVersionUID = 1L;
+
+        WordedErrnoException(int errno, String message) {
+            super(errno, message);
+        }
     }
 
     /** The file a PATH search reached that exec refused as not a binary nor a #! script, or null. */
@@ -420,30 +429,36 @@ public final class Spawner {
     private static final String BIN_SH = "/bin/sh";
     private static final int ENOEXEC = 8, EISDIR = 21;
 
-    private static IOException failure(NativeSpawn.Outcome o, SpawnRequest r, SpawnMechanism mech,
+    private static IOException failure(NativeSpawn.Outcome o, SpawnRequest r, Mechanism mech,
                                        List<Plan.Mapping> maps, Encoded cmd) {
         String what = switch (o.step()) {
-            case NativeSpawn.STEP_STACK -> "mmap of the child's stack";
-            case NativeSpawn.STEP_CLONE -> "clone";
-            case NativeSpawn.STEP_UNSHARE -> "close_range(" + o.arg() + ", ~0U, CLOSE_RANGE_UNSHARE) in the child";
-            case NativeSpawn.STEP_MOVE, NativeSpawn.STEP_PLACE -> {
+            case SpawnAbi.STEP_STACK -> "mmap of the child's stack";
+            case SpawnAbi.STEP_CLONE -> "clone";
+            case SpawnAbi.STEP_UNSHARE -> "a private descriptor table for the child (close_range(" + o.arg()
+                    + ", ~0U, CLOSE_RANGE_UNSHARE), else unshare(CLONE_FILES))";
+            case SpawnAbi.STEP_MOVE, SpawnAbi.STEP_PLACE -> {
                 Plan.Mapping m = maps.get(o.arg());
                 yield m.src() == NativeSpawn.SRC_DEVNULL ? "/dev/null for child descriptor " + m.dst()
                         : "parent descriptor " + m.src() + " for child descriptor " + m.dst();
             }
-            case NativeSpawn.STEP_DEVNULL -> "open(\"/dev/null\") in the child";
-            case NativeSpawn.STEP_CHDIR -> "chdir(\"" + r.directory() + "\")";
-            case NativeSpawn.STEP_UNSHARE_FS -> "unshare(CLONE_FS)";
-            case NativeSpawn.STEP_RLIMIT -> "setrlimit(RLIMIT_NOFILE, " + r.fdLimit() + ")";
-            case NativeSpawn.STEP_THREAD -> "starting the exec thread";
-            case NativeSpawn.STEP_FILE_ACTIONS -> o.errno() == Errno.ENOSYS && o.arg() == 1
-                    ? "posix_spawn_file_actions_addchdir_np is missing (glibc < 2.29): cannot change directory"
-                    : o.errno() == Errno.ENOSYS ? "posix_spawn_file_actions_addclosefrom_np is missing (glibc < 2.34): "
-                    + "other descriptors could reach the child" : "posix_spawn file actions";
-            case NativeSpawn.STEP_EXEC -> {
-                if (mech == SpawnMechanism.POSIX_SPAWN && dirMissing(r)) yield "chdir(\"" + r.directory() + "\")";
+            case SpawnAbi.STEP_DEVNULL -> "open(\"/dev/null\") in the child";
+            case SpawnAbi.STEP_CHDIR -> "chdir(\"" + r.directory() + "\")";
+            case SpawnAbi.STEP_RLIMIT -> mech == Mechanism.POSIX_SPAWN
+                    ? "descriptor " + o.arg() + " for the child: posix_spawn's file actions accept only numbers below "
+                    + "the soft RLIMIT_NOFILE (" + ProcessCalls.getrlimitNofile()[0] + "); the clone mechanism raises the "
+                    + "child's limit to place it"
+                    : "setrlimit(RLIMIT_NOFILE, " + r.fdLimit() + ") in the child";
+            case SpawnAbi.STEP_THREAD -> "starting the exec thread";
+            case SpawnAbi.STEP_FILE_ACTIONS -> switch (o.arg()) {
+                case 1 -> "posix_spawn_file_actions_addclosefrom_np is missing (glibc < 2.34): other descriptors "
+                        + "could reach the child";
+                case 2 -> "posix_spawn_file_actions_addchdir_np is missing (glibc < 2.29): cannot change directory";
+                default -> "posix_spawn file actions";
+            };
+            case SpawnAbi.STEP_EXEC -> {
+                if (mech == Mechanism.POSIX_SPAWN && dirMissing(r)) yield "chdir(\"" + r.directory() + "\")";
                 yield cmd.candidates.size() == 1 ? "execve(\"" + cmd.candidates.getFirst() + "\")"
-                        : (mech == SpawnMechanism.POSIX_SPAWN ? "posix_spawnp" : "execvp") + " search of PATH";
+                        : (mech == Mechanism.POSIX_SPAWN ? "posix_spawnp" : "execvp") + " search of PATH";
             }
             default -> "spawn step " + o.step();
         };

@@ -1,6 +1,5 @@
 package dev.fdkit.spawn.internal;
 
-import dev.fdkit.spawn.SpawnMechanism;
 import jdk.jfr.Category;
 import jdk.jfr.Description;
 import jdk.jfr.Event;
@@ -40,14 +39,14 @@ final class StartTrace {
         String descriptors;
     }
 
-    static void record(SpawnRequest r, Process p, SpawnMechanism mech) {
+    static void record(SpawnRequest r, Process p, Mechanism mech) {
         String dir = r.directory() == null ? null : r.directory().toString();
         ProcessStartEvent event = new ProcessStartEvent();
         if (event.isEnabled()) {
             event.pid = p.pid();
             event.directory = dir;
             event.command = String.join(" ", r.command());
-            event.mechanism = mech.propertyValue();
+            event.mechanism = mech.settingValue();
             event.descriptors = descriptors(r);
             event.commit();
         }

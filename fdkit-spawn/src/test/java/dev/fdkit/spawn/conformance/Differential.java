@@ -29,7 +29,25 @@ final class Differential {
     interface Builder {
         Builder command(String... command);
 
+        Builder command(List<String> command);
+
         List<String> command();
+
+        File directory();
+
+        Redirect redirectInput();
+
+        Redirect redirectOutput();
+
+        Redirect redirectError();
+
+        boolean redirectErrorStream();
+
+        Builder redirectInput(File f);
+
+        Builder redirectOutput(File f);
+
+        Builder redirectError(File f);
 
         Map<String, String> environment();
 
@@ -55,6 +73,23 @@ final class Differential {
         Builder builder(List<Process> started, String... command) {
             return new Reflective(mechanism == null ? new ProcessBuilder(command)
                     : new FdProcessBuilder(command).mechanism(mechanism), started);
+        }
+
+        /** A builder made with the List constructor, which keeps the caller's list. */
+        Builder builderOfList(List<Process> started, List<String> command) {
+            return new Reflective(mechanism == null ? new ProcessBuilder(command)
+                    : new FdProcessBuilder(command).mechanism(mechanism), started);
+        }
+
+        /** The side's startPipeline over the builders (null elements stay null). */
+        List<Process> startPipeline(List<Process> started, List<Builder> builders) throws IOException {
+            List<Object> raw = new ArrayList<>();
+            for (Builder b : builders) raw.add(b == null ? null : ((Reflective) b).b());
+            @SuppressWarnings("unchecked")
+            List<Process> out = mechanism == null ? ProcessBuilder.startPipeline((List<ProcessBuilder>) (List<?>) raw)
+                    : FdProcessBuilder.startPipeline((List<FdProcessBuilder>) (List<?>) raw);
+            for (Process p : out) track(started, p);
+            return out;
         }
     }
 
@@ -84,8 +119,17 @@ final class Differential {
         }
 
         public Builder command(String... c) { return chain("command", String[].class, c); }
+        public Builder command(List<String> c) { return chain("command", List.class, c); }
         @SuppressWarnings("unchecked")
         public List<String> command() { return (List<String>) call("command", new Class<?>[0]); }
+        public File directory() { return (File) call("directory", new Class<?>[0]); }
+        public Redirect redirectInput() { return (Redirect) call("redirectInput", new Class<?>[0]); }
+        public Redirect redirectOutput() { return (Redirect) call("redirectOutput", new Class<?>[0]); }
+        public Redirect redirectError() { return (Redirect) call("redirectError", new Class<?>[0]); }
+        public boolean redirectErrorStream() { return (Boolean) call("redirectErrorStream", new Class<?>[0]); }
+        public Builder redirectInput(File f) { return chain("redirectInput", File.class, f); }
+        public Builder redirectOutput(File f) { return chain("redirectOutput", File.class, f); }
+        public Builder redirectError(File f) { return chain("redirectError", File.class, f); }
         @SuppressWarnings("unchecked")
         public Map<String, String> environment() { return (Map<String, String>) call("environment", new Class<?>[0]); }
         public Builder directory(File d) { return chain("directory", File.class, d); }
@@ -142,6 +186,14 @@ final class Differential {
 
         Builder builder(String... command) {
             return side.builder(started, command);
+        }
+
+        Builder builderOfList(List<String> command) {
+            return side.builderOfList(started, command);
+        }
+
+        List<Process> startPipeline(List<Builder> builders) throws IOException {
+            return side.startPipeline(started, builders);
         }
 
         /** Records a value. */

@@ -36,7 +36,7 @@ final class Scenarios {
 
     private static final List<Scenario> ALL = new ArrayList<>();
 
-    private static void add(String id, String what, Differential.Body body) {
+    static void add(String id, String what, Differential.Body body) {
         ALL.add(new Scenario(id, what, body));
     }
 
@@ -44,11 +44,11 @@ final class Scenarios {
         return List.copyOf(ALL);
     }
 
-    private static String sortedLines(String s) {
+    static String sortedLines(String s) {
         return s.lines().sorted().collect(Collectors.joining("\n"));
     }
 
-    private static Path script(Ctx c, String name, String text, String mode) throws Exception {
+    static Path script(Ctx c, String name, String text, String mode) throws Exception {
         Path f = c.file(name);
         Files.writeString(f, text);
         Files.setPosixFilePermissions(f, PosixFilePermissions.fromString(mode));
@@ -79,6 +79,8 @@ final class Scenarios {
         exitAndWait();
         destroy();
         handles();
+        MoreScenarios.register();
+        PipelineScenarios.register();
     }
 
     // ------------------------------------------------------------------------------------------ environment
@@ -373,7 +375,7 @@ final class Scenarios {
             c.attempt("input APPEND", () -> b.redirectInput(Redirect.appendTo(c.file("x").toFile())));
             c.attempt("output READ", () -> b.redirectOutput(Redirect.from(c.file("x").toFile())));
             c.attempt("error READ", () -> b.redirectError(Redirect.from(c.file("x").toFile())));
-            c.attempt("input null", () -> b.redirectInput(null));
+            c.attempt("input null", () -> b.redirectInput((Redirect) null));
         });
         add("R14", "stdout and stderr to the same file with append", c -> {
             Redirect r = Redirect.appendTo(c.file("both").toFile());

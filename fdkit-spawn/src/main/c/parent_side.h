@@ -1,0 +1,15 @@
+/* Helpers shared by the parent-side files (clone.c, posix_spawn.c): they run in the calling JVM thread. */
+#ifndef FDKIT_PARENT_SIDE_H
+#define FDKIT_PARENT_SIDE_H
+
+#include "child_side.h"
+
+#define EXPORT __attribute__((visibility("default")))
+
+/* Clears plan->result for a new call. */
+void fdkit_result_reset(struct fdkit_plan *p);
+
+/* Records a failed step in plan->result; returns -1. err is -errno. */
+int fdkit_fail(struct fdkit_plan *p, int step, int arg, long err);
+
+#endif
