@@ -1,4 +1,4 @@
-# Sourced by bin/fdkit and bin/test: finds a JDK >= 25 and exports JAVA_HOME and JAVA.
+# Sourced by bin/fdkit, bin/test and bin/mvn: finds a JDK >= 25 and exports JAVA_HOME and JAVA.
 # Order: $JAVA_HOME if it is new enough, else the newest JDK >= 25 under /usr/lib/jvm.
 
 fdkit_java_major() { # prints the feature version of the JDK at $1, or nothing
@@ -32,4 +32,11 @@ fdkit_find_jdk() {
   fi
   export JAVA_HOME=$best
   export JAVA="$best/bin/java"
+}
+
+fdkit_require_build_tools() { # Maven and gcc, with one sentence each when missing; quiets Maven 3.8 on JDK 25
+  command -v mvn >/dev/null || { echo "fdkit: Maven (mvn) is not installed; install it, e.g. 'apt-get install maven'." >&2; return 1; }
+  command -v gcc >/dev/null || { echo "fdkit: gcc is not installed; the spawn helper is C, install it, e.g. 'apt-get install gcc'." >&2; return 1; }
+  # Maven 3.8 uses sun.misc.Unsafe through guava; JDK 25 warns about it on every run.
+  case " ${MAVEN_OPTS:-} " in *" --sun-misc-unsafe-memory-access="*) ;; *) export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow" ;; esac
 }

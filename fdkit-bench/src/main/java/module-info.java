@@ -2,6 +2,8 @@
 module dev.fdkit.bench {
     requires transitive dev.fdkit.core;
     requires dev.fdkit.spawn;
+    requires dev.fdkit.cli;
+    requires info.picocli;
     requires jmh.core;
     requires java.desktop;
     requires java.management;
@@ -10,4 +12,5 @@ module dev.fdkit.bench {
     requires org.jfree.svg;
     requires com.zaxxer.nuprocess;
     exports dev.fdkit.bench;
+    opens dev.fdkit.bench to info.picocli;
 }
