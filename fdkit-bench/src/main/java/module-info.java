@@ -3,7 +3,6 @@ module dev.fdkit.bench {
     requires transitive dev.fdkit.core;
     requires dev.fdkit.spawn;
     requires dev.fdkit.cli;
-    requires info.picocli;
     requires jmh.core;
     requires java.desktop;
     requires java.management;
@@ -12,5 +11,5 @@ module dev.fdkit.bench {
     requires org.jfree.svg;
     requires com.zaxxer.nuprocess;
     exports dev.fdkit.bench;
-    opens dev.fdkit.bench to info.picocli;
+    opens dev.fdkit.bench to dev.fdkit.cli; // picocli, compiled into the CLI module, sets the options
 }

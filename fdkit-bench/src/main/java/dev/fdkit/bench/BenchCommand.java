@@ -17,7 +17,7 @@ import java.util.concurrent.Callable;
  * {@code fdkit bench}: the main class of the fdkit-bench jar, which {@code bin/fdkit bench} runs. It lives here, not
  * in the CLI, so that the CLI carries none of JMH, NuProcess or the chart libraries.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true, version = "fdkit bench 0.1.0",
+@Command(name = "fdkit bench", mixinStandardHelpOptions = true, version = "fdkit bench 0.1.0",
         description = {
             "Time fdkit's close, list and spawn mechanisms against the plain JDK ways, in this JVM, on this kernel.",
             "close: close every descriptor above N open files (close_range, CLOSE_RANGE_CLOEXEC, /proc scan, "
