@@ -24,11 +24,13 @@ import java.util.Objects;
  * checks each descriptor as sd_is_socket(3) does, so that variables which do not describe this process's
  * descriptors (left in the environment by a parent that did not pass the sockets on) are refused instead of
  * handing out whatever file took the number, such as the JVM's own runtime image. The descriptors are raw numbers:
- * hand one to a library that accepts those, for example Netty's epoll transport:
+ * hand one to a library that accepts those, for example Netty's epoll transport. The sockets come as systemd
+ * made them, in blocking mode: an event loop needs them non-blocking (its accept loop runs until EAGAIN).
  *
  * <pre>{@code
  * for (ListenFds.Fd fd : ListenFds.inherited()) {
  *     if (fd.name().equals("http")) {
+ *         // first: fcntl(fd.fd(), F_SETFL, flags | O_NONBLOCK)
  *         ServerBootstrap b = new ServerBootstrap()
  *                 .group(new EpollEventLoopGroup())
  *                 .channelFactory(() -> new EpollServerSocketChannel(fd.fd())) // adopts the bound socket
