@@ -54,7 +54,10 @@ public final class Main {
         return execute(commandLine(args), args);
     }
 
-    /** The command line with the subcommand {@code args} names, or with all of them when it names none or "help". */
+    /**
+     * The command line with the subcommand {@code args} names, or with all of them when it names none or "help"
+     * (and for the man page and completion, which describe them all).
+     */
     static CommandLine commandLine(String... args) {
         CommandLine cl = new CommandLine(new Main());
         String named = null;
