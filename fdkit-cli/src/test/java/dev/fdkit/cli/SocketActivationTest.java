@@ -87,6 +87,30 @@ class SocketActivationTest {
         assertEquals("libsystemd server: sd_listen_fds=1 name=http listening inet stream", body.strip());
     }
 
+    /**
+     * Activated, the CLI has LISTEN_* describing its own descriptor 3; a command it execs without --listen does
+     * not get that socket, so it must not get the variables either (else sd_listen_fds would hand it a stale 3).
+     */
+    @Test
+    void fdkitExecWithoutListenPassesNoListenVariables() throws Exception {
+        assumeActivateTool();
+        int port = freePort();
+        List<String> cmd = new ArrayList<>(List.of(ACTIVATE, "-l", "127.0.0.1:" + port));
+        cmd.addAll(javaCommand(Main.class.getName(), "exec", "--", "sh", "-c",
+                "echo \"child: LISTEN_PID=${LISTEN_PID-unset} LISTEN_FDS=${LISTEN_FDS-unset}\""));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        p.getOutputStream().close();
+        try {
+            connectOnce(port); // the first connection starts the command
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the activated command did not exit");
+            String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(log.contains("child: LISTEN_PID=unset LISTEN_FDS=unset"), log);
+        } finally {
+            p.destroyForcibly();
+            p.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
     @Test
     void fdProcessBuilderListenFdStartsALibsystemdServer() throws Exception {
         assumeLibsystemd();
@@ -130,10 +154,7 @@ class SocketActivationTest {
      * returns the response body after checking the status and that the server exited 0.
      */
     private static String activateAndGet(List<String> command) throws Exception {
-        int port;
-        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = probe.getLocalPort(); // free a moment ago; systemd-socket-activate binds it next
-        }
+        int port = freePort();
         List<String> cmd = new ArrayList<>(List.of(ACTIVATE, "-l", "127.0.0.1:" + port));
         cmd.addAll(command);
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
@@ -148,6 +169,27 @@ class SocketActivationTest {
         } finally {
             p.destroyForcibly();
             p.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /** A loopback port that was free a moment ago; systemd-socket-activate binds it next. */
+    private static int freePort() throws IOException {
+        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return probe.getLocalPort();
+        }
+    }
+
+    /** Connects once, retrying while the listener comes up, and closes. */
+    private static void connectOnce(int port) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1000);
+                return;
+            } catch (java.net.ConnectException e) {
+                if (System.nanoTime() > deadline) throw e;
+                Thread.sleep(50);
+            }
         }
     }
 
