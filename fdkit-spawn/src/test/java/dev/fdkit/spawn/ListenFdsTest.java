@@ -132,13 +132,11 @@ class ListenFdsTest {
             List<String> cmd = new ArrayList<>(TestSupport.jvmCommand());
             cmd.add(ListenFdsChildMain.class.getName());
             cmd.add("unset");
-            Process p = new FdProcessBuilder(cmd).listenFd(sock[1], "control").start();
-            String out = TestSupport.readAll(p.getInputStream());
-            String err = TestSupport.readAll(p.getErrorStream());
-            assertTrue(p.waitFor(60, TimeUnit.SECONDS));
-            assertEquals(0, p.exitValue(), out + err);
-            assertTrue(out.contains("fd=3 name=control"), out + err);
-            assertTrue(out.contains("C environment: LISTEN_PID=null LISTEN_FDS=null LISTEN_FDNAMES=null"), out + err);
+            ChildRun r = run(new FdProcessBuilder(cmd).listenFd(sock[1], "control"));
+            assertEquals(0, r.exit(), r.toString());
+            assertTrue(r.out().contains("fd=3 name=control"), r.toString());
+            assertTrue(r.out().contains("C environment: LISTEN_PID=null LISTEN_FDS=null LISTEN_FDNAMES=null"),
+                    r.toString());
         } finally {
             TestSupport.closeAll(sock);
         }
@@ -158,7 +156,12 @@ class ListenFdsTest {
         cmd.addAll(jvm);
         cmd.add(ListenFdsChildMain.class.getName());
         cmd.add(mode);
-        Process p = new FdProcessBuilder(cmd).start();
+        return run(new FdProcessBuilder(cmd));
+    }
+
+    /** Starts the child, reads its output to the end and waits for it. */
+    private static ChildRun run(FdProcessBuilder b) throws Exception {
+        Process p = b.start();
         p.getOutputStream().close();
         String out = TestSupport.readAll(p.getInputStream());
         String err = TestSupport.readAll(p.getErrorStream());
