@@ -12,7 +12,7 @@ fail() { echo "example-test: $*" >&2; exit 1; }
 
 # 1. What Maven Central requires of every artifact (signatures apart): a POM with name, description, url,
 #    license, developers and scm (here or inherited from fdkit-parent), and sources and javadoc jars.
-for a in fdkit-parent fdkit-bom fdkit-core fdkit-spawn fdkit-junit fdkit-cli fdkit-bench; do
+for a in fdkit-parent fdkit-bom fdkit-core fdkit-spawn fdkit-junit fdkit-agent fdkit-cli fdkit-bench; do
   dir="$repo/dev/fdkit/$a/$version"
   pom="$dir/$a-$version.pom"
   [ -f "$pom" ] || fail "$a: no POM in $dir"
