@@ -103,7 +103,7 @@ public final class Main {
         return name.startsWith("fdkit") ? name : "fdkit " + name;
     }
 
-    private static String message(Throwable ex) {
+    static String message(Throwable ex) {
         String m = ex.getMessage();
         return m == null || m.isBlank() ? ex.getClass().getSimpleName() : m;
     }
