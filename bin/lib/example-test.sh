@@ -3,10 +3,13 @@
 # builds examples/consumer offline against them, as a user's project, and runs it on the class path and on the
 # module path. Only the artifacts come from $1; Maven's plugins come from the user's local repository, read as a
 # file:// repository (offline, so nothing is downloaded).
-# Needs JAVA_HOME (a JDK 25) and mvn; run by bin/test.
+# Run by bin/test; finds a JDK 25 itself, as the other scripts do.
 set -euo pipefail
 repo=$(cd "${1:?throw-away repository}" && pwd)
 root=$(cd "$(dirname "$0")/../.." && pwd)
+. "$root/bin/lib/jdk.sh"
+fdkit_find_jdk
+fdkit_require_build_tools
 version=$(sed -n 's:^  <version>\(.*\)</version>:\1:p' "$root/pom.xml" | head -1)
 fail() { echo "example-test: $*" >&2; exit 1; }
 
