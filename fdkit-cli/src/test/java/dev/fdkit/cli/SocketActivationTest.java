@@ -77,13 +77,17 @@ class SocketActivationTest {
                 body.strip());
     }
 
-    /** systemd-socket-activate gives the CLI descriptor 3; fdkit exec --listen hands it on to the C server. */
+    /**
+     * systemd-socket-activate gives the CLI descriptor 3; fdkit exec --listen hands it on to the C server. The
+     * CLI runs as bin/fdkit starts it: FDKIT_CALLER_FDS names the descriptors its caller handed over.
+     */
     @Test
     void fdkitExecListenStartsALibsystemdServer() throws Exception {
         assumeActivateTool();
         assumeLibsystemd();
-        String body = activateAndGet(javaCommand(Main.class.getName(), "exec", "--listen", "3=http", "--",
-                sdHttp.toString()));
+        List<String> cmd = new ArrayList<>(List.of("-E", "FDKIT_CALLER_FDS=3"));
+        cmd.addAll(javaCommand(Main.class.getName(), "exec", "--listen", "3=http", "--", sdHttp.toString()));
+        String body = activateAndGet(cmd);
         assertEquals("libsystemd server: sd_listen_fds=1 name=http listening inet stream", body.strip());
     }
 
@@ -150,7 +154,8 @@ class SocketActivationTest {
     }
 
     /**
-     * Runs {@code command} under systemd-socket-activate on a free loopback port, sends one HTTP request, and
+     * Runs {@code command} (which may start with systemd-socket-activate's own options) under
+     * systemd-socket-activate on a free loopback port, sends one HTTP request, and
      * returns the response body after checking the status and that the server exited 0.
      */
     private static String activateAndGet(List<String> command) throws Exception {
