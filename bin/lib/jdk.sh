@@ -1,4 +1,4 @@
-# Sourced by bin/fdkit and bin/test: finds a JDK >= 25 and exports JAVA_HOME and JAVA.
+# Sourced by bin/fdkit, bin/test, bin/mvn and bin/lib/dist.sh: finds a JDK >= 25 (exports JAVA_HOME and JAVA) and builds.
 # Order: $JAVA_HOME if it is new enough, else the newest JDK >= 25 under /usr/lib/jvm.
 
 fdkit_java_major() { # prints the feature version of the JDK at $1, or nothing
@@ -32,4 +32,29 @@ fdkit_find_jdk() {
   fi
   export JAVA_HOME=$best
   export JAVA="$best/bin/java"
+}
+
+fdkit_require_build_tools() { # Maven and gcc, with one sentence each when missing; quiets Maven 3.8 on JDK 25
+  command -v mvn >/dev/null || { echo "fdkit: Maven (mvn) is not installed; install it, e.g. 'apt-get install maven'." >&2; return 1; }
+  command -v gcc >/dev/null || { echo "fdkit: gcc is not installed; the spawn helper is C, install it, e.g. 'apt-get install gcc'." >&2; return 1; }
+  # Maven 3.8 uses sun.misc.Unsafe through guava; JDK 25 warns about it on every run.
+  case " ${MAVEN_OPTS:-} " in *" --sun-misc-unsafe-memory-access="*) ;; *) export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow" ;; esac
+}
+
+fdkit_build_if_stale() { # $1 modules (Maven -pl), $2 the jar to check, more: other files they make
+  local root module=$1 jar=$2 log f missing=""
+  root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+  for f in "${@:2}"; do [ -f "$f" ] || missing=1; done
+  if [ -z "$missing" ] && [ -z "$(find "$root" -path "$root/.git" -prune -o -path "$root/examples" -prune -o \( -path '*/src/*' -o -name pom.xml \) -type f -newer "$jar" -print -quit)" ]; then
+    return 0
+  fi
+  fdkit_require_build_tools
+  echo "fdkit: building $module (once, and again after the sources change)..." >&2
+  log=$(mktemp)
+  if ! (cd "$root" && mvn -B -ntp -q -DskipTests -Dmaven.javadoc.skip -Dmaven.source.skip -pl "$module" -am package </dev/null >"$log" 2>&1); then
+    cat "$log" >&2; rm -f "$log"
+    echo "fdkit: the build failed; the Maven output is above." >&2
+    return 1
+  fi
+  rm -f "$log"
 }

@@ -2,7 +2,16 @@ package dev.fdkit;
 
 /** The access mode a descriptor was opened with (O_ACCMODE), or PATH for O_PATH descriptors. */
 public enum AccessMode {
-    READ("r"), WRITE("w"), READ_WRITE("u"), PATH("p"), UNKNOWN("?");
+    /** O_RDONLY. */
+    READ("r"),
+    /** O_WRONLY. */
+    WRITE("w"),
+    /** O_RDWR. */
+    READ_WRITE("u"),
+    /** O_PATH: a location only, no reading or writing. */
+    PATH("p"),
+    /** Not known (the process's fdinfo was not readable). */
+    UNKNOWN("?");
 
     private final String letter;
 
@@ -10,7 +19,7 @@ public enum AccessMode {
         this.letter = letter;
     }
 
-    /** lsof's letter: r, w, u (read and write); p for O_PATH. */
+    /** {@return lsof's letter: r, w, u (read and write); p for O_PATH} */
     public String letter() {
         return letter;
     }

@@ -7,14 +7,20 @@ import java.util.List;
 /**
  * What changed between two listings of one process: descriptors that appeared, that went away, and numbers that
  * now refer to a different file.
+ *
+ * @param opened   descriptors in the later listing only, by number
+ * @param closed   descriptors in the earlier listing only, as they were there
+ * @param replaced numbers that refer to another file in the later listing, as they are there
  */
 public record FdDiff(List<FdInfo> opened, List<FdInfo> closed, List<FdInfo> replaced) {
+    /** Copies the lists, so that the diff cannot change. */
     public FdDiff {
         opened = List.copyOf(opened);
         closed = List.copyOf(closed);
         replaced = List.copyOf(replaced);
     }
 
+    /** {@return whether nothing changed} */
     public boolean isEmpty() {
         return opened.isEmpty() && closed.isEmpty() && replaced.isEmpty();
     }
@@ -22,6 +28,8 @@ public record FdDiff(List<FdInfo> opened, List<FdInfo> closed, List<FdInfo> repl
     /**
      * What the later listing holds that the earlier did not: the opened descriptors and the replaced numbers (as
      * they are now), by number. For a leak check, these are the candidates.
+     *
+     * @return the opened and replaced descriptors, by number
      */
     public List<FdInfo> appeared() {
         List<FdInfo> all = new ArrayList<>(opened.size() + replaced.size());

@@ -67,7 +67,12 @@ public record FdInfo(int fd, FdKind kind, String target, boolean closeOnExec, Ac
     /** O_CLOEXEC as it appears in fdinfo's flags. */
     static final int O_CLOEXEC = 02000000;
 
-    /** Whether two listings describe the same open file at this number (same target, inode and kind). */
+    /**
+     * Whether two listings describe the same open file at this number (same target, inode and kind).
+     *
+     * @param other the entry of another listing, or null
+     * @return true when it is the same file at the same number
+     */
     public boolean sameFileAs(FdInfo other) {
         return other != null && fd == other.fd && kind == other.kind && inode == other.inode
                 && target.equals(other.target);
@@ -77,6 +82,8 @@ public record FdInfo(int fd, FdKind kind, String target, boolean closeOnExec, Ac
      * What the descriptor refers to, in one line: the path for files, "127.0.0.1:51234 -> 127.0.0.1:8080
      * ESTABLISHED" or "/run/app.sock stream LISTEN" for sockets, the target with any detail otherwise
      * ("anon_inode:[pidfd] (pid 1234)").
+     *
+     * @return the one-line description
      */
     public String name() {
         if (socket != null) return socket.describe();

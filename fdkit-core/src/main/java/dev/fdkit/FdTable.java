@@ -22,26 +22,34 @@ public final class FdTable implements Iterable<FdInfo> {
         this.fds = List.copyOf(sorted);
     }
 
-    /** The process this listing is of. */
+    /** {@return the process this listing is of} */
     public long pid() {
         return pid;
     }
 
+    /** {@return every descriptor of the listing, by number} */
     public List<FdInfo> all() {
         return fds;
     }
 
+    /** {@return how many descriptors the listing holds} */
     public int size() {
         return fds.size();
     }
 
-    /** The descriptor numbers, ascending. */
+    /** {@return the descriptor numbers, ascending} */
     public int[] numbers() {
         int[] n = new int[fds.size()];
         for (int i = 0; i < n.length; i++) n[i] = fds.get(i).fd();
         return n;
     }
 
+    /**
+     * The entry for one descriptor number.
+     *
+     * @param fd the number
+     * @return its entry, or empty when the listing does not hold it
+     */
     public Optional<FdInfo> get(int fd) {
         int lo = 0, hi = fds.size() - 1;
         while (lo <= hi) {
@@ -57,6 +65,9 @@ public final class FdTable implements Iterable<FdInfo> {
     /**
      * The changes from this listing to {@code later}: {@code opened} are in {@code later} only, {@code closed} in
      * this one only (as they were here), {@code replaced} are numbers whose file changed (as they are in later).
+     *
+     * @param later a later listing of the same process
+     * @return the changes
      */
     public FdDiff diff(FdTable later) {
         List<FdInfo> opened = new ArrayList<>(), closed = new ArrayList<>(), replaced = new ArrayList<>();
@@ -76,14 +87,18 @@ public final class FdTable implements Iterable<FdInfo> {
         return new FdDiff(opened, closed, replaced);
     }
 
-    /** The descriptors {@code filter} accepts, as a table of the same process. */
+    /**
+     * {@return the descriptors {@code filter} accepts, as a table of the same process}
+     *
+     * @param filter which entries to keep
+     */
     public FdTable filter(Predicate<FdInfo> filter) {
         List<FdInfo> kept = new ArrayList<>();
         for (FdInfo f : fds) if (filter.test(f)) kept.add(f);
         return new FdTable(pid, kept);
     }
 
-    /** How many descriptors of each kind, in {@link FdKind} order; kinds with none are absent. */
+    /** {@return how many descriptors of each kind, in {@link FdKind} order; kinds with none are absent} */
     public Map<FdKind, Integer> countByKind() {
         Map<FdKind, Integer> counts = new EnumMap<>(FdKind.class);
         for (FdInfo f : fds) counts.merge(f.kind(), 1, Integer::sum);

@@ -4,6 +4,12 @@ package dev.fdkit;
 public final class ProcessAccessDeniedException extends ErrnoException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * The failure for process {@code pid}: this process may not read that process's descriptors.
+     *
+     * @param pid   the process asked about
+     * @param errno the errno that said so
+     */
     public ProcessAccessDeniedException(long pid, int errno) {
         super("not permitted to inspect the descriptors of pid " + pid, errno);
     }

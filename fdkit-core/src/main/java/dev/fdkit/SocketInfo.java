@@ -20,12 +20,12 @@ package dev.fdkit;
 public record SocketInfo(String protocol, String type, String localAddress, int localPort, String remoteAddress,
                          int remotePort, String state, String detail) {
 
-    /** "127.0.0.1:8080", "[::1]:8080", the unix path, or null. */
+    /** {@return "127.0.0.1:8080", "[::1]:8080", the unix path, or null} */
     public String local() {
         return endpoint(localAddress, localPort);
     }
 
-    /** "127.0.0.1:51234", "[::1]:51234", or null when there is no peer. */
+    /** {@return "127.0.0.1:51234", "[::1]:51234", or null when there is no peer} */
     public String remote() {
         return endpoint(remoteAddress, remotePort);
     }
@@ -45,6 +45,8 @@ public record SocketInfo(String protocol, String type, String localAddress, int 
     /**
      * One line as lsof would say it: "127.0.0.1:51234 -> 127.0.0.1:8080 ESTABLISHED", "0.0.0.0:8080 LISTEN",
      * "/run/app.sock stream LISTEN", "unnamed stream CONNECTED", "ROUTE portid 1234", "raw 0.0.0.0 protocol 1".
+     *
+     * @return the description
      */
     public String describe() {
         StringBuilder sb = new StringBuilder();

@@ -3,6 +3,9 @@ package dev.fdkit.bench;
 import dev.fdkit.Fds;
 
 import java.io.IOException;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -64,25 +67,40 @@ public enum LsMethod {
     }
 
     /**
-     * The CLI's ls as bin/fdkit starts it: its flags for short commands, and the AOT cache it keeps next to the jar
-     * when there is one.
+     * The CLI's ls as bin/fdkit starts it: with the launcher's JVM options file, and from the CLI jar with the AOT
+     * cache the build made for it when both are in the source tree this bench was built in; else the CLI's main
+     * class from this class path (the options file still applies when found).
      */
     private static List<String> cli(String pid) {
-        List<String> cmd = new ArrayList<>(List.of(java(), "--enable-native-access=ALL-UNNAMED",
-                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"));
-        String cp = System.getProperty("java.class.path");
-        boolean oneJar = cp.endsWith(".jar") && !cp.contains(java.io.File.pathSeparator);
-        if (oneJar) {
-            java.nio.file.Path aot = java.nio.file.Path.of(cp.substring(0, cp.length() - 4) + ".aot");
-            if (java.nio.file.Files.isRegularFile(aot)) {
-                cmd.addAll(List.of("-XX:AOTCache=" + aot, "-Xlog:aot=off", "-Xlog:cds=off"));
-            }
-            cmd.addAll(List.of("-jar", cp));
+        List<String> cmd = new ArrayList<>(List.of(java()));
+        Path root = sourceTree();
+        Path options = root == null ? null : root.resolve("fdkit-cli/src/main/launcher/fdkit.jvmopts");
+        if (options != null && Files.isRegularFile(options)) cmd.add("@" + options);
+        else cmd.add("--enable-native-access=ALL-UNNAMED");
+        Path jar = root == null ? null : root.resolve("fdkit-cli/target/fdkit.jar");
+        Path aot = root == null ? null : root.resolve("fdkit-cli/target/fdkit.aot");
+        if (options != null && Files.isRegularFile(options) && Files.isRegularFile(jar) && Files.isRegularFile(aot)) {
+            cmd.addAll(List.of("-XX:AOTCache=" + aot, "-jar", jar.toString()));
         } else {
-            cmd.addAll(List.of("-cp", cp, CLI_MAIN));
+            cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), CLI_MAIN));
         }
         cmd.addAll(List.of("ls", pid));
         return cmd;
+    }
+
+    /** The fdkit source tree holding this class's jar or classes directory, or null (bounded: the path's depth). */
+    private static Path sourceTree() {
+        java.security.CodeSource source = LsMethod.class.getProtectionDomain().getCodeSource();
+        if (source == null) return null;
+        try {
+            Path p = Path.of(source.getLocation().toURI());
+            for (Path d = p.getParent(); d != null; d = d.getParent()) {
+                if (Files.isDirectory(d.resolve("fdkit-cli/src/main/launcher"))) return d;
+            }
+        } catch (URISyntaxException | IllegalArgumentException e) {
+            return null; // not a file: no source tree
+        }
+        return null;
     }
 
     private static String java() {
@@ -114,7 +132,7 @@ public enum LsMethod {
         String path = System.getenv("PATH");
         if (path == null) return false;
         for (String dir : path.split(":")) {
-            if (!dir.isEmpty() && java.nio.file.Files.isExecutable(java.nio.file.Path.of(dir, tool))) return true;
+            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, tool))) return true;
         }
         return false;
     }

@@ -15,13 +15,17 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 
 /**
- * Bindings for sockets and readiness: socketpair and epoll. Each returns the result or -errno (see {@link Ffm});
+ * Bindings for sockets and readiness: socketpair, getsockopt and epoll. Each returns the result or -errno (see {@link Ffm});
  * handles are linked on first use.
  */
 public final class NetCalls {
     private NetCalls() {}
 
     public static final int AF_UNIX = 1, SOCK_STREAM = 1, SOCK_DGRAM = 2, SOCK_CLOEXEC = FdCalls.O_CLOEXEC;
+    public static final int AF_INET = 2, AF_INET6 = 10, AF_NETLINK = 16, AF_PACKET = 17, AF_VSOCK = 40;
+    public static final int SOCK_RAW = 3, SOCK_SEQPACKET = 5;
+    public static final int SOL_SOCKET = 1, SO_TYPE = 3, SO_ACCEPTCONN = 30, SO_DOMAIN = 39;
+    public static final int ENOTSOCK = 88;
     public static final int EPOLLIN = 0x1, EPOLL_CTL_ADD = 1, EPOLL_CTL_DEL = 2, EPOLL_CLOEXEC = FdCalls.O_CLOEXEC;
 
     /** struct epoll_event: packed on x86_64 only (12 bytes, data at 4); elsewhere 16 bytes, data at 8. */
@@ -41,6 +45,11 @@ public final class NetCalls {
     private static final class Socketpair {
         static final MethodHandle HANDLE = Ffm.downcall("socketpair",
                 FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
+    }
+
+    private static final class Getsockopt {
+        static final MethodHandle HANDLE = Ffm.downcall("getsockopt",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
     }
 
     private static final class EpollCreate1 {
@@ -64,6 +73,20 @@ public final class NetCalls {
             MemorySegment fds = arena.allocate(JAVA_INT, 2);
             int r = Ffm.result((int) Socketpair.HANDLE.invokeExact(st, domain, type, protocol, fds), st);
             return FdCalls.pairOrNull(r, fds, errOut);
+        } catch (Throwable t) {
+            throw Ffm.unchecked(t);
+        }
+    }
+
+    /** getsockopt(2) of an int-valued option: its value, or -errno (-ENOTSOCK for a descriptor that is no socket). */
+    public static int getsockoptInt(int fd, int level, int option) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment st = Ffm.state();
+            MemorySegment value = arena.allocate(JAVA_INT);
+            MemorySegment length = arena.allocate(JAVA_INT);
+            length.set(JAVA_INT, 0, (int) JAVA_INT.byteSize());
+            int r = Ffm.result((int) Getsockopt.HANDLE.invokeExact(st, fd, level, option, value, length), st);
+            return r < 0 ? r : value.get(JAVA_INT, 0);
         } catch (Throwable t) {
             throw Ffm.unchecked(t);
         }

@@ -65,9 +65,26 @@ public final class ProcessCalls {
         static final MethodHandle HANDLE = Ffm.downcall("unshare", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     }
 
+    private static final class Unsetenv {
+        static final MethodHandle HANDLE = Ffm.downcall("unsetenv", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    }
+
     private static final class Getrlimit {
         static final MethodHandle HANDLE =
                 Ffm.downcall("getrlimit", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
+    }
+
+    /**
+     * unsetenv(3): removes {@code name} from the C environment (what native code and children started from it see;
+     * the JDK's own copy, System.getenv(), never changes). 0 or -errno.
+     */
+    public static int unsetenv(String name) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment st = Ffm.state();
+            return Ffm.result((int) Unsetenv.HANDLE.invokeExact(st, arena.allocateFrom(name)), st);
+        } catch (Throwable t) {
+            throw Ffm.unchecked(t);
+        }
     }
 
     public static int getpid() {

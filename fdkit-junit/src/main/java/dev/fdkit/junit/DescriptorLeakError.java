@@ -19,12 +19,12 @@ public final class DescriptorLeakError extends AssertionError {
         this.unreachable = List.copyOf(unreachable);
     }
 
-    /** Descriptors the test opened that were still open when it was judged. */
+    /** {@return descriptors the test opened that were still open when it was judged} */
     public List<FdInfo> leaked() {
         return leaked;
     }
 
-    /** Descriptors the test opened and dropped unclosed: closed only by a Cleaner after System.gc(). */
+    /** {@return descriptors the test opened and dropped unclosed: closed only by a Cleaner after System.gc()} */
     public List<FdInfo> unreachable() {
         return unreachable;
     }

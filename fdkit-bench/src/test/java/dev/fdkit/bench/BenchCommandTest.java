@@ -1,9 +1,6 @@
-package dev.fdkit.cli;
+package dev.fdkit.bench;
 
 import dev.fdkit.Fds;
-import dev.fdkit.bench.CloseMethod;
-import dev.fdkit.bench.ListMethod;
-import dev.fdkit.bench.LsMethod;
 import dev.fdkit.spawn.SpawnMechanism;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -52,7 +49,7 @@ class BenchCommandTest {
         try {
             System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
             System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            exit = Main.run(args);
+            exit = BenchCommand.run(args);
         } finally {
             System.setOut(oldOut);
             System.setErr(oldErr);
@@ -120,7 +117,7 @@ class BenchCommandTest {
     @Test
     void smokeRunMeasuresEverySuiteAndLeavesTheJvmsDescriptorsAlone() throws IOException {
         int[] before = Fds.numbers();
-        Run r = inProcess("bench", "all", "--max", "16", "--reps", "1");
+        Run r = inProcess("all", "--max", "16", "--reps", "1");
         int[] after = Fds.numbers();
         assertEquals(0, r.exit(), r.err() + r.out());
         assertTrue(r.out().contains("safety: "), r.out());
@@ -141,7 +138,7 @@ class BenchCommandTest {
     @Test
     void jsonCarriesEveryPointAndThePlotIsARealSvg(@TempDir Path dir) throws IOException {
         Path svg = dir.resolve("bench.svg");
-        Run r = inProcess("bench", "all", "--max", "16", "--reps", "1", "--json", "--plot", svg.toString());
+        Run r = inProcess("all", "--max", "16", "--reps", "1", "--json", "--plot", svg.toString());
         assertEquals(0, r.exit(), r.err() + r.out());
         String json = r.out().strip();
         assertTrue(json.startsWith("{") && json.endsWith("}"), json);
@@ -179,7 +176,7 @@ class BenchCommandTest {
     @Test
     void pngPlotHasOneChartPerSuite(@TempDir Path dir) throws IOException {
         Path png = dir.resolve("close.png");
-        Run r = inProcess("bench", "close", "--max", "16", "--reps", "1", "--plot", png.toString());
+        Run r = inProcess("close", "--max", "16", "--reps", "1", "--plot", png.toString());
         assertEquals(0, r.exit(), r.err() + r.out());
         BufferedImage image = ImageIO.read(png.toFile());
         assertTrue(image != null, "not a PNG");
@@ -191,11 +188,11 @@ class BenchCommandTest {
     @Test
     void badArgumentsAreOneClearLine(@TempDir Path dir) {
         String[][] cases = {
-            {"--max must be >= 1", "bench", "--max", "0"},
-            {"--reps must be >= 1", "bench", "--reps", "0"},
-            {"unknown suite 'sideways'", "bench", "sideways"},
-            {"must end in .svg or .png", "bench", "--plot", dir.resolve("plot.txt").toString()},
-            {"does not exist", "bench", "--plot", dir.resolve("missing/plot.svg").toString()},
+            {"--max must be >= 1", "--max", "0"},
+            {"--reps must be >= 1", "--reps", "0"},
+            {"unknown suite 'sideways'", "sideways"},
+            {"must end in .svg or .png", "--plot", dir.resolve("plot.txt").toString()},
+            {"does not exist", "--plot", dir.resolve("missing/plot.svg").toString()},
         };
         for (String[] c : cases) {
             Run r = inProcess(Arrays.copyOfRange(c, 1, c.length));
@@ -211,8 +208,8 @@ class BenchCommandTest {
         // A child JVM whose RLIMIT_NOFILE (soft and hard) is 400: --max 100000 must come down with a note.
         List<String> cmd = List.of("bash", "-c", "ulimit -n 400 && exec \"$@\"", "bash",
                 ProcessHandle.current().info().command().orElseThrow(), "--enable-native-access=ALL-UNNAMED",
-                "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), Main.class.getName(),
-                "bench", "close", "--max", "100000", "--reps", "1");
+                "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), BenchCommand.class.getName(),
+                "close", "--max", "100000", "--reps", "1");
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         p.getOutputStream().close();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

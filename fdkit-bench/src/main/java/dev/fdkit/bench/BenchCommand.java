@@ -1,8 +1,6 @@
-package dev.fdkit.cli;
+package dev.fdkit.bench;
 
-import dev.fdkit.bench.Bench;
-import dev.fdkit.bench.BenchOptions;
-import dev.fdkit.bench.Suite;
+import dev.fdkit.cli.Main;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -15,7 +13,11 @@ import java.nio.file.Path;
 import java.util.Set;
 import java.util.concurrent.Callable;
 
-@Command(name = "bench", mixinStandardHelpOptions = true,
+/**
+ * {@code fdkit bench}: the main class of the fdkit-bench jar, which {@code bin/fdkit bench} runs. It lives here, not
+ * in the CLI, so that the CLI carries none of JMH, NuProcess or the chart libraries.
+ */
+@Command(name = "fdkit bench", mixinStandardHelpOptions = true, version = "fdkit bench 0.1.0",
         description = {
             "Time fdkit's close, list and spawn mechanisms against the plain JDK ways, in this JVM, on this kernel.",
             "close: close every descriptor above N open files (close_range, CLOSE_RANGE_CLOEXEC, /proc scan, "
@@ -24,7 +26,27 @@ import java.util.concurrent.Callable;
             "spawn: start /bin/true and wait with N extra descriptors open (fdkit vs ProcessBuilder, NuProcess).",
             "Only descriptors the bench opened itself, above all of the JVM's, are ever closed."},
         footer = {"", "Smoke run (CI): fdkit bench all --max 16 --reps 1"})
-final class BenchCommand implements Callable<Integer> {
+public final class BenchCommand implements Callable<Integer> {
+    /**
+     * Runs {@code fdkit bench} with the given arguments and exits with its status.
+     *
+     * @param args the arguments after "bench"
+     */
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /**
+     * Runs {@code fdkit bench} and returns the exit code, with the CLI's error conventions (tests call this).
+     *
+     * @param args the arguments after "bench"
+     * @return 0 on success, 1 when a measurement failed, 2 for a usage error
+     */
+    public static int run(String... args) {
+        return Main.execute(new CommandLine(new BenchCommand()), args);
+    }
+
+
     @Spec
     CommandSpec spec;
 
@@ -48,6 +70,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--plot", paramLabel = "FILE.svg|FILE.png",
             description = "Also draw time against descriptor count, one line per method, log scales, into FILE.")
     Path plot;
+
+    /** Only picocli creates it. */
+    private BenchCommand() {}
 
     @Override
     public Integer call() throws Exception {
