@@ -29,6 +29,10 @@ public final class Endpoints {
     /**
      * {@code table} with the attribute "ENDPOINTS" on each pipe, FIFO and socket: the other descriptors (in any
      * process, this one included) on the same inode, newline-separated; empty when there are none.
+     *
+     * @param table a listing, of this process or another
+     * @return the same descriptors, those with other ends carrying "ENDPOINTS"
+     * @throws ErrnoException if /proc cannot be read (processes that vanish or deny access are passed over)
      */
     public static FdTable of(FdTable table) throws ErrnoException {
         Map<String, List<Holder>> ends = new HashMap<>(); // target -> the descriptors holding it

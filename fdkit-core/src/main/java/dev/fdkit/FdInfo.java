@@ -33,12 +33,18 @@ public record FdInfo(int fd, FdKind kind, String target, boolean closeOnExec, Ac
                      long position, int mountId, long inode, boolean deleted, SocketInfo socket, String detail,
                      Map<String, String> attributes) {
 
+    /** Keeps an unmodifiable copy of {@code attributes}, in their order; null means none. */
     public FdInfo {
         attributes = attributes == null || attributes.isEmpty() ? Map.of()
                 : Collections.unmodifiableMap(new LinkedHashMap<>(attributes));
     }
 
-    /** The attribute named by lsfd's column name ("EVENTFD.ID"), or null. */
+    /**
+     * One of {@link #attributes()}.
+     *
+     * @param column lsfd's column name, e.g. "EVENTFD.ID"
+     * @return its value, or null when this descriptor has none
+     */
     public String attribute(String column) {
         return attributes.get(column);
     }
@@ -54,6 +60,8 @@ public record FdInfo(int fd, FdKind kind, String target, boolean closeOnExec, Ac
     /**
      * The file's name: the link target without the " (deleted)" the kernel appends to an unlinked file's path, so
      * a file really named "x (deleted)" keeps its name.
+     *
+     * @return the path, or the target as it is for what is not a deleted file
      */
     public String path() {
         if (deleted && target.startsWith("/") && target.endsWith(DELETED_SUFFIX)) {

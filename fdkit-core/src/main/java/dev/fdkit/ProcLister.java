@@ -76,7 +76,7 @@ final class ProcLister {
     private static void describeRange(boolean isSelf, int fdDir, int infoDir, int[] numbers, int from, int to,
                                       FdInfo[] slots, LockedFiles locked, int[] failure) {
         int[] err = new int[1];
-        long[] stat = new long[4];
+        long[] stat = new long[ProcFiles.STAT_FD_FIELDS];
         for (int k = from; k < to; k++) {
             int fd = numbers[k];
             if (isSelf && (fd == fdDir || fd == infoDir)) continue; // a number closed and reused meanwhile

@@ -8,6 +8,10 @@ package dev.fdkit;
 public final class ProcUnavailableException extends ErrnoException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * @param what  what could not be read, e.g. "/proc/self/fd"
+     * @param errno the errno that reading it failed with
+     */
     public ProcUnavailableException(String what, int errno) {
         super(what + ": /proc is not mounted or not visible here (listing descriptors in detail reads "
                 + "/proc/PID/fd and fdinfo); Fds.numbers(), Fds.isOpen(), Fds.highestOpen() and closing still work",

@@ -75,7 +75,7 @@ final class Openers {
             return;
         }
         String jdkApi = jdk == 0 ? api : simpleName(all.get(jdk - 1).getClassName()) + "." + all.get(jdk - 1).getMethodName();
-        long[] st = new long[3];
+        long[] st = new long[ProcFiles.STAT_FD_FIELDS];
         if (ProcFiles.statFd(fd, st) < 0) return; // closed again by another thread already
         byNumber.put(fd, new Opener(fd, st[2], st[1], System.currentTimeMillis(), Thread.currentThread().getName(),
                 jdkApi, List.copyOf(frames)));
@@ -86,7 +86,7 @@ final class Openers {
     Opener current(int fd) {
         Opener o = byNumber.get(fd);
         if (o == null) return null;
-        long[] st = new long[3];
+        long[] st = new long[ProcFiles.STAT_FD_FIELDS];
         if (ProcFiles.statFd(fd, st) < 0 || st[1] != o.inode() || st[2] != o.mountId()) {
             byNumber.remove(fd, o); // closed or replaced outside Java
             return null;

@@ -28,7 +28,7 @@ public final class IdentitySnapshot {
     public static IdentitySnapshot now() throws ErrnoException {
         int[] fds = FdScan.open(0, Integer.MAX_VALUE);
         long[] inodes = new long[fds.length], mounts = new long[fds.length];
-        long[] stat = new long[4];
+        long[] stat = new long[ProcFiles.STAT_FD_FIELDS];
         int kept = 0;
         for (int fd : fds) {
             if (ProcFiles.statFd(fd, stat) < 0) continue; // closed meanwhile

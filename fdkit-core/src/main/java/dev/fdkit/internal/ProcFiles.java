@@ -116,6 +116,9 @@ public final class ProcFiles {
         return r < 0 ? r : FileCalls.statxMode(b.data);
     }
 
+    /** How many values {@link #statFd} fills: callers size their array with it. */
+    public static final int STAT_FD_FIELDS = 4;
+
     /**
      * statx of the open descriptor {@code fd} of this process itself (AT_EMPTY_PATH, cached attributes): fills
      * {@code out} with {st_mode, inode, mount id (-1 before Linux 5.8), st_nlink (-1 if not given)}; returns 0 or
