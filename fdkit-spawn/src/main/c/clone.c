@@ -101,13 +101,16 @@ static long start_child(int (*fn)(void *), void *arg, char *stack, int *pidfd) {
         struct fdkit_clone3_args a = {0};
         a.flags = CLONE_VM | CLONE_VFORK | CLONE_FILES | CLONE_PIDFD | CLONE_CLEAR_SIGHAND;
         a.pidfd = (uint64_t)(uintptr_t)pidfd;
+        /* SIGCHLD, as fork gives. Another value would not hide the child from waits without __WALL (such as the
+         * one behind the JDK handle's onExit, which sees the zombie before the reaper reaps it): the kernel resets
+         * the exit signal to SIGCHLD at a successful execve (de_thread, "we have changed execution domain"). */
         a.exit_signal = SIGCHLD;
         a.stack = (uint64_t)(uintptr_t)(stack + GUARD_SIZE);
         a.stack_size = STACK_SIZE;
         pid = fdkit_clone3_run(&a, sizeof a, fn, arg);
     } else {
         pid = clone(fn, stack + GUARD_SIZE + STACK_SIZE, CLONE_VM | CLONE_VFORK | CLONE_FILES | CLONE_PIDFD | SIGCHLD,
-                    arg, pidfd);
+                    arg, pidfd); /* the exit signal in the low byte: SIGCHLD, see above */
         if (pid < 0) pid = -errno;
     }
     sys4(SYS_rt_sigprocmask, SIG_SETMASK, &old, 0, 8);
