@@ -1,6 +1,5 @@
 package dev.fdkit.faults;
 
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -126,7 +125,6 @@ class SpawnFaultTest {
      * LISTEN_FDS that lies: a count far beyond the table, or descriptors advertised that were never inherited
      * (the JVM's own files sit at 3 and 4). Validated like sd_listen_fds and sd_is_socket: nothing but sockets.
      */
-    @Tag("awaiting-fix")
     @ParameterizedTest(name = "LISTEN_FDS={0}")
     @ValueSource(strings = {"2147483600", "2"})
     void listenFdsThatLie(String count) throws Exception {
