@@ -1,8 +1,10 @@
 package dev.fdkit.agent;
 
+import dev.fdkit.spawn.FaultLauncher;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -46,15 +48,23 @@ class AgentSpawnTest {
     @Test
     void aHelperThatCannotLoadLeavesEveryStartToTheJdkWithOneWarning() throws Exception {
         ChildJvm.Result jdk = ChildJvm.run(List.of(NATIVE), SpawnScenario.class);
-        // A real load failure: the helper library cannot be written where it has to go.
-        ChildJvm.Result r = ChildJvm.run(List.of(NATIVE, "-Dfdkit.spawn.libdir=/nonexistent/fdkit-libdir",
-                ChildJvm.javaagent(null)), SpawnScenario.class);
+        // A real load failure: fdkit.spawn.libdir does not exist, the cache directory cannot be created (under a
+        // device file), and a seccomp filter installed before java starts refuses memfd_create.
+        ChildJvm.Result r = ChildJvm.run(
+                List.of(FaultLauncher.path().toString(), "--deny", "memfd_create:EPERM", "--"),
+                Map.of("XDG_CACHE_HOME", "/dev/null"),
+                List.of(NATIVE, "-Dfdkit.spawn.libdir=/nonexistent/fdkit-libdir", ChildJvm.javaagent(null)),
+                SpawnScenario.class);
+        FaultLauncher.assumeConditionMade(r.exit(), r.err());
         assertEquals(observed(jdk), observed(r));
         assertTrue(counters(r).contains("agent routed 0"), r.out());
         assertTrue(r.out().contains("agent jdk 17 " + SpawnRouter.HELPER_UNAVAILABLE), r.out());
-        long warnings = r.err().lines().filter(l -> l.contains("fdkit agent: ProcessBuilder starts keep the JDK's own path")).count();
-        assertEquals(1, warnings, r.err());
-        assertTrue(r.err().contains("/nonexistent/fdkit-libdir"), "the warning should say why: " + r.err());
+        List<String> warnings = r.err().lines()
+                .filter(l -> l.contains("fdkit agent: ProcessBuilder starts keep the JDK's own path")).toList();
+        assertEquals(1, warnings.size(), r.err());
+        String why = warnings.get(0);
+        assertTrue(why.contains("/nonexistent/fdkit-libdir") && why.contains("memfd_create: EPERM")
+                && why.contains("/dev/null/fdkit"), "the warning should say why each way failed: " + r.err());
     }
 
     @Test

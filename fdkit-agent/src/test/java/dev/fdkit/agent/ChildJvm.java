@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -60,7 +61,17 @@ final class ChildJvm {
     }
 
     static Result run(List<String> jvmArgs, Class<?> main, String... args) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command(jvmArgs, main, args)).start();
+        return run(List.of(), Map.of(), jvmArgs, main, args);
+    }
+
+    /** The JVM started by the program {@code launcher} (with its arguments), with {@code env} added to ours. */
+    static Result run(List<String> launcher, Map<String, String> env, List<String> jvmArgs, Class<?> main,
+                      String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(launcher);
+        cmd.addAll(command(jvmArgs, main, args));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().putAll(env);
+        Process p = pb.start();
         p.getOutputStream().close();
         CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> drain(p.getErrorStream()));
         String out = drain(p.getInputStream());

@@ -21,7 +21,7 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 /**
  * Bindings for looking at files and directories, /proc above all: getdents64, statx, readlinkat, fstatfs, xattrs,
- * access checks. Each returns the result or -errno (see {@link Ffm}); handles are linked on first use.
+ * access checks; and memfd_create, for files that live in memory only. Each returns the result or -errno (see {@link Ffm}); handles are linked on first use.
  */
 public final class FileCalls {
     private FileCalls() {}
@@ -36,6 +36,8 @@ public final class FileCalls {
     public static final int S_IFMT = 0170000, S_IFSOCK = 0140000, S_IFLNK = 0120000, S_IFREG = 0100000,
             S_IFBLK = 060000, S_IFDIR = 040000, S_IFCHR = 020000, S_IFIFO = 010000;
     public static final long PROC_SUPER_MAGIC = 0x9fa0;
+    /** memfd_create flags; MFD_EXEC (executable mappings allowed even under vm.memfd_noexec) needs Linux 6.3. */
+    public static final int MFD_CLOEXEC = 1, MFD_EXEC = 0x10;
 
     /** struct linux_dirent64 up to its name: the name starts right after d_type, NUL-terminated. */
     public static final StructLayout DIRENT64 = MemoryLayout.structLayout(
@@ -79,6 +81,12 @@ public final class FileCalls {
         // glibc >= 2.30; older ones (RHEL 8's 2.28) have only the system call
         static final Optional<MethodHandle> HANDLE =
                 Ffm.optionalDowncall("getdents64", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+    }
+
+    private static final class MemfdCreate {
+        // glibc >= 2.27; older ones have only the system call
+        static final Optional<MethodHandle> HANDLE =
+                Ffm.optionalDowncall("memfd_create", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
     }
 
     private static final class Openat {
@@ -130,6 +138,28 @@ public final class FileCalls {
     static long getdents64Syscall(int fd, MemorySegment buf) {
         if (RawSyscalls.SYS_GETDENTS64 < 0) return -Errno.ENOSYS;
         return RawSyscalls.call(RawSyscalls.SYS_GETDENTS64, fd, buf.address(), buf.byteSize());
+    }
+
+    /**
+     * memfd_create(2): a descriptor of a new anonymous memory file, or -errno. Through glibc's wrapper where it has
+     * one, else by the system call's number.
+     */
+    public static int memfdCreate(String name, int flags) {
+        if (MemfdCreate.HANDLE.isEmpty()) return memfdCreateSyscall(name, flags);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment st = Ffm.state();
+            return Ffm.result((int) MemfdCreate.HANDLE.get().invokeExact(st, arena.allocateFrom(name), flags), st);
+        } catch (Throwable t) {
+            throw Ffm.unchecked(t);
+        }
+    }
+
+    /** memfd_create(2) by its number, as on a glibc without the wrapper; -ENOSYS where the number is unknown. */
+    static int memfdCreateSyscall(String name, int flags) {
+        if (RawSyscalls.SYS_MEMFD_CREATE < 0) return -Errno.ENOSYS;
+        try (Arena arena = Arena.ofConfined()) {
+            return (int) RawSyscalls.call(RawSyscalls.SYS_MEMFD_CREATE, arena.allocateFrom(name).address(), flags, 0);
+        }
     }
 
     /** d_reclen of the record at {@code offset} of a getdents64 buffer. */

@@ -20,6 +20,12 @@ public final class RawSyscalls {
         case "aarch64" -> 61;
         default -> -1;
     };
+    /** memfd_create(2): 319 on x86_64, 279 on aarch64; -1 elsewhere. */
+    public static final long SYS_MEMFD_CREATE = switch (System.getProperty("os.arch")) {
+        case "amd64", "x86_64" -> 319;
+        case "aarch64" -> 279;
+        default -> -1;
+    };
 
     private static final class Syscall3 {
         static final MethodHandle HANDLE = Ffm.downcall("syscall",

@@ -1,6 +1,5 @@
 package dev.fdkit.faults;
 
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -58,7 +57,6 @@ class ExecFaultTest {
         assertTrue(r.err().contains("descriptor 21"), r.toString());
     }
 
-    @Tag("awaiting-fix")
     @Test
     void closeRangeRefused() throws Exception {
         for (String errno : new String[] {"EPERM", "ENOSYS"}) {

@@ -1,13 +1,11 @@
 package dev.fdkit.faults;
 
-import org.junit.jupiter.api.Assumptions;
+import dev.fdkit.spawn.FaultLauncher;
 
 import java.io.ByteArrayOutputStream;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -16,16 +14,12 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A child JVM started under one hostile condition, made for real by the C launcher {@code faultrun} (compiled
- * here with gcc into target/): seccomp filters, descriptors opened before the limit is lowered, a low or full
+ * A child JVM started under one hostile condition, made for real by the project's C launcher ({@link FaultLauncher},
+ * tools/faultrun/faultrun.c): seccomp filters, descriptors opened before the limit is lowered, a low or full
  * RLIMIT_NOFILE, /proc covered in a private mount namespace, a noexec tmpfs. The JVM keeps the launcher's soft limit
  * ({@code -XX:-MaxFDLimit}); every run ends within its timeout, a hang failing the test.
  */
 final class Faultrun {
-    /** The launcher's exit when the condition cannot be made on this machine. */
-    private static final int SKIP = 77;
-    private static Path launcher;
-
     private final List<String> launcherArgs = new ArrayList<>();
     private final List<String> jvmArgs = new ArrayList<>();
     private final Map<String, String> env = new LinkedHashMap<>();
@@ -119,7 +113,7 @@ final class Faultrun {
 
     private Result exec(String what, List<String> program) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
-        cmd.add(launcher().toString());
+        cmd.add(FaultLauncher.path().toString());
         cmd.addAll(launcherArgs);
         cmd.add("--");
         cmd.addAll(program);
@@ -143,7 +137,7 @@ final class Faultrun {
         errPump.join();
         Result r = new Result(what, p.exitValue(), out.toString(StandardCharsets.UTF_8),
                 err.toString(StandardCharsets.UTF_8));
-        Assumptions.assumeTrue(r.exit() != SKIP, () -> "condition not available here: " + r.err().strip());
+        FaultLauncher.assumeConditionMade(r.exit(), r.err());
         return r;
     }
 
@@ -154,22 +148,6 @@ final class Faultrun {
     /** The repository's root (bin/, the modules). */
     static Path repo() {
         return Path.of(System.getProperty("fdkit.faults.repo", "..")).toAbsolutePath().normalize();
-    }
-
-    /** Compiles the launcher once per build (when missing or older than its source). */
-    static synchronized Path launcher() throws IOException, InterruptedException {
-        if (launcher != null) return launcher;
-        Path source = Path.of(System.getProperty("fdkit.faults.source", "src/test/c/faultrun.c"));
-        Path out = Path.of(System.getProperty("fdkit.faults.build", "target")).resolve("faultrun");
-        if (!Files.exists(out) || Files.getLastModifiedTime(out).compareTo(Files.getLastModifiedTime(source)) < 0) {
-            Process gcc = new ProcessBuilder("gcc", "-O2", "-Wall", "-Werror", "-o", out.toString(), source.toString())
-                    .redirectErrorStream(true).redirectInput(new File("/dev/null")).start();
-            String log = new String(gcc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!gcc.waitFor(60, TimeUnit.SECONDS) || gcc.exitValue() != 0) {
-                throw new IOException("gcc could not build the fault launcher:\n" + log);
-            }
-        }
-        return launcher = out;
     }
 
     private static void copy(InputStream in, ByteArrayOutputStream out) {

@@ -56,10 +56,8 @@ class NoexecTest {
 
     @Test
     void nothingWorksIsAnIOExceptionFromStart() throws Exception {
-        Path launcher = RefusedCallsTest.launcher();
-        int memfdCreate = System.getProperty("os.arch").equals("aarch64") ? 279 : 319;
         TestSupport.JvmResult r = run(List.of("env", "XDG_CACHE_HOME=" + dir.resolve("cache"),
-                launcher.toString(), memfdCreate + "=1"));
+                FaultLauncher.path().toString(), "--deny", "memfd_create:EPERM", "--"));
         String e = r.value("exception");
         assertTrue(e.startsWith("java.io.IOException: ") && e.contains("cannot load fdkit-spawn's helper library")
                 && e.contains("memfd_create: EPERM") && e.contains(dir.resolve("cache").toString()), e);

@@ -1,27 +1,19 @@
 package dev.fdkit.spawn.internal;
 
+import dev.fdkit.internal.Errno;
+import dev.fdkit.internal.FdCalls;
+import dev.fdkit.internal.FileCalls;
 import dev.fdkit.internal.Settings;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.StructLayout;
 import java.lang.foreign.SymbolLookup;
-import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
-
-import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
-import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 /**
  * Maps the helper library shipped in the jar. dlopen needs a file on a filesystem that allows executable mappings,
@@ -32,7 +24,6 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
  */
 final class HelperLibrary {
     private HelperLibrary() {}
-
 
     static SymbolLookup load() throws IOException {
         if (!System.getProperty("os.name", "").startsWith("Linux")) {
@@ -95,7 +86,7 @@ final class HelperLibrary {
     }
 
     private static SymbolLookup fromMemoryFile(byte[] lib) throws IOException {
-        int fd = MemFd.create("fdkitspawn");
+        int fd = memoryFile("fdkitspawn");
         Path name = Path.of("/proc/self/fd/" + fd);
         try {
             Files.write(name, lib);
@@ -104,55 +95,21 @@ final class HelperLibrary {
         } catch (IllegalArgumentException e) {
             throw new IOException("cannot map the memory file " + name + " (" + e.getMessage() + ")", e);
         } finally {
-            MemFd.close(fd);
+            FdCalls.close(fd);
         }
+    }
+
+    /** A close-on-exec memory file that allows executable mappings (MFD_EXEC where the kernel knows it). */
+    private static int memoryFile(String name) throws IOException {
+        int fd = FileCalls.memfdCreate(name, FileCalls.MFD_CLOEXEC | FileCalls.MFD_EXEC);
+        if (fd == -Errno.EINVAL) fd = FileCalls.memfdCreate(name, FileCalls.MFD_CLOEXEC); // before Linux 6.3
+        if (fd < 0) throw new IOException("memfd_create: " + Errno.describe(-fd));
+        return fd;
     }
 
     private static Path cacheDirectory() {
         String xdg = System.getenv("XDG_CACHE_HOME");
         return xdg != null && xdg.startsWith("/") ? Path.of(xdg, "fdkit")
                 : Path.of(System.getProperty("user.home"), ".cache", "fdkit");
-    }
-
-    /** memfd_create(2) (glibc 2.27+, looked up as optional) and close(2), with errno. */
-    private static final class MemFd {
-        private static final int MFD_CLOEXEC = 1, MFD_EXEC = 0x10, EINVAL = 22;
-        private static final Linker LINKER = Linker.nativeLinker();
-        private static final StructLayout STATE = Linker.Option.captureStateLayout();
-        private static final VarHandle ERRNO = STATE.varHandle(groupElement("errno"));
-        private static final Linker.Option CAPTURE = Linker.Option.captureCallState("errno");
-        private static final Optional<MethodHandle> CREATE = LINKER.defaultLookup().find("memfd_create")
-                .map(f -> LINKER.downcallHandle(f, FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), CAPTURE));
-        private static final MethodHandle CLOSE = LINKER.downcallHandle(
-                LINKER.defaultLookup().findOrThrow("close"), FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-
-        /** A close-on-exec memory file that allows executable mappings (MFD_EXEC where the kernel knows it). */
-        static int create(String name) throws IOException {
-            if (CREATE.isEmpty()) throw new IOException("memfd_create: not in this C library");
-            try (Arena arena = Arena.ofConfined()) {
-                MemorySegment state = arena.allocate(STATE);
-                MemorySegment cName = arena.allocateFrom(name);
-                int fd = (int) CREATE.get().invokeExact(state, cName, MFD_CLOEXEC | MFD_EXEC);
-                if (fd < 0 && (int) ERRNO.get(state, 0L) == EINVAL) { // before Linux 6.3
-                    fd = (int) CREATE.get().invokeExact(state, cName, MFD_CLOEXEC);
-                }
-                if (fd < 0) {
-                    throw new IOException("memfd_create: " + dev.fdkit.internal.Errno.describe((int) ERRNO.get(state, 0L)));
-                }
-                return fd;
-            } catch (IOException | RuntimeException | Error e) {
-                throw e;
-            } catch (Throwable t) {
-                throw new IllegalStateException(t);
-            }
-        }
-
-        static void close(int fd) {
-            try {
-                int unused = (int) CLOSE.invokeExact(fd);
-            } catch (Throwable t) {
-                throw new IllegalStateException(t);
-            }
-        }
     }
 }
