@@ -152,6 +152,19 @@ class ProcessApiTest {
         assertFalse(h.isAlive());
     }
 
+    /** Once the handle's onExit has come, the Process has exited too, even before the reaper thread has run. */
+    @ParameterizedTest
+    @EnumSource(SpawnMechanism.class)
+    @Timeout(120)
+    void processHasExitedOnceTheHandleSaysSo(SpawnMechanism m) throws Exception {
+        for (int i = 0; i < 200; i++) {
+            Process p = new FdProcessBuilder("true").mechanism(m).start();
+            p.toHandle().onExit().get(30, TimeUnit.SECONDS);
+            assertFalse(p.isAlive(), "round " + i);
+            assertEquals(0, p.exitValue(), "round " + i);
+        }
+    }
+
     @Test
     @Timeout(60)
     void environmentAndDirectory() throws Exception {

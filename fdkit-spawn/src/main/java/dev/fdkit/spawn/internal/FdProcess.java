@@ -213,7 +213,8 @@ public final class FdProcess extends Process {
 
     @Override
     public synchronized int exitValue() {
-        if (!reaped) throw new IllegalThreadStateException("process hasn't exited");
+        // Reaped here if it has exited: the handle's onExit (the JDK's, which only waits) can come first.
+        if (!tryReap()) throw new IllegalThreadStateException("process hasn't exited");
         return exitCode;
     }
 
@@ -253,7 +254,7 @@ public final class FdProcess extends Process {
 
     @Override
     public synchronized boolean isAlive() {
-        return !reaped;
+        return !tryReap();
     }
 
     @Override
