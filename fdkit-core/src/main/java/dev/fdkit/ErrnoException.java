@@ -1,6 +1,7 @@
 package dev.fdkit;
 
 import dev.fdkit.internal.Errno;
+import dev.fdkit.internal.SyscallException;
 
 import java.io.IOException;
 
@@ -10,7 +11,7 @@ public class ErrnoException extends IOException {
     private final int errno;
 
     public ErrnoException(String what, int errno) {
-        super(what + ": " + Errno.describe(errno));
+        super(SyscallException.message(what, errno));
         this.errno = errno;
     }
 
@@ -21,6 +22,13 @@ public class ErrnoException extends IOException {
     protected ErrnoException(int errno, String message) {
         super(message);
         this.errno = errno;
+    }
+
+    /** The public face of a failure inside fdkit: its message, errno and stack trace. */
+    static ErrnoException of(SyscallException e) {
+        ErrnoException x = new ErrnoException(e.errno(), e.getMessage());
+        x.setStackTrace(e.getStackTrace());
+        return x;
     }
 
     /** The errno value, e.g. 9. */

@@ -3,9 +3,9 @@ package dev.fdkit;
 import dev.fdkit.internal.Closer;
 import dev.fdkit.internal.Errno;
 import dev.fdkit.internal.FdCalls;
-import dev.fdkit.internal.Ffm;
 import dev.fdkit.internal.FdScan;
 import dev.fdkit.internal.ProcessCalls;
+import dev.fdkit.internal.SyscallException;
 
 import java.util.Arrays;
 import java.util.OptionalInt;
@@ -36,7 +36,11 @@ public final class Fds {
      */
     public static void closeRange(int first, int last, CloseRangeFlag... flags) throws ErrnoException {
         checkRange(first, last);
-        Closer.closeRange(Closer.selected(), first, last == MAX_FD ? -1 : last, CloseRangeFlag.bits(flags));
+        try {
+            Closer.closeRange(Closer.selected(), first, last == MAX_FD ? -1 : last, CloseRangeFlag.bits(flags));
+        } catch (SyscallException e) {
+            throw ErrnoException.of(e);
+        }
     }
 
     /** closefrom(3): closes every descriptor &gt;= first. */
@@ -75,17 +79,17 @@ public final class Fds {
      */
     public static void detach(int first, int last) throws ErrnoException {
         checkRange(first, last);
-        int[] open = FdScan.open(first, last);
+        int[] open = numbers(first, last);
         if (open.length == 0) return;
         int devNull = FdCalls.open("/dev/null", FdCalls.O_RDWR | FdCalls.O_CLOEXEC, 0);
-        if (devNull < 0) throw Ffm.failure("open(/dev/null)", devNull);
+        if (devNull < 0) throw new ErrnoException("open(/dev/null)", -devNull);
         try {
             for (int fd : open) {
                 if (fd == devNull) continue;
                 int fdFlags = FdCalls.fcntl(fd, FdCalls.F_GETFD, 0);
                 if (fdFlags < 0) continue; // closed meanwhile: nothing to release
                 int r = FdCalls.dup3(devNull, fd, (fdFlags & FdCalls.FD_CLOEXEC) != 0 ? FdCalls.O_CLOEXEC : 0);
-                if (r < 0 && r != -Errno.EINTR) throw Ffm.failure("dup3(/dev/null, " + fd + ")", r);
+                if (r < 0 && r != -Errno.EINTR) throw new ErrnoException("dup3(/dev/null, " + fd + ")", -r);
             }
         } finally {
             FdCalls.close(devNull);
@@ -100,25 +104,34 @@ public final class Fds {
     /** The lowest open descriptor &gt;= from. */
     public static OptionalInt nextOpen(int from) throws ErrnoException {
         if (from < 0) throw new IllegalArgumentException("from must be >= 0, was " + from);
-        int fd = FdScan.nextOpen(from);
+        int fd;
+        try {
+            fd = FdScan.nextOpen(from);
+        } catch (SyscallException e) {
+            throw ErrnoException.of(e);
+        }
         return fd < 0 ? OptionalInt.empty() : OptionalInt.of(fd);
     }
 
     /** The highest open descriptor, if any. */
     public static OptionalInt highestOpen() throws ErrnoException {
-        int[] all = FdScan.open(0, MAX_FD);
+        int[] all = numbers();
         return all.length == 0 ? OptionalInt.empty() : OptionalInt.of(all[all.length - 1]);
     }
 
     /** The open descriptor numbers of this process, ascending: the fast path, with no per-descriptor detail. */
     public static int[] numbers() throws ErrnoException {
-        return FdScan.open(0, MAX_FD);
+        return numbers(0, MAX_FD);
     }
 
     /** The open descriptor numbers in [first, last], ascending. */
     public static int[] numbers(int first, int last) throws ErrnoException {
         checkRange(first, last);
-        return FdScan.open(first, last);
+        try {
+            return FdScan.open(first, last);
+        } catch (SyscallException e) {
+            throw ErrnoException.of(e);
+        }
     }
 
     /** A snapshot of this process's descriptors with their details. */
@@ -139,12 +152,12 @@ public final class Fds {
 
     /** The close mechanism this JVM uses (see {@link CloseMechanism}). */
     public static CloseMechanism closeMechanism() {
-        return Closer.selected();
+        return CloseMechanism.valueOf(Closer.selected().name());
     }
 
     /** The mechanism this JVM uses to find its open descriptor numbers (see {@link ListMechanism}). */
     public static ListMechanism listMechanism() {
-        return FdScan.selected();
+        return ListMechanism.valueOf(FdScan.selected().name());
     }
 
     /** Whether this kernel supports CLOSE_RANGE_CLOEXEC (else marking goes one descriptor at a time). */

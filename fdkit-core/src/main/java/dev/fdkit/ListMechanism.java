@@ -1,5 +1,7 @@
 package dev.fdkit;
 
+import dev.fdkit.internal.Settings;
+
 /**
  * How fdkit finds which descriptor numbers are open in its own process. Chosen once per JVM, or named by the system
  * property {@code fdkit.list.mechanism} ({@code auto|poll|fcntl|proc}).
@@ -12,21 +14,14 @@ public enum ListMechanism {
      * cannot see O_PATH descriptors, so each pass is checked against the kernel's count of open descriptors (the
      * size of /proc/self/fd, Linux 6.2+); when they differ, the slots poll called closed are asked with fcntl.
      */
-    POLL("poll"),
+    POLL,
     /** fcntl(F_GETFD) on every slot of the table: one call per slot, touches no file. */
-    FCNTL("fcntl"),
+    FCNTL,
     /** Reads /proc/self/fd with getdents64(2): cost is the kernel's procfs work per entry. */
-    PROC("proc");
-
-    private final String property;
-
-    ListMechanism(String property) {
-        this.property = property;
-    }
+    PROC;
 
     /** The value that selects this mechanism in {@code fdkit.list.mechanism}. */
     public String propertyValue() {
-        return property;
+        return Settings.spelling(this);
     }
-
 }

@@ -3,8 +3,6 @@ package dev.fdkit;
 import dev.fdkit.internal.Dirents;
 import dev.fdkit.internal.Errno;
 import dev.fdkit.internal.FdCalls;
-import dev.fdkit.internal.FdScan;
-import dev.fdkit.internal.Ffm;
 import dev.fdkit.internal.FileCalls;
 import dev.fdkit.internal.IntList;
 import dev.fdkit.internal.ProcessCalls;
@@ -35,7 +33,7 @@ final class ProcLister {
     static FdTable list(long pid) throws ErrnoException {
         boolean isSelf = pid == ProcessCalls.getpid();
         // This process's numbers come first, from the enumeration, so the directories opened below are not in them.
-        int[] selfNumbers = isSelf ? FdScan.open(0, Integer.MAX_VALUE) : null;
+        int[] selfNumbers = isSelf ? Fds.numbers() : null;
         String base = "/proc/" + pid;
         int fdDir = ProcFiles.openDir(base + "/fd");
         if (fdDir < 0) throw processError(pid, -fdDir, base + "/fd");
@@ -152,14 +150,14 @@ final class ProcLister {
     /** The numbers in another process's fd/ directory. */
     private static int[] numbersOf(int fdDir, String base) throws ErrnoException {
         int dup = FdCalls.fcntl(fdDir, FdCalls.F_DUPFD_CLOEXEC, 0); // Dirents owns and closes its descriptor
-        if (dup < 0) throw Ffm.failure("dup " + base + "/fd", dup);
+        if (dup < 0) throw new ErrnoException("dup " + base + "/fd", -dup);
         IntList list = new IntList();
         try (Dirents d = new Dirents(dup)) {
             int r = d.forEach(n -> {
                 list.add(n);
                 return true;
             });
-            if (r < 0) throw Ffm.failure("getdents64(" + base + "/fd)", r);
+            if (r < 0) throw new ErrnoException("getdents64(" + base + "/fd)", -r);
         }
         return list.toArray();
     }

@@ -57,6 +57,19 @@ class ChildJvmTest {
     }
 
     @Test
+    void aRefusedCloseIsThePublicErrnoException() throws Exception {
+        var r = ChildJvm.run(List.of("-Dfdkit.close.mechanism=brute", "-Dfdkit.brute.max=10"), ChildScenarios.class,
+                "refused");
+        assertEquals(0, r.exit(), r.err());
+        List<String> lines = r.lines();
+        assertTrue(lines.contains("type=dev.fdkit.ErrnoException"), r.out());
+        assertTrue(lines.contains("errno=EMFILE"), r.out());
+        assertTrue(lines.stream().anyMatch(l -> l.startsWith("message=brute-force close of descriptors 1048576..")
+                && l.endsWith("above the cap of 10 (fdkit.brute.max); raise the cap: EMFILE (Too many open files)")),
+                r.out());
+    }
+
+    @Test
     void unshareSplitsOnlyTheCallingThread() throws Exception {
         var r = ChildJvm.run(List.of(), ChildScenarios.class, "unshare");
         assertEquals(0, r.exit(), r.err());

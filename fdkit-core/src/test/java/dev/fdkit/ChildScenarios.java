@@ -14,6 +14,7 @@ public final class ChildScenarios {
             case "except" -> closeFromExcept(Integer.parseInt(args[1]), Arrays.stream(args, 2, args.length)
                     .mapToInt(a -> a.equals("MAX") ? Fds.MAX_FD : Integer.parseInt(a)).toArray());
             case "unshare" -> unshare();
+            case "refused" -> refused();
             default -> throw new IllegalArgumentException(args[0]);
         }
     }
@@ -50,6 +51,18 @@ public final class ChildScenarios {
         Fds.closeFromExcept(first, keep);
         write(("after=" + Arrays.toString(Fds.numbers()) + "\n").getBytes());
         Runtime.getRuntime().halt(0);
+    }
+
+    /** A close the selected mechanism refuses (brute force above fdkit.brute.max): what the caller is thrown. */
+    static void refused() {
+        try {
+            Fds.closeFrom(1 << 20); // nothing is open up there: only the refusal can happen
+            System.out.println("closed");
+        } catch (ErrnoException e) {
+            System.out.println("type=" + e.getClass().getName());
+            System.out.println("errno=" + e.errnoName());
+            System.out.println("message=" + e.getMessage());
+        }
     }
 
     private static void write(byte[] b) {

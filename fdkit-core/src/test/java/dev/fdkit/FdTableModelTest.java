@@ -1,5 +1,6 @@
 package dev.fdkit;
 
+import dev.fdkit.internal.CloseStrategy;
 import dev.fdkit.internal.Closer;
 import dev.fdkit.internal.Errno;
 import dev.fdkit.internal.FdCalls;
@@ -12,6 +13,7 @@ import net.jqwik.api.Provide;
 import net.jqwik.api.lifecycle.AfterTry;
 import net.jqwik.api.lifecycle.BeforeTry;
 
+import java.io.IOException;
 import java.util.List;
 import java.util.TreeMap;
 
@@ -33,11 +35,11 @@ class FdTableModelTest {
 
     record Dup2Op(int from, int to) implements Op {}
 
-    record CloseRangeOp(int first, int last, CloseMechanism m) implements Op {}
+    record CloseRangeOp(int first, int last, CloseStrategy m) implements Op {}
 
     record CloseFromExceptOp(int first, List<Integer> keep) implements Op {}
 
-    record MarkOp(int first, int last, CloseMechanism m) implements Op {}
+    record MarkOp(int first, int last, CloseStrategy m) implements Op {}
 
     @BeforeTry
     void setUp() throws ErrnoException {
@@ -51,14 +53,14 @@ class FdTableModelTest {
     }
 
     @Property(tries = 150)
-    void tableFollowsTheModel(@ForAll("ops") List<Op> ops) throws ErrnoException {
+    void tableFollowsTheModel(@ForAll("ops") List<Op> ops) throws IOException {
         for (Op op : ops) {
             apply(op);
             check(op);
         }
     }
 
-    private void apply(Op op) throws ErrnoException {
+    private void apply(Op op) throws IOException {
         switch (op) {
             case OpenOp o -> {
                 TestFds.openAt(base + o.slot(), o.cloexec());
@@ -105,7 +107,7 @@ class FdTableModelTest {
     @Provide
     Arbitrary<List<Op>> ops() {
         Arbitrary<Integer> slot = Arbitraries.integers().between(0, WIDTH - 1);
-        Arbitrary<CloseMechanism> mech = Arbitraries.of(CloseMechanism.class);
+        Arbitrary<CloseStrategy> mech = Arbitraries.of(CloseStrategy.class);
         Arbitrary<Op> open = Combinators.combine(slot, Arbitraries.of(true, false)).as(OpenOp::new);
         Arbitrary<Op> dup2 = Combinators.combine(slot, slot).as(Dup2Op::new);
         Arbitrary<Op> close = Combinators.combine(slot, slot, mech)

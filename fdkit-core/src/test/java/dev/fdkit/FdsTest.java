@@ -1,18 +1,23 @@
 package dev.fdkit;
 
+import dev.fdkit.internal.CloseStrategy;
 import dev.fdkit.internal.Closer;
 import dev.fdkit.internal.FdCalls;
 import dev.fdkit.internal.FdScan;
+import dev.fdkit.internal.ListStrategy;
 import dev.fdkit.internal.NetCalls;
+import dev.fdkit.internal.SyscallException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
+import java.util.List;
 import java.util.stream.IntStream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -44,24 +49,24 @@ class FdsTest {
     }
 
     @ParameterizedTest
-    @EnumSource(CloseMechanism.class)
-    void closesExactlyTheRange(CloseMechanism m) throws ErrnoException {
+    @EnumSource(CloseStrategy.class)
+    void closesExactlyTheRange(CloseStrategy m) throws IOException {
         openRange(base, base + 9);
         Closer.closeRange(m, base + 2, base + 6, 0);
         assertArrayEquals(new int[] {base, base + 1, base + 7, base + 8, base + 9}, open(base, base + 9));
     }
 
     @ParameterizedTest
-    @EnumSource(CloseMechanism.class)
-    void singleDescriptorRange(CloseMechanism m) throws ErrnoException {
+    @EnumSource(CloseStrategy.class)
+    void singleDescriptorRange(CloseStrategy m) throws IOException {
         openRange(base, base + 2);
         Closer.closeRange(m, base + 1, base + 1, 0);
         assertArrayEquals(new int[] {base, base + 2}, open(base, base + 2));
     }
 
     @ParameterizedTest
-    @EnumSource(CloseMechanism.class)
-    void rangeToTheEndOfTheTable(CloseMechanism m) throws ErrnoException {
+    @EnumSource(CloseStrategy.class)
+    void rangeToTheEndOfTheTable(CloseStrategy m) throws IOException {
         openRange(base, base + 4);
         TestFds.openAt(base + 1000, false);
         Closer.closeRange(m, base + 3, -1, 0);
@@ -69,8 +74,8 @@ class FdsTest {
     }
 
     @ParameterizedTest
-    @EnumSource(CloseMechanism.class)
-    void emptyAndPastTheTableRangesCloseNothing(CloseMechanism m) throws ErrnoException {
+    @EnumSource(CloseStrategy.class)
+    void emptyAndPastTheTableRangesCloseNothing(CloseStrategy m) throws IOException {
         openRange(base, base + 2);
         Closer.closeRange(m, base + 500, base + 600, 0); // nothing open there
         Closer.closeRange(m, Integer.MAX_VALUE - 1, -1, 0); // far past any table
@@ -78,13 +83,27 @@ class FdsTest {
     }
 
     @ParameterizedTest
-    @EnumSource(CloseMechanism.class)
-    void cloexecFlagMarksInsteadOfClosing(CloseMechanism m) throws ErrnoException {
+    @EnumSource(CloseStrategy.class)
+    void cloexecFlagMarksInsteadOfClosing(CloseStrategy m) throws IOException {
         openRange(base, base + 5);
         Closer.closeRange(m, base + 1, base + 3, FdCalls.CLOSE_RANGE_CLOEXEC);
         assertArrayEquals(IntStream.rangeClosed(base, base + 5).toArray(), open(base, base + 5));
         boolean[] expected = {false, true, true, true, false, false};
         for (int i = 0; i < 6; i++) assertEquals(expected[i], TestFds.cloexec(base + i), "fd " + (base + i));
+    }
+
+    @Test
+    void eachPublicMechanismNamesOneInternalStrategy() {
+        assertEquals(Arrays.stream(CloseStrategy.values()).map(Enum::name).toList(),
+                Arrays.stream(CloseMechanism.values()).map(Enum::name).toList());
+        assertEquals(Arrays.stream(ListStrategy.values()).map(Enum::name).toList(),
+                Arrays.stream(ListMechanism.values()).map(Enum::name).toList());
+        assertEquals(List.of("close-range", "proc", "brute"),
+                Arrays.stream(CloseMechanism.values()).map(CloseMechanism::propertyValue).toList());
+        assertEquals(List.of("poll", "fcntl", "proc"),
+                Arrays.stream(ListMechanism.values()).map(ListMechanism::propertyValue).toList());
+        assertEquals(Fds.closeMechanism().name(), Closer.selected().name());
+        assertEquals(Fds.listMechanism().name(), FdScan.selected().name());
     }
 
     @Test
@@ -138,7 +157,7 @@ class FdsTest {
         String old = System.getProperty("fdkit.brute.max");
         System.setProperty("fdkit.brute.max", "100");
         try {
-            var e = assertThrows(ErrnoException.class, () -> Closer.closeRange(CloseMechanism.BRUTE, base, -1, 0));
+            var e = assertThrows(SyscallException.class, () -> Closer.closeRange(CloseStrategy.BRUTE, base, -1, 0));
             assertTrue(e.getMessage().contains("cap of 100"), e.getMessage());
         } finally {
             if (old == null) System.clearProperty("fdkit.brute.max");
@@ -184,8 +203,8 @@ class FdsTest {
     }
 
     @ParameterizedTest
-    @EnumSource(ListMechanism.class)
-    void everyListMechanismSeesOPathDescriptors(ListMechanism m) throws ErrnoException {
+    @EnumSource(ListStrategy.class)
+    void everyListMechanismSeesOPathDescriptors(ListStrategy m) throws IOException {
         int path = FdCalls.open("/", FdCalls.O_PATH | FdCalls.O_CLOEXEC, 0);
         assertTrue(path >= 0);
         assertEquals(base + 5, FdCalls.dup3(path, base + 5, FdCalls.O_CLOEXEC));
@@ -198,8 +217,8 @@ class FdsTest {
     }
 
     @ParameterizedTest
-    @EnumSource(ListMechanism.class)
-    void everyListMechanismSeesTheSameNumbers(ListMechanism m) throws ErrnoException {
+    @EnumSource(ListStrategy.class)
+    void everyListMechanismSeesTheSameNumbers(ListStrategy m) throws IOException {
         int[] expected = {base, base + 1, base + 64, base + 999};
         for (int fd : expected) TestFds.openAt(fd, false);
         assertArrayEquals(expected, FdScan.open(m, base, base + 1100));

@@ -1,6 +1,6 @@
 package dev.fdkit.bench;
 
-import dev.fdkit.CloseMechanism;
+import dev.fdkit.internal.CloseStrategy;
 import dev.fdkit.internal.Closer;
 import dev.fdkit.internal.FdCalls;
 import dev.fdkit.internal.FdScan;
@@ -55,11 +55,11 @@ public enum CloseMethod {
     /** Closes (or marks) every descriptor from {@code base} to the end of the table. */
     public void run(int base) throws IOException {
         switch (this) {
-            case CLOSE_RANGE -> Closer.closeRange(CloseMechanism.CLOSE_RANGE, base, -1, 0);
-            case CLOSE_RANGE_CLOEXEC -> Closer.closeRange(CloseMechanism.CLOSE_RANGE, base, -1, FdCalls.CLOSE_RANGE_CLOEXEC);
-            case PROC -> Closer.closeRange(CloseMechanism.PROC, base, -1, 0);
-            case FCNTL_CLOEXEC -> Closer.closeRange(CloseMechanism.PROC, base, -1, FdCalls.CLOSE_RANGE_CLOEXEC);
-            case BRUTE -> Closer.closeRange(CloseMechanism.BRUTE, base, -1, 0);
+            case CLOSE_RANGE -> Closer.closeRange(CloseStrategy.CLOSE_RANGE, base, -1, 0);
+            case CLOSE_RANGE_CLOEXEC -> Closer.closeRange(CloseStrategy.CLOSE_RANGE, base, -1, FdCalls.CLOSE_RANGE_CLOEXEC);
+            case PROC -> Closer.closeRange(CloseStrategy.PROC, base, -1, 0);
+            case FCNTL_CLOEXEC -> Closer.closeRange(CloseStrategy.PROC, base, -1, FdCalls.CLOSE_RANGE_CLOEXEC);
+            case BRUTE -> Closer.closeRange(CloseStrategy.BRUTE, base, -1, 0);
             case FILES_LIST_WALK -> filesListWalk(base);
         }
     }

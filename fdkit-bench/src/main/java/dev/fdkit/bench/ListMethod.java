@@ -1,8 +1,8 @@
 package dev.fdkit.bench;
 
 import com.sun.management.UnixOperatingSystemMXBean;
-import dev.fdkit.ListMechanism;
 import dev.fdkit.internal.FdScan;
+import dev.fdkit.internal.ListStrategy;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -53,9 +53,9 @@ public enum ListMethod {
      */
     public int[] run() throws IOException {
         return switch (this) {
-            case POLL -> FdScan.open(ListMechanism.POLL, 0, Integer.MAX_VALUE);
-            case FCNTL -> FdScan.open(ListMechanism.FCNTL, 0, Integer.MAX_VALUE);
-            case PROC -> FdScan.open(ListMechanism.PROC, 0, Integer.MAX_VALUE);
+            case POLL -> FdScan.open(ListStrategy.POLL, 0, Integer.MAX_VALUE);
+            case FCNTL -> FdScan.open(ListStrategy.FCNTL, 0, Integer.MAX_VALUE);
+            case PROC -> FdScan.open(ListStrategy.PROC, 0, Integer.MAX_VALUE);
             case FILES_LIST -> filesList();
             case JMX_COUNT -> new int[] {(int) jmx().getOpenFileDescriptorCount()};
         };

@@ -1,19 +1,16 @@
 package dev.fdkit.internal;
 
-import dev.fdkit.CloseMechanism;
-import dev.fdkit.ErrnoException;
-
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
-/** close_range(2) semantics by each {@link CloseMechanism}. */
+/** close_range(2) semantics by each {@link CloseStrategy}. */
 public final class Closer {
     private Closer() {}
 
     /** Default cap for brute force: beyond it a loop of close(2) would take seconds to minutes. */
     public static final long DEFAULT_BRUTE_MAX = 1 << 20;
 
-    private static volatile CloseMechanism selected;
+    private static volatile CloseStrategy selected;
     private static volatile Boolean kernelCloexec;
 
     /** Above HotSpot's MethodHandle customization threshold (127 calls through one handle). */
@@ -36,19 +33,19 @@ public final class Closer {
     }
 
     /** The mechanism {@code Fds} uses: {@code fdkit.close.mechanism}, else the first that works here. */
-    public static CloseMechanism selected() {
-        CloseMechanism m = selected;
+    public static CloseStrategy selected() {
+        CloseStrategy m = selected;
         if (m == null) {
-            m = Settings.mechanism(Settings.CLOSE_MECHANISM, CloseMechanism.values(), CloseMechanism::propertyValue)
+            m = Settings.mechanism(Settings.CLOSE_MECHANISM, CloseStrategy.values(), Settings::spelling)
                     .orElseGet(Closer::detect);
             selected = m;
         }
         return m;
     }
 
-    private static CloseMechanism detect() {
-        if (closeRangeWorks()) return CloseMechanism.CLOSE_RANGE;
-        return FdScan.procSelfFdWorks() ? CloseMechanism.PROC : CloseMechanism.BRUTE;
+    private static CloseStrategy detect() {
+        if (closeRangeWorks()) return CloseStrategy.CLOSE_RANGE;
+        return FdScan.procSelfFdWorks() ? CloseStrategy.PROC : CloseStrategy.BRUTE;
     }
 
     /**
@@ -75,15 +72,15 @@ public final class Closer {
      * close_range(first, last, flags) by mechanism {@code m}. {@code last} is unsigned in the kernel's sense: -1
      * means ~0U, the end of the table.
      */
-    public static void closeRange(CloseMechanism m, int first, int last, int flags) throws ErrnoException {
+    public static void closeRange(CloseStrategy m, int first, int last, int flags) throws SyscallException {
         boolean cloexec = (flags & FdCalls.CLOSE_RANGE_CLOEXEC) != 0;
         boolean unshare = (flags & FdCalls.CLOSE_RANGE_UNSHARE) != 0;
         int lastSigned = last < 0 ? Integer.MAX_VALUE : last;
-        if (m == CloseMechanism.CLOSE_RANGE) {
+        if (m == CloseStrategy.CLOSE_RANGE) {
             int r = FdCalls.closeRange(first, last, flags);
             if (r == 0) return;
             if (!(r == -Errno.EINVAL && cloexec && !kernelHasCloexecFlag())) {
-                throw new ErrnoException("close_range(" + first + ", " + (last < 0 ? "~0U" : last) + ", "
+                throw new SyscallException("close_range(" + first + ", " + (last < 0 ? "~0U" : last) + ", "
                         + flagNames(flags) + ")", -r);
             }
             // A kernel without CLOSE_RANGE_CLOEXEC: unshare with the syscall, then mark one by one.
@@ -94,7 +91,7 @@ public final class Closer {
         if (unshare) unshareFiles();
         if (cloexec) {
             markByEnumeration(first, lastSigned);
-        } else if (m == CloseMechanism.PROC) {
+        } else if (m == CloseStrategy.PROC) {
             closeByProc(first, lastSigned);
         } else {
             closeByBrute(first, lastSigned);
@@ -109,12 +106,12 @@ public final class Closer {
         return sb.toString();
     }
 
-    private static void unshareFiles() throws ErrnoException {
+    private static void unshareFiles() throws SyscallException {
         int r = ProcessCalls.unshare(ProcessCalls.CLONE_FILES);
         if (r < 0) throw Ffm.failure("unshare(CLONE_FILES)", r);
     }
 
-    private static void markByEnumeration(int first, int last) throws ErrnoException {
+    private static void markByEnumeration(int first, int last) throws SyscallException {
         for (int fd : FdScan.open(first, last)) {
             int flags = FdCalls.fcntl(fd, FdCalls.F_GETFD, 0);
             if (flags >= 0 && (flags & FdCalls.FD_CLOEXEC) == 0) FdCalls.fcntl(fd, FdCalls.F_SETFD, flags | FdCalls.FD_CLOEXEC);
@@ -129,11 +126,11 @@ public final class Closer {
      * closes nothing: another thread may open descriptors in the range meanwhile. When passes keep finding some,
      * or no descriptor is free to read the directory with (a full table), brute force over the table finishes.
      */
-    private static void closeByProc(int first, int last) throws ErrnoException {
+    private static void closeByProc(int first, int last) throws SyscallException {
         int dirfd;
         try {
             dirfd = FdScan.openProcSelfFd();
-        } catch (ErrnoException e) {
+        } catch (SyscallException e) {
             if (!FdScan.tableFull(e.errno())) throw e;
             closeByBrute(first, last);
             return;
@@ -153,7 +150,7 @@ public final class Closer {
                 });
                 if (r < 0) throw Ffm.failure("getdents64(" + FdScan.OWN_FD_DIR + ")", r);
                 if (closed[0] == 0) return;
-                if (d.rewind() < 0) throw new ErrnoException("lseek(" + FdScan.OWN_FD_DIR + ")", Errno.EINVAL);
+                if (d.rewind() < 0) throw new SyscallException("lseek(" + FdScan.OWN_FD_DIR + ")", Errno.EINVAL);
             }
         }
     }
@@ -163,10 +160,10 @@ public final class Closer {
      * ({@link FdScan#openBound()}), whichever is lower. Not the soft RLIMIT_NOFILE: descriptors opened before the
      * limit was lowered stay open above it.
      */
-    private static void closeByBrute(int first, int last) throws ErrnoException {
+    private static void closeByBrute(int first, int last) throws SyscallException {
         long end = Math.min(last, FdScan.openBound() - 1L);
         if (end >= bruteMax()) {
-            throw new ErrnoException("brute-force close of descriptors " + first + ".." + end
+            throw new SyscallException("brute-force close of descriptors " + first + ".." + end
                     + " refused: the table reaches descriptor " + end + ", above the cap of " + bruteMax()
                     + " (fdkit.brute.max); raise the cap", Errno.EMFILE);
         }

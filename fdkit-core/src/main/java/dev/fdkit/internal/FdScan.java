@@ -1,15 +1,12 @@
 package dev.fdkit.internal;
 
-import dev.fdkit.ErrnoException;
-import dev.fdkit.ListMechanism;
-
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
-/** Finds which descriptor numbers are open in this process, by each {@link ListMechanism}. */
+/** Finds which descriptor numbers are open in this process, by each {@link ListStrategy}. */
 public final class FdScan {
     private FdScan() {}
 
@@ -41,28 +38,28 @@ public final class FdScan {
 
     private static final ThreadLocal<PollTable> POLL_TABLE = ThreadLocal.withInitial(PollTable::new);
 
-    private static volatile ListMechanism selected;
+    private static volatile ListStrategy selected;
 
     /** The mechanism {@code Fds} uses: {@code fdkit.list.mechanism}, else the first that is safe here. */
-    public static ListMechanism selected() {
-        ListMechanism m = selected;
+    public static ListStrategy selected() {
+        ListStrategy m = selected;
         if (m == null) {
-            m = Settings.mechanism(Settings.LIST_MECHANISM, ListMechanism.values(), ListMechanism::propertyValue)
+            m = Settings.mechanism(Settings.LIST_MECHANISM, ListStrategy.values(), Settings::spelling)
                     .orElseGet(FdScan::detect);
             selected = m;
         }
         return m;
     }
 
-    private static ListMechanism detect() {
+    private static ListStrategy detect() {
         // poll(2) calls each file's poll method; a FUSE file's can wait on its daemon. Only poll when no FUSE
         // filesystem is mounted in this namespace.
         byte[] mounts = ProcFiles.read("/proc/self/mountinfo", null);
-        if (mounts == null || mentionsFuse(mounts)) return ListMechanism.FCNTL;
+        if (mounts == null || mentionsFuse(mounts)) return ListStrategy.FCNTL;
         // poll cannot see O_PATH descriptors; its answer is checked against the kernel's count (Linux 6.2+),
         // and without that count every slot poll calls closed would need an fcntl anyway.
-        if (!procSelfFdWorks()) return ListMechanism.FCNTL;
-        return ProcFiles.openDescriptorCount() > 0 ? ListMechanism.POLL : ListMechanism.FCNTL;
+        if (!procSelfFdWorks()) return ListStrategy.FCNTL;
+        return ProcFiles.openDescriptorCount() > 0 ? ListStrategy.POLL : ListStrategy.FCNTL;
     }
 
     static boolean mentionsFuse(byte[] mountinfo) {
@@ -118,7 +115,7 @@ public final class FdScan {
      * poll cannot see). What brute-force closing must reach; never the soft limit alone, since descriptors opened
      * before the limit was lowered stay open above it.
      */
-    public static int openBound() throws ErrnoException {
+    public static int openBound() throws SyscallException {
         int size = procTableSize();
         if (size > 0) return size;
         int slots = slotsWithoutProc();
@@ -128,23 +125,23 @@ public final class FdScan {
     }
 
     /** Sorted open descriptor numbers in [from, to] with the selected mechanism. */
-    public static int[] open(int from, int to) throws ErrnoException {
+    public static int[] open(int from, int to) throws SyscallException {
         return open(selected(), from, to);
     }
 
     /** Sorted open descriptor numbers in [from, to] (to may be Integer.MAX_VALUE). */
-    public static int[] open(ListMechanism m, int from, int to) throws ErrnoException {
+    public static int[] open(ListStrategy m, int from, int to) throws SyscallException {
         return scan(m, from, to, Integer.MAX_VALUE).toArray();
     }
 
     /** The lowest open descriptor >= from, or -1. */
-    public static int nextOpen(int from) throws ErrnoException {
+    public static int nextOpen(int from) throws SyscallException {
         IntList out = scan(selected(), from, Integer.MAX_VALUE, 1);
         return out.size() == 0 ? -1 : out.get(0);
     }
 
     /** The open numbers in [from, to], ascending; poll and fcntl stop after {@code limit} of them. */
-    private static IntList scan(ListMechanism m, int from, int to, int limit) throws ErrnoException {
+    private static IntList scan(ListStrategy m, int from, int to, int limit) throws SyscallException {
         IntList out = new IntList();
         switch (m) {
             case POLL -> byPoll(from, to, out, limit);
@@ -159,7 +156,7 @@ public final class FdScan {
      * RLIMIT_NOFILE limits and one poll pass per chunk finds what was opened above them before they were lowered:
      * a million fcntl calls per scan would make every fallback that scans crawl.
      */
-    private static void byFcntl(int from, int to, IntList out, int limit) throws ErrnoException {
+    private static void byFcntl(int from, int to, IntList out, int limit) throws SyscallException {
         int size = procTableSize();
         int slots = size > 0 ? size : slotsWithoutProc();
         int fcntlEnd = (int) Math.min((long) to, (size > 0 ? slots : limitSlots(slots)) - 1L);
@@ -178,7 +175,7 @@ public final class FdScan {
      * are asked again with fcntl(F_GETFD), which sees every descriptor. Without the count (no /proc), only slots
      * below the RLIMIT_NOFILE limits are asked again: above both, poll's answer stands.
      */
-    private static void byPoll(int from, int to, IntList out, int limit) throws ErrnoException {
+    private static void byPoll(int from, int to, IntList out, int limit) throws SyscallException {
         int slots = tableSize();
         int end = (int) Math.min((long) to, slots - 1L);
         long expected = ProcFiles.openDescriptorCount();
@@ -203,7 +200,7 @@ public final class FdScan {
      * the soft RLIMIT_NOFILE in one call but asks about any number, so a table larger than the limit is asked in
      * chunks.
      */
-    private static IntList pollSlots(int start, int end) throws ErrnoException {
+    private static IntList pollSlots(int start, int end) throws SyscallException {
         long soft = ProcessCalls.getrlimitNofile()[0];
         int chunk = (int) Math.max(1, Math.min(POLL_CHUNK, soft < 0 ? POLL_CHUNK : soft));
         PollTable table = POLL_TABLE.get();
@@ -237,11 +234,11 @@ public final class FdScan {
         return seen;
     }
 
-    private static void byProc(int from, int to, IntList out, int limit) throws ErrnoException {
+    private static void byProc(int from, int to, IntList out, int limit) throws SyscallException {
         int dirfd;
         try {
             dirfd = openProcSelfFd();
-        } catch (ErrnoException e) {
+        } catch (SyscallException e) {
             if (!tableFull(e.errno())) throw e;
             byPoll(from, to, out, limit); // a full table has no descriptor left to read /proc with
             return;
@@ -275,19 +272,19 @@ public final class FdScan {
         try {
             FdCalls.close(openProcSelfFd());
             return true;
-        } catch (ErrnoException e) {
+        } catch (SyscallException e) {
             return false;
         }
     }
 
     /** Opens {@link #OWN_FD_DIR} after checking it really is procfs (a bind mount or tmpfs there would lie). */
-    public static int openProcSelfFd() throws ErrnoException {
+    public static int openProcSelfFd() throws SyscallException {
         int fd = FdCalls.open(OWN_FD_DIR, FdCalls.O_RDONLY | FdCalls.O_DIRECTORY | FdCalls.O_CLOEXEC, 0);
         if (fd < 0) throw Ffm.failure("open(" + OWN_FD_DIR + ")", fd);
         long type = FileCalls.fstatfsType(fd);
         if (type != FileCalls.PROC_SUPER_MAGIC) {
             FdCalls.close(fd);
-            throw new ErrnoException(OWN_FD_DIR + " is not on procfs (f_type " + type + ")", Errno.ENOSYS);
+            throw new SyscallException(OWN_FD_DIR + " is not on procfs (f_type " + type + ")", Errno.ENOSYS);
         }
         return fd;
     }

@@ -1,7 +1,5 @@
 package dev.fdkit.internal;
 
-import dev.fdkit.ErrnoException;
-
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -15,7 +13,7 @@ import java.util.Optional;
 
 /**
  * The FFM plumbing every binding class shares: the linker, libc's symbols, errno capture and the conversion of a
- * failed call into an {@link ErrnoException}.
+ * failed call into a {@link SyscallException}.
  *
  * <p>Convention of the bindings: a wrapper returns the call's result, or {@code -errno} when the call failed, like
  * a raw system call. errno is captured by the linker right after the call ({@code captureCallState}), so nothing
@@ -89,8 +87,8 @@ public final class Ffm {
      * The exception for a binding's failed {@code result} (-errno): its message names {@code what} was attempted
      * and the errno, e.g. "open(/proc/self/fd): ENOENT (No such file or directory)".
      */
-    public static ErrnoException failure(String what, long result) {
-        return new ErrnoException(what, (int) -result);
+    public static SyscallException failure(String what, long result) {
+        return new SyscallException(what, (int) -result);
     }
 
     /**

@@ -1,7 +1,5 @@
 package dev.fdkit.internal;
 
-import dev.fdkit.ErrnoException;
-
 import java.util.Arrays;
 
 /**
@@ -25,7 +23,7 @@ public final class IdentitySnapshot {
     }
 
     /** The numbers open now, ascending, without the descriptors this call itself uses. */
-    public static IdentitySnapshot now() throws ErrnoException {
+    public static IdentitySnapshot now() throws SyscallException {
         int[] fds = FdScan.open(0, Integer.MAX_VALUE);
         long[] inodes = new long[fds.length], mounts = new long[fds.length];
         long[] stat = new long[ProcFiles.STAT_FD_FIELDS];

@@ -1,6 +1,7 @@
 package dev.fdkit.internal;
 
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.StringJoiner;
 import java.util.function.Function;
@@ -35,6 +36,11 @@ public final class Settings {
 
     /** The value of a mechanism setting that lets fdkit pick. */
     public static final String AUTO = "auto";
+
+    /** How a setting spells a mechanism: its name in lower case, words joined by '-' (CLOSE_RANGE: close-range). */
+    public static String spelling(Enum<?> mechanism) {
+        return mechanism.name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
 
     /**
      * System property {@code name} as one of {@code values} (each spelled as {@code spelling} gives it), or empty

@@ -1,6 +1,7 @@
 package dev.fdkit.faults;
 
 import dev.fdkit.Fds;
+import dev.fdkit.internal.CloseStrategy;
 import dev.fdkit.internal.Closer;
 import dev.fdkit.internal.FdCalls;
 import dev.fdkit.internal.ProcessCalls;
@@ -48,7 +49,7 @@ public final class CoreScenarios {
         int first = soft - 32;
         Fds.numbers();
         Fds.closeFrom(soft + 100); // nothing there: loads the close path
-        Closer.closeRange(dev.fdkit.CloseMechanism.BRUTE, soft + 100, soft + 100, 0);
+        Closer.closeRange(CloseStrategy.BRUTE, soft + 100, soft + 100, 0);
         String error = "none";
         int opened = 0;
         while (FdCalls.open("/dev/null", FdCalls.O_RDONLY, 0) >= 0) opened++;

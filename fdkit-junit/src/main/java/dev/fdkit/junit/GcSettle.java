@@ -83,7 +83,7 @@ final class GcSettle {
     }
 
     private static List<FdInfo> open(List<FdInfo> candidates) throws ErrnoException {
-        IdentitySnapshot now = IdentitySnapshot.now();
+        IdentitySnapshot now = LeakCheckExtension.identities();
         List<FdInfo> still = new ArrayList<>();
         for (FdInfo f : candidates) if (now.holds(f.fd(), f.inode(), f.mountId())) still.add(f);
         return still;

@@ -4,6 +4,7 @@ import dev.fdkit.ErrnoException;
 import dev.fdkit.FdInfo;
 import dev.fdkit.Fds;
 import dev.fdkit.internal.IdentitySnapshot;
+import dev.fdkit.internal.SyscallException;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -39,7 +40,7 @@ public final class LeakCheckExtension implements BeforeEachCallback, AfterEachCa
         LeakCheckSettings settings = LeakCheckSettings.of(context);
         if (!settings.enabled()) return;
         if (settings.warmUp()) WarmUp.once();
-        context.getStore(NAMESPACE).put(BEFORE, new Snapshot(IdentitySnapshot.now(), settings));
+        context.getStore(NAMESPACE).put(BEFORE, new Snapshot(identities(), settings));
     }
 
     @Override
@@ -47,10 +48,19 @@ public final class LeakCheckExtension implements BeforeEachCallback, AfterEachCa
         Snapshot before = context.getStore(NAMESPACE).remove(BEFORE, Snapshot.class);
         if (before == null) return;
         // The common case costs two identity snapshots; a full listing only when something changed.
-        if (IdentitySnapshot.now().changedSince(before.identities()).length == 0) return;
+        if (identities().changedSince(before.identities()).length == 0) return;
         Verdict v = judge(before.identities(), before.settings());
         if (v.isClean()) return;
         throw new DescriptorLeakError(message(context, v), v.leaked(), v.unreachable());
+    }
+
+    /** The identities of the descriptors open now; a failure to enumerate them is fdkit's public ErrnoException. */
+    static IdentitySnapshot identities() throws ErrnoException {
+        try {
+            return IdentitySnapshot.now();
+        } catch (SyscallException e) {
+            throw new ErrnoException(e.what(), e.errno());
+        }
     }
 
     private record Snapshot(IdentitySnapshot identities, LeakCheckSettings settings) {}
@@ -91,7 +101,7 @@ public final class LeakCheckExtension implements BeforeEachCallback, AfterEachCa
         List<FdInfo> left = candidates;
         while (!left.isEmpty() && System.nanoTime() < deadline) {
             Thread.sleep(POLL_MILLIS);
-            IdentitySnapshot now = IdentitySnapshot.now();
+            IdentitySnapshot now = identities();
             List<FdInfo> still = new ArrayList<>();
             for (FdInfo f : left) if (now.holds(f.fd(), f.inode(), f.mountId())) still.add(f);
             left = still;
