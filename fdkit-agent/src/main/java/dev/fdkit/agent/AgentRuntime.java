@@ -109,9 +109,9 @@ public final class AgentRuntime implements FdkitAgentMXBean {
         }
         if (openers != null) {
             set(there, bridge, "opened", mine.findVirtual(Openers.class, "opened",
-                    MethodType.methodType(void.class, int.class, String.class)));
+                    MethodType.methodType(void.class, int.class, String.class, Throwable.class)));
             set(there, bridge, "openedFd", mine.findVirtual(Openers.class, "openedFd",
-                    MethodType.methodType(void.class, FileDescriptor.class, String.class)));
+                    MethodType.methodType(void.class, FileDescriptor.class, String.class, Throwable.class)));
             set(there, bridge, "closing", mine.findVirtual(Openers.class, "closing",
                     MethodType.methodType(void.class, int.class)));
             set(there, bridge, "closingFd", mine.findVirtual(Openers.class, "closingFd",
@@ -199,7 +199,7 @@ public final class AgentRuntime implements FdkitAgentMXBean {
 
     @Override
     public OpenDescriptor opener(int fd) {
-        Openers.Opener o = openers == null ? null : openers.current(fd);
+        Openers.Opening o = openers == null ? null : openers.current(fd);
         return o == null ? null : describe(fd, "", "", o);
     }
 
@@ -213,10 +213,9 @@ public final class AgentRuntime implements FdkitAgentMXBean {
         return out;
     }
 
-    private static OpenDescriptor describe(int fd, String kind, String name, Openers.Opener o) {
+    private static OpenDescriptor describe(int fd, String kind, String name, Openers.Opening o) {
         return o == null
                 ? new OpenDescriptor(fd, kind, name, OpenDescriptor.OUTSIDE_JAVA, "", 0, List.of())
-                : new OpenDescriptor(fd, kind, name, o.api(), o.thread(), o.epochMillis(),
-                        o.frames().stream().map(f -> f.toStackTraceElement().toString()).toList());
+                : new OpenDescriptor(fd, kind, name, o.api(), o.thread(), o.epochMillis(), o.frames());
     }
 }

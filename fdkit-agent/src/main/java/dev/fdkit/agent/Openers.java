@@ -3,26 +3,32 @@ package dev.fdkit.agent;
 import dev.fdkit.internal.ProcFiles;
 
 import java.io.FileDescriptor;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Who opened each descriptor: the stack, thread and time of the JDK call that opened it, keyed by number and
- * checked against the file's mount id and inode when read, so a number closed outside Java and reused is never
- * blamed on the previous opener. Closes through the JDK drop the record before the number is free.
+ * checked against the file's mount id and inode when read, so a number closed outside Java and reused for another
+ * file is never blamed on the previous opener. Closes through the JDK (a Cleaner's among them) drop the record
+ * before the number is free.
+ *
+ * <p>An open costs a stack capture, a statx and a map insert. The bridge captures the stack as a Throwable's
+ * backtrace: the JVM stores method and bytecode index per frame and decodes them into names only when the record
+ * is read, where a StackWalker would resolve every frame it walks at once. The include and exclude options and the stack depth
+ * apply when the record is read, as does the choice of frames (from the first outside the JDK).
  *
  * <p>One record per number at most: the table is as large as the highest number the JDK ever opened.
  */
 final class Openers {
-    /** The opening of one descriptor. {@code frames} start at the caller of the JDK's open. */
-    record Opener(int fd, long mountId, long inode, long epochMillis, String thread, String api,
-                  List<StackWalker.StackFrame> frames) {}
+    /** The opening of one descriptor: the file's identity then, and the stack, still undecoded. */
+    private record Opener(long mountId, long inode, long epochMillis, String thread, String api, Throwable stack) {}
 
-    private static final StackWalker WALKER = StackWalker.getInstance();
+    /** An opening as read: the JDK call that opened it and the frames above it, from the first outside the JDK. */
+    record Opening(String api, String thread, long epochMillis, List<String> frames) {}
+
     private static final String BRIDGE_CLASS = JdkHooks.BRIDGE_NAME;
-    /** How deep the JDK's own frames above an open may go (ZipFile under a class loader is about 40). */
-    private static final int JDK_FRAMES_MAX = 96;
 
     private final AgentOptions options;
     private final ConcurrentHashMap<Integer, Opener> byNumber = new ConcurrentHashMap<>();
@@ -35,12 +41,12 @@ final class Openers {
         this.options = options;
     }
 
-    /** The bridge's opened handle. */
-    void opened(int fd, String api) {
+    /** The bridge's opened handle: {@code stack} is a Throwable made, never thrown, in the bridge's frame. */
+    void opened(int fd, String api, Throwable stack) {
         if (busy.get() != null) return;
         busy.set(Boolean.TRUE);
         try {
-            record(fd, api);
+            record(fd, api, stack);
         } catch (Throwable t) {
             errors.increment();
         } finally {
@@ -48,8 +54,8 @@ final class Openers {
         }
     }
 
-    void openedFd(FileDescriptor fd, String api) {
-        opened(JdkFields.fd(fd), api);
+    void openedFd(FileDescriptor fd, String api, Throwable stack) {
+        opened(JdkFields.fd(fd), api, stack);
     }
 
     void closing(int fd) {
@@ -60,30 +66,19 @@ final class Openers {
         closing(JdkFields.fd(fd));
     }
 
-    private void record(int fd, String api) {
-        // Below the bridge: the JDK's own frames, then the caller's. Keep the caller's, and name the JDK call.
-        List<StackWalker.StackFrame> all = WALKER.walk(s -> s.dropWhile(f -> !f.getClassName().equals(BRIDGE_CLASS))
-                .skip(1).limit(options.stackDepth() + JDK_FRAMES_MAX).toList());
-        int jdk = 0;
-        while (jdk < all.size() && isJdk(all.get(jdk).getClassName())) jdk++;
-        List<StackWalker.StackFrame> frames = jdk < all.size()
-                ? all.subList(jdk, Math.min(all.size(), jdk + options.stackDepth()))
-                : all.subList(0, Math.min(all.size(), options.stackDepth()));
-        String firstOutside = jdk < all.size() ? all.get(jdk).getClassName() : "";
-        if (options.excluded(firstOutside) || frames.stream().noneMatch(f -> options.included(f.getClassName()))) {
-            byNumber.remove(fd);
-            return;
-        }
-        String jdkApi = jdk == 0 ? api : simpleName(all.get(jdk - 1).getClassName()) + "." + all.get(jdk - 1).getMethodName();
+    private void record(int fd, String api, Throwable stack) {
         long[] st = new long[ProcFiles.STAT_FD_FIELDS];
         if (ProcFiles.statFd(fd, st) < 0) return; // closed again by another thread already
-        byNumber.put(fd, new Opener(fd, st[2], st[1], System.currentTimeMillis(), Thread.currentThread().getName(),
-                jdkApi, List.copyOf(frames)));
+        byNumber.put(fd, new Opener(st[2], st[1], System.currentTimeMillis(), Thread.currentThread().getName(), api,
+                stack));
         recorded.increment();
     }
 
-    /** The record for {@code fd} if it still describes the file open at that number now. */
-    Opener current(int fd) {
+    /**
+     * The opening of {@code fd} if its record still describes the file open at that number now and the include and
+     * exclude options let it show; null otherwise.
+     */
+    Opening current(int fd) {
         Opener o = byNumber.get(fd);
         if (o == null) return null;
         long[] st = new long[ProcFiles.STAT_FD_FIELDS];
@@ -91,7 +86,31 @@ final class Openers {
             byNumber.remove(fd, o); // closed or replaced outside Java
             return null;
         }
-        return o;
+        return decode(o);
+    }
+
+    /**
+     * The stack starts in the bridge; below it come the JDK's own frames, then the caller's. Keeps the caller's, and
+     * names the JDK call.
+     */
+    private Opening decode(Opener o) {
+        StackTraceElement[] all = o.stack().getStackTrace();
+        int bridge = 0;
+        while (bridge < all.length && all[bridge].getClassName().equals(BRIDGE_CLASS)) bridge++;
+        List<StackTraceElement> below = Arrays.asList(all).subList(bridge, all.length);
+        int jdk = 0;
+        while (jdk < below.size() && isJdk(below.get(jdk).getClassName())) jdk++;
+        int depth = options.stackDepth();
+        List<StackTraceElement> frames = jdk < below.size()
+                ? below.subList(jdk, Math.min(below.size(), jdk + depth))
+                : below.subList(0, Math.min(below.size(), depth));
+        String firstOutside = jdk < below.size() ? below.get(jdk).getClassName() : "";
+        if (options.excluded(firstOutside) || frames.stream().noneMatch(f -> options.included(f.getClassName()))) {
+            return null;
+        }
+        String api = jdk == 0 ? o.api()
+                : simpleName(below.get(jdk - 1).getClassName()) + "." + below.get(jdk - 1).getMethodName();
+        return new Opening(api, o.thread(), o.epochMillis(), frames.stream().map(StackTraceElement::toString).toList());
     }
 
     long recorded() {

@@ -17,9 +17,9 @@ public final class FdkitBridge {
 
     /** (String[] cmd, Map env, String dir, Redirect[] redirects, boolean redirectErrorStream) Process, or null. */
     private static volatile MethodHandle spawn;
-    /** (int fd, String api) void */
+    /** (int fd, String api, Throwable stack) void */
     private static volatile MethodHandle opened;
-    /** (FileDescriptor fd, String api) void */
+    /** (FileDescriptor fd, String api, Throwable stack) void */
     private static volatile MethodHandle openedFd;
     /** (int fd) void */
     private static volatile MethodHandle closing;
@@ -40,12 +40,15 @@ public final class FdkitBridge {
         }
     }
 
-    /** Records {@code fd} as just opened; returns it, so a rewritten call site keeps its stack. */
+    /**
+     * Records {@code fd} as just opened; returns it, so a rewritten call site keeps its stack. The opening stack is
+     * captured here, so that it starts at this frame: the handle's own frames below would only add to the walk.
+     */
     public static int opened(int fd, String api) {
         MethodHandle h = opened;
         if (h != null && fd >= 0) {
             try {
-                h.invokeExact(fd, api);
+                h.invokeExact(fd, api, new Throwable());
             } catch (Throwable ignored) {
                 // recording never fails an open; the recorder counts its own errors
             }
@@ -57,7 +60,7 @@ public final class FdkitBridge {
         MethodHandle h = openedFd;
         if (h != null && fd != null) {
             try {
-                h.invokeExact(fd, api);
+                h.invokeExact(fd, api, new Throwable());
             } catch (Throwable ignored) {
                 // as above
             }
