@@ -55,7 +55,9 @@ final class JdkHooks implements ClassFileTransformer {
         /** The FileDescriptor about to be closed is on top of the stack. */
         CLOSE_FD_BEFORE,
         /** The int descriptor about to be closed is on top of the stack. */
-        CLOSE_INT_BEFORE
+        CLOSE_INT_BEFORE,
+        /** The descriptor about to be closed is the int field {@code fd} of {@code this} (FileCleanable). */
+        CLOSE_THIS_FD_FIELD_BEFORE
     }
 
     /** In class {@code className}, method {@code inMethod} (null: any), each call of owner.name desc gets action. */
@@ -104,6 +106,9 @@ final class JdkHooks implements ClassFileTransformer {
                     Action.CLOSE_FD_BEFORE, null),
             new Rule("sun/nio/ch/UnixDispatcher", null, "sun/nio/ch/UnixDispatcher", "close0",
                     "(Ljava/io/FileDescriptor;)V", Action.CLOSE_FD_BEFORE, null),
+            // The Cleaner's close of a stream or RandomAccessFile that was never closed: native, not close0.
+            new Rule("java/io/FileCleanable", "performCleanup", "java/io/FileCleanable", "cleanupClose0", "(IJ)V",
+                    Action.CLOSE_THIS_FD_FIELD_BEFORE, null),
             new Rule("sun/nio/ch/EPollSelectorImpl", null, "sun/nio/ch/FileDispatcherImpl", "closeIntFD", "(I)V",
                     Action.CLOSE_INT_BEFORE, null),
             new Rule("sun/nio/ch/EPollPort", null, "sun/nio/ch/FileDispatcherImpl", "closeIntFD", "(I)V",
@@ -226,6 +231,8 @@ final class JdkHooks implements ClassFileTransformer {
                 case ACCEPT -> accept(b, (InvokeInstruction) e, r);
                 case CLOSE_FD_BEFORE -> b.invokestatic(BRIDGE, "closingFd", MethodTypeDesc.of(FD, FD)).with(e);
                 case CLOSE_INT_BEFORE -> b.invokestatic(BRIDGE, "closing", MethodTypeDesc.of(INT, INT)).with(e);
+                case CLOSE_THIS_FD_FIELD_BEFORE -> b.aload(0).getfield(self, "fd", INT)
+                        .invokestatic(BRIDGE, "closing", MethodTypeDesc.of(INT, INT)).pop().with(e);
                 case SPAWN_AT_ENTRY -> b.with(e);
             }
         }

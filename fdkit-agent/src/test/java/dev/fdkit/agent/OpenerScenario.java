@@ -170,6 +170,34 @@ public final class OpenerScenario {
         in[0].close();
         int again2 = FdCalls.open(file.toString(), FdCalls.O_RDONLY | FdCalls.O_CLOEXEC, 0);
         System.out.println("reuse java-close " + (again2 == fd2) + " | " + openedBy(again2));
+
+        int fd3 = openUnreachable(file);
+        System.out.println("reuse cleaner-close " + closedByCleaner(fd3) + " "
+                + (FdCalls.open(file.toString(), FdCalls.O_RDONLY | FdCalls.O_CLOEXEC, 0) == fd3) + " | " + openedBy(fd3));
+
+        // The limit the README states: natively closed and natively reopened on the same file.
+        int fd4 = during(() -> new FileInputStream(file.toFile())).getFirst();
+        FdCalls.close(fd4);
+        int again4 = FdCalls.open(file.toString(), FdCalls.O_RDONLY | FdCalls.O_CLOEXEC, 0);
+        System.out.println("reuse native-close-same-file " + (again4 == fd4) + " | " + openedBy(again4));
+    }
+
+    /** A FileInputStream nothing refers to once this returns: only its Cleaner closes it. */
+    private static int openUnreachable(Path file) throws Exception {
+        int[] before = Fds.numbers();
+        new FileInputStream(file.toFile()).getChannel(); // used, then dropped
+        for (int fd : Fds.numbers()) if (Arrays.binarySearch(before, fd) < 0) return fd;
+        throw new AssertionError("FileInputStream opened nothing");
+    }
+
+    /** Collects garbage until {@code fd} is closed; false if it stays open through 200 rounds. */
+    private static boolean closedByCleaner(int fd) throws InterruptedException {
+        for (int i = 0; i < 200; i++) {
+            System.gc();
+            Thread.sleep(10);
+            if (FdCalls.fcntl(fd, FdCalls.F_GETFD, 0) < 0) return true;
+        }
+        return false;
     }
 
     private static Map<Integer, CompositeData> agentView() throws Exception {

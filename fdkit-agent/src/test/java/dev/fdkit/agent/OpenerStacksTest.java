@@ -56,6 +56,20 @@ class OpenerStacksTest {
     }
 
     @Test
+    void aNumberClosedByTheCleanerLosesItsRecordEvenIfTheSameFileReturns() {
+        assertTrue(run.lines().contains("reuse cleaner-close true true | " + OpenDescriptor.OUTSIDE_JAVA), run.out());
+    }
+
+    /**
+     * The documented limit: the same file reopened at the same number by native code after a native close looks
+     * like the descriptor Java opened (same mount and inode, and Linux shows nothing else of an open file).
+     */
+    @Test
+    void theSameFileClosedAndReopenedOutsideJavaKeepsTheJavaOpener() {
+        assertTrue(run.lines().contains("reuse native-close-same-file true | FileInputStream.<init>"), run.out());
+    }
+
+    @Test
     void excludedPackagesAndPackagesNotIncludedAreNotRecorded() throws Exception {
         for (String filter : List.of("exclude=dev.fdkit.agent", "include=org.example.elsewhere")) {
             ChildJvm.Result r = ChildJvm.run(List.of(NATIVE, ChildJvm.javaagent("spawn=off," + filter)),
