@@ -10,9 +10,10 @@ import java.util.List;
  *
  * @param spawn      route ProcessBuilder and Runtime.exec through fdkit's spawn
  * @param stacks     record the stack that opened each descriptor
- * @param stackDepth how many frames to keep per opener
- * @param include    package prefixes: record only openers with a frame in one of them (empty: all)
- * @param exclude    package prefixes: do not record openers whose first frame outside the JDK is in one of them
+ * @param stackDepth how many frames to show per opener
+ * @param include    package prefixes: show only openers with a frame in one of them (empty: all)
+ * @param exclude    package prefixes: do not show openers whose first frame outside the JDK is in one of them
+ *                   (stackDepth, include and exclude apply when a record is read: an open records the raw stack)
  */
 public record AgentOptions(boolean spawn, boolean stacks, int stackDepth, List<String> include, List<String> exclude) {
     public static final int DEFAULT_STACK_DEPTH = 32;
