@@ -10,30 +10,46 @@ import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
-
-import static dev.fdkit.internal.Json.quote;
+import java.util.concurrent.BrokenBarrierException;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * The in-process runner behind {@code fdkit bench}: measures every close, list and spawn method fdkit has against
- * the plain JDK ways, in this JVM, printing a table per descriptor count as it goes (spawn's tables once the whole
- * suite is measured).
+ * The in-process runner behind {@code fdkit bench}: measures fdkit's close, list and spawn calls against the plain
+ * JDK ways and against anchors doing the same work with nothing of fdkit around it (a C program it runs as a child
+ * process, and for close a bare FFM downcall), printing a table per descriptor count as it goes.
  *
  * <p>It never touches the JVM's own descriptors: it chooses a base above the highest descriptor open when it starts
  * (plus {@link FdBlock#HEADROOM}), opens its N files there, and every close it times acts on base and up only.
  *
- * <p>Each point is timed with System.nanoTime around one call, reps times after a warm-up that lasts until the JIT
- * is quiet; each method runs its reps in a block of its own, as the C anchors do, and spawn takes one method through
- * every N before the next. Opening the N files is never timed.
+ * <p>Methods and anchors are interleaved in rounds: in each round every method runs one block (one untimed call,
+ * then {@code --reps} timed ones, System.nanoTime around each), in an order rotated by one per round. A method's
+ * ratio to an anchor is taken per round, from the two block medians of that round, so a machine whose speed drifts
+ * over seconds moves both sides of each ratio; the table gives the median ratio over the rounds with an
+ * order-statistic confidence interval ({@link Stats#ratio}). Opening the N files is never timed, and every Java
+ * method is warmed up until the JIT is quiet before the first round.
  */
 public final class Bench {
     /** Counts visited by close and list between 1000 and --max. */
     private static final int[] POWERS = {10_000, 100_000, 1_000_000, 10_000_000};
+    /** spawn-threads: how many threads spawn at once. */
+    static final int[] SPAWN_THREADS = {1, 2, 4};
+    /** spawn-threads: each thread makes this many spawns per timed rep of a block (throughput wants a longer block). */
+    private static final int SPAWNS_PER_REP = 10;
+    /** spawn-threads: the extra descriptors open meanwhile (at most --max). */
+    private static final int SPAWN_THREADS_FDS = 1000;
     /**
-     * Warm-up per method before a suite's first point: at least this long, then on until the JIT has finished no
+     * Warm-up per method before a suite's first round: at least this long, then on until the JIT has finished no
      * compilation for {@link #WARMUP_QUIET_NANOS}, so the paths being timed run as C2 code and no compiler thread
      * competes with them for the CPUs. A spawn path reaches C2 only after some 10,000 calls (about 6 s): with a
      * fixed 150 ms, the first points were timed on profiling code, with the compiler busy on one of two cores.
@@ -44,6 +60,11 @@ public final class Bench {
     /** The longest warm-up per method, JIT quiet or not (a note says so when it is reached). */
     private static final long WARMUP_MAX_NANOS = 20_000_000_000L;
 
+    /** Ratio columns: C is the C anchor doing the same work, FFM the bare downcall in this JVM. */
+    static final String C = "C", FFM = "FFM";
+    private static final String C_PREFIX = "C ";
+    private static final String C_FLOOR = "C shared-table floor";
+
     private final BenchOptions options;
     private final PrintStream out;
     private final Progress progress;
@@ -53,6 +74,7 @@ public final class Bench {
     private FdBlock block;
     private int max;
     private int jvmHighest;
+    private CAnchor anchor;
 
     private Bench(BenchOptions options, PrintStream out, PrintStream err, boolean terminal) {
         this.options = options;
@@ -61,8 +83,9 @@ public final class Bench {
     }
 
     /**
-     * Runs the suites named in {@code options}, printing to {@code out} (tables as it goes, or one JSON document at
-     * the end) and progress to {@code err}; writes the plot if asked. Returns every point measured.
+     * Runs the suites named in {@code options} (or reads the results of {@code --from}), printing to {@code out}
+     * (tables as it goes, or one JSON document at the end, and the comparison {@code --compare} asks for) and
+     * progress to {@code err}; writes the plot if asked. Returns every point.
      */
     public static List<Result> run(BenchOptions options, PrintStream out, PrintStream err) throws Exception {
         boolean terminal = System.console() != null && System.console().isTerminal();
@@ -70,6 +93,28 @@ public final class Bench {
     }
 
     private List<Result> run() throws Exception {
+        BenchJson.Document baseline = options.compare() == null ? null : BenchJson.read(options.compare());
+        String machine;
+        if (options.from() != null) {
+            BenchJson.Document doc = BenchJson.read(options.from());
+            results.addAll(doc.results());
+            machine = doc.string("machine");
+            if (!options.json()) printFrom(doc);
+        } else {
+            machine = machine();
+            measure();
+        }
+        if (options.json()) out.println(BenchJson.write(header(), results));
+        if (baseline != null) Compare.print(out, options.compare(), baseline.results(), results);
+        if (options.plot() != null) {
+            Plot.write(results, machine, options.plot());
+            if (!options.json()) out.println("plot: " + options.plot());
+        }
+        out.flush();
+        return List.copyOf(results);
+    }
+
+    private void measure() throws Exception {
         block = FdBlock.aboveJvm();
         jvmHighest = block.base() - 1 - FdBlock.HEADROOM; // the highest the block's base was chosen above
         long capacity = block.capacity();
@@ -84,22 +129,20 @@ public final class Bench {
                     + ProcessCalls.getrlimitNofile()[0] + " and the bench's descriptors start at " + block.base()
                     + " (raise the limit with 'ulimit -n' to go higher)");
         }
+        if (CAnchor.shipped()) anchor = CAnchor.start();
+        else notes.add("this jar has no C anchor for " + System.getProperty("os.arch") + ": the C rows and ratios are missing");
         if (!options.json()) printHeader();
         try {
             if (options.suites().contains(Suite.CLOSE)) closeSuite();
             if (options.suites().contains(Suite.LIST)) listSuite();
             if (options.suites().contains(Suite.SPAWN)) spawnSuite();
+            if (options.suites().contains(Suite.SPAWN_THREADS)) spawnThreadsSuite();
         } finally {
             progress.clear();
             block.closeAll();
+            if (anchor != null) anchor.close();
         }
-        if (options.json()) out.println(json());
-        if (options.plot() != null) {
-            Plot.write(results, machine(), options.plot());
-            if (!options.json()) out.println("plot: " + options.plot());
-        }
-        out.flush();
-        return List.copyOf(results);
+        if (!options.json()) printNotes();
     }
 
     /** close and list: 4, 1000, the powers of ten below max, and max itself; each at most max. */
@@ -127,22 +170,32 @@ public final class Bench {
             methods.get(i).run(base);
             block.closeAll();
         });
-        suiteHeader(Suite.CLOSE, "N distinct /dev/null files opened at " + base + ".." + " (not timed), then one call "
-                + "closes (or marks close-on-exec) every descriptor from " + base + " to the end of the table");
+        suiteHeader(Suite.CLOSE, block.base());
         for (int n : sizes(max)) {
             progress.step("close N=" + n);
-            long[][] t = new long[methods.size()][options.reps()];
-            forEachRep(methods.size(), (rep, i) -> {
-                CloseMethod m = methods.get(i);
-                block.open(n);
-                long start = System.nanoTime();
-                m.run(base);
-                long elapsed = System.nanoTime() - start;
-                verifyClosed(m, n);
-                block.closeAll();
-                if (rep >= 0) t[i][rep] = elapsed;
-            });
-            group(Suite.CLOSE, n, methods.stream().map(CloseMethod::label).toList(), t, -1);
+            List<Subject> subjects = new ArrayList<>();
+            for (CloseMethod m : methods) {
+                subjects.add(new Subject(m.label(), m.marks(), reps -> timed(reps, () -> {
+                    block.open(n);
+                    long start = System.nanoTime();
+                    m.run(base);
+                    long elapsed = System.nanoTime() - start;
+                    verifyClosed(m, n);
+                    block.closeAll();
+                    return elapsed;
+                })));
+            }
+            if (anchor != null) {
+                for (String c : List.of("close_range", "close_range-cloexec", "readdir+close")) {
+                    subjects.add(new Subject(C_PREFIX + c, c.endsWith("cloexec"),
+                            reps -> anchor.block("close " + c + " " + n + " " + reps)));
+                }
+            }
+            // Closing methods against the anchors that close, marking ones against the anchors that mark.
+            group(Suite.CLOSE, n, subjects, rounds("close N=" + n, subjects), s -> List.of(
+                    new Column(C, C_PREFIX + (s.marks() ? "close_range-cloexec" : "close_range")),
+                    new Column(FFM, s.marks() ? CloseMethod.FFM_CLOSE_RANGE_CLOEXEC.label() : CloseMethod.FFM_CLOSE_RANGE.label())),
+                    -1);
         }
     }
 
@@ -158,22 +211,27 @@ public final class Bench {
     private void listSuite() throws Exception {
         List<ListMethod> methods = ListMethod.available(notes);
         warmUp("list", methods.stream().map(ListMethod::label).toList(), i -> methods.get(i).run());
-        suiteHeader(Suite.LIST, "N distinct /dev/null files open at " + block.base() + ".., then each method finds "
-                + "every open number; poll-nval and fcntl-probe visit every slot of the table (FDSize), which "
-                + "never shrinks");
+        suiteHeader(Suite.LIST, block.base());
         for (int n : sizes(max)) {
             progress.step("list N=" + n);
             block.open(n);
             try {
                 for (ListMethod m : methods) verifyListed(m, n);
-                long[][] t = new long[methods.size()][options.reps()];
-                forEachRep(methods.size(), (rep, i) -> {
-                    long start = System.nanoTime();
-                    methods.get(i).run(); // native calls: nothing here the JIT could drop
-                    long elapsed = System.nanoTime() - start;
-                    if (rep >= 0) t[i][rep] = elapsed;
-                });
-                group(Suite.LIST, n, methods.stream().map(ListMethod::label).toList(), t, FdScan.tableSize());
+                int slots = FdScan.tableSize();
+                List<Subject> subjects = new ArrayList<>();
+                for (ListMethod m : methods) {
+                    subjects.add(new Subject(m.label(), false, reps -> timed(reps, () -> {
+                        long start = System.nanoTime();
+                        m.run(); // native calls: nothing here the JIT could drop
+                        return System.nanoTime() - start;
+                    })));
+                }
+                if (anchor != null) {
+                    subjects.add(new Subject(C_PREFIX + "poll-nval", false,
+                            reps -> anchor.block("list " + n + " " + reps + " " + slots)));
+                }
+                group(Suite.LIST, n, subjects, rounds("list N=" + n, subjects),
+                        s -> List.of(new Column(C, C_PREFIX + "poll-nval")), slots);
             } finally {
                 block.closeAll();
             }
@@ -190,14 +248,15 @@ public final class Bench {
 
     private void otherProcessSuite() throws Exception {
         List<LsMethod> methods = LsMethod.available(notes);
-        List<String> labels = methods.stream().map(LsMethod::label).toList();
         if (!options.json()) {
             out.println();
             out.println("== list another process in full (kind, name, socket addresses): a JVM holding N "
                     + "descriptors, a quarter each of files, pipe ends, unix socketpair ends and TCP sockets; "
-                    + "commands are timed from start to exit, output to /dev/null");
+                    + "commands are timed from start to exit, output to /dev/null; ratio column lsfd: against "
+                    + "util-linux's lsfd, a C program");
             printNotes();
         }
+        boolean warm = false;
         for (int n : otherProcessSizes(max)) {
             progress.step("list another process N=" + n);
             Process holder = startHolder(n);
@@ -205,19 +264,20 @@ public final class Bench {
                 long pid = holder.pid();
                 int seen = LsMethod.LIBRARY.run(pid);
                 if (seen < n) throw new IllegalStateException("Fds.list(" + pid + ") saw " + seen + " of " + n);
-                long[][] t = new long[methods.size()][options.reps()];
-                for (int i = 0; i < methods.size(); i++) {
-                    LsMethod m = methods.get(i);
-                    if (m == LsMethod.LIBRARY) warmUpOne("list another process", labels, i, j -> m.run(pid));
-                    for (int rep = -1; rep < options.reps(); rep++) {
+                if (!warm) {
+                    warmUpOne("list another process", List.of(LsMethod.LIBRARY.label()), 0, j -> LsMethod.LIBRARY.run(pid));
+                    warm = true;
+                }
+                List<Subject> subjects = new ArrayList<>();
+                for (LsMethod m : methods) {
+                    subjects.add(new Subject(m.label(), false, reps -> timed(reps, () -> {
                         long start = System.nanoTime();
                         m.run(pid);
-                        long elapsed = System.nanoTime() - start;
-                        if (rep >= 0) t[i][rep] = elapsed;
-                        progress.update(m.label() + ", rep " + (rep + 1) + "/" + options.reps());
-                    }
+                        return System.nanoTime() - start;
+                    })));
                 }
-                group(Suite.LIST, n, labels, t, -1);
+                group(Suite.LIST, n, subjects, rounds("list another process N=" + n, subjects),
+                        s -> List.of(new Column("lsfd", LsMethod.LSFD.label())), -1);
             } finally {
                 holder.getOutputStream().close();
                 if (!holder.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) holder.destroyForcibly().waitFor();
@@ -255,52 +315,178 @@ public final class Bench {
 
     private void spawnSuite() throws Exception {
         List<SpawnMethod> methods = SpawnMethod.available(notes);
-        suiteHeader(Suite.SPAWN, "N extra distinct /dev/null files open at " + block.base() + "..; each method "
-                + "starts " + SpawnMethod.PROGRAM + " and waits for it to exit (stdio inherited; NuProcess always makes "
-                + "its own pipes)");
-        // Method by method, each warmed up right before its points and taken through every N in a row, as a JMH
-        // trial is: warming every method first left the first one's points to follow some 20 s of other spawners
-        // (their children's exits still being torn down), and the machine's speed drifts over tens of seconds
-        // (other tenants of a virtual machine), so one method's points seconds apart compare its N, which the
-        // flatness of a spawn is about, better than points a minute apart would.
-        List<Integer> sizes = spawnSizes(max);
-        List<String> labels = methods.stream().map(SpawnMethod::label).toList();
-        long[][][] t = new long[sizes.size()][methods.size()][options.reps()];
-        for (int i = 0; i < methods.size(); i++) {
-            SpawnMethod m = methods.get(i);
-            warmUpOne("spawn", labels, i, j -> methods.get(j).run());
-            for (int k = 0; k < sizes.size(); k++) {
-                int n = sizes.get(k);
-                progress.step("spawn " + m.label() + " N=" + n);
-                block.open(n);
-                try {
-                    for (int rep = -1; rep < options.reps(); rep++) {
+        warmUp("spawn", methods.stream().map(SpawnMethod::label).toList(), i -> methods.get(i).run());
+        suiteHeader(Suite.SPAWN, block.base());
+        for (int n : spawnSizes(max)) {
+            progress.step("spawn N=" + n);
+            block.open(n);
+            try {
+                List<Subject> subjects = new ArrayList<>();
+                for (SpawnMethod m : methods) {
+                    subjects.add(new Subject(m.label(), false, reps -> timed(reps, () -> {
                         long start = System.nanoTime();
                         m.run();
-                        long elapsed = System.nanoTime() - start;
-                        if (rep >= 0) t[k][i][rep] = elapsed;
-                        progress.update("rep " + (rep + 1) + "/" + options.reps());
-                    }
-                } finally {
-                    block.closeAll();
+                        return System.nanoTime() - start;
+                    })));
                 }
+                if (anchor != null) {
+                    // The C program opens its own n files for each block: its table is its own.
+                    subjects.add(new Subject(C_FLOOR, false, reps -> anchor.block("spawn floor " + n + " " + reps)));
+                    subjects.add(new Subject(C_PREFIX + "posix_spawn+closefrom_np", false,
+                            reps -> anchor.block("spawn posix_spawn+closefrom_np " + n + " " + reps)));
+                }
+                group(Suite.SPAWN, n, subjects, rounds("spawn N=" + n, subjects),
+                        s -> List.of(new Column(C, C_FLOOR)), -1);
+            } finally {
+                block.closeAll();
             }
         }
-        for (int k = 0; k < sizes.size(); k++) group(Suite.SPAWN, sizes.get(k), labels, t[k], -1);
-        if (!options.json()) printNotes(); // a warm-up cut short
     }
 
-    // ---- loops -------------------------------------------------------------------------------------------------
+    /**
+     * fdkit's default spawn from 1, 2 and 4 threads at once against the C floor from as many threads, with
+     * {@link #SPAWN_THREADS_FDS} extra descriptors open: one block is every thread making one untimed spawn, then
+     * all starting together and each making reps x {@link #SPAWNS_PER_REP} spawns; its figure is the block's wall
+     * time per spawn (the inverse of spawns per second).
+     */
+    private void spawnThreadsSuite() throws Exception {
+        SpawnMethod fdkit = FdkitSpawn.DEFAULT;
+        warmUpOne("spawn-threads", List.of(fdkit.label()), 0, i -> fdkit.run());
+        int n = Math.min(SPAWN_THREADS_FDS, max);
+        suiteHeader(Suite.SPAWN_THREADS, n);
+        block.open(n);
+        try {
+            for (int threads : SPAWN_THREADS) {
+                progress.step("spawn-threads T=" + threads);
+                List<Subject> subjects = new ArrayList<>();
+                subjects.add(new Subject(fdkit.label(), false,
+                        reps -> new long[] {spawnFromThreads(fdkit, threads, reps * SPAWNS_PER_REP)}));
+                if (anchor != null) {
+                    subjects.add(new Subject(C_FLOOR, false, reps -> {
+                        int spawns = reps * SPAWNS_PER_REP;
+                        long wall = anchor.block("spawn-threads " + threads + " " + n + " " + spawns)[0];
+                        return new long[] {wall / ((long) threads * spawns)};
+                    }));
+                }
+                group(Suite.SPAWN_THREADS, threads, subjects, rounds("spawn-threads T=" + threads, subjects),
+                        s -> List.of(new Column(C, C_FLOOR)), 0);
+            }
+        } finally {
+            block.closeAll();
+        }
+    }
+
+    /** One spawn-threads block: the wall time per spawn, in nanoseconds, of threads x spawns spawns. */
+    private static long spawnFromThreads(SpawnMethod method, int threads, int spawns) throws Exception {
+        CyclicBarrier start = new CyclicBarrier(threads + 1);
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        List<Thread> spawners = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            spawners.add(Thread.ofPlatform().name("bench-spawner-" + t).start(() -> {
+                try {
+                    method.run(); // untimed, as every block's first call
+                    start.await();
+                    for (int k = 0; k < spawns; k++) method.run();
+                } catch (Throwable e) {
+                    failure.compareAndSet(null, e);
+                    start.reset(); // releases the others if it failed before the start
+                }
+            }));
+        }
+        try {
+            start.await();
+        } catch (BrokenBarrierException e) {
+            // a spawner failed before the start: joined and reported below
+        }
+        long begin = System.nanoTime();
+        for (Thread t : spawners) t.join();
+        long wall = System.nanoTime() - begin;
+        if (failure.get() != null) throw new IllegalStateException(method.label() + " failed from a thread", failure.get());
+        return wall / ((long) threads * spawns);
+    }
+
+    // ---- rounds ------------------------------------------------------------------------------------------------
+
+    /** One block of a method: one untimed call, then {@code reps} timed ones; returns their times in nanoseconds. */
+    @FunctionalInterface
+    private interface Block {
+        long[] run(int reps) throws Exception;
+    }
+
+    /** A method or anchor of one round: its label, whether it marks close-on-exec rather than closing, its block. */
+    private record Subject(String label, boolean marks, Block block) {}
+
+    /** A ratio column: its name, and the label of the anchor a subject is divided by in it. */
+    private record Column(String name, String anchor) {}
+
+    @FunctionalInterface
+    private interface TimedCall {
+        /** One call; returns how long the part that counts took, in nanoseconds. */
+        long time() throws Exception;
+    }
+
+    private static long[] timed(int reps, TimedCall call) throws Exception {
+        long[] t = new long[reps];
+        for (int rep = -1; rep < reps; rep++) {
+            long elapsed = call.time();
+            if (rep >= 0) t[rep] = elapsed;
+        }
+        return t;
+    }
+
+    /**
+     * Every subject one block per round, the order rotated by one each round (round r starts with subject r), so no
+     * subject always runs first after a pause or always follows the same other one. Returns [subject][round][rep].
+     */
+    private long[][][] rounds(String step, List<Subject> subjects) throws Exception {
+        int count = subjects.size(), rounds = options.rounds();
+        long[][][] t = new long[count][rounds][];
+        for (int r = 0; r < rounds; r++) {
+            for (int j = 0; j < count; j++) {
+                int i = (r + j) % count;
+                Subject s = subjects.get(i);
+                progress.update("round " + (r + 1) + "/" + rounds + ", " + s.label());
+                long[] times = s.block().run(options.reps());
+                if (times.length == 0) throw new IllegalStateException(s.label() + " timed nothing in " + step);
+                t[i][r] = times;
+            }
+        }
+        return t;
+    }
+
+    /** Turns one N's rounds into results: times over every call, ratios round by round; prints the rows. */
+    private void group(Suite suite, int n, List<Subject> subjects, long[][][] t,
+                       java.util.function.Function<Subject, List<Column>> columns, double extra) {
+        List<String> labels = subjects.stream().map(Subject::label).toList();
+        int rounds = options.rounds();
+        double[][] blockMedian = new double[subjects.size()][rounds];
+        for (int i = 0; i < subjects.size(); i++) for (int r = 0; r < rounds; r++) blockMedian[i][r] = Stats.median(t[i][r]);
+        List<Result> rs = new ArrayList<>();
+        for (int i = 0; i < subjects.size(); i++) {
+            long[] all = java.util.Arrays.stream(t[i]).flatMapToLong(java.util.Arrays::stream).toArray();
+            List<Ratio> ratios = new ArrayList<>();
+            for (Column c : columns.apply(subjects.get(i))) {
+                int a = labels.indexOf(c.anchor());
+                if (a < 0 || a == i) continue; // anchor missing here, or the anchor itself
+                double[] perRound = new double[rounds];
+                for (int r = 0; r < rounds; r++) perRound[r] = blockMedian[i][r] / blockMedian[a][r];
+                ratios.add(Stats.ratio(c.name(), c.anchor(), perRound));
+            }
+            double median = Stats.median(all) / 1000.0;
+            double min = java.util.Arrays.stream(all).min().orElseThrow() / 1000.0;
+            double x = suite == Suite.SPAWN_THREADS ? 1e6 / median : extra;
+            rs.add(new Result(suite, labels.get(i), n, median, min, all.length, rounds, ratios, x));
+        }
+        results.addAll(rs);
+        progress.clear();
+        if (!options.json()) printGroup(rs);
+    }
+
+    // ---- warm-up -----------------------------------------------------------------------------------------------
 
     @FunctionalInterface
     private interface Step {
         void run(int method) throws Exception;
-    }
-
-    @FunctionalInterface
-    private interface Timed {
-        /** One timed run of method {@code method} in rep {@code rep} (-1: the untimed warm-up rep). */
-        void run(int rep, int method) throws Exception;
     }
 
     /**
@@ -342,35 +528,65 @@ public final class Bench {
         }
     }
 
-    /**
-     * Each method in a block of its own: one untimed run, then the timed reps, as the C anchors and JMH do. Taking
-     * turns would charge one method for work another leaves behind (a ProcessBuilder child that copied and closed
-     * a 16,000-slot table once doubled the next fdkit spawn's time that way).
-     */
-    private void forEachRep(int methods, Timed timed) throws Exception {
-        for (int i = 0; i < methods; i++) {
-            for (int rep = -1; rep < options.reps(); rep++) {
-                timed.run(rep, i);
-                progress.update("method " + (i + 1) + "/" + methods + ", rep " + (rep + 1) + "/" + options.reps());
-            }
-        }
-    }
-
     // ---- output ------------------------------------------------------------------------------------------------
 
-    private void group(Suite suite, int n, List<String> labels, long[][] nanos, int fdSize) {
-        List<Result> rs = new ArrayList<>();
-        for (int i = 0; i < labels.size(); i++) rs.add(Result.of(suite, labels.get(i), n, nanos[i]));
-        double best = rs.stream().mapToDouble(Result::medianMicros).min().orElse(1);
-        for (Result r : rs) results.add(r.withRatio(best));
-        progress.clear();
-        if (options.json()) return;
-        for (Result r : results.subList(results.size() - rs.size(), results.size())) {
-            out.printf(Locale.ROOT, "%7d  %-26s %11.1f %11.1f %8.2f%s%n", r.n(), r.method(), r.medianMicros(),
-                    r.minMicros(), r.ratio(), fdSize > 0 ? String.format(Locale.ROOT, " %8d", fdSize) : "");
+    private static final String ROW = "%7d  %-30s %11.1f %11.1f";
+
+    /** One N's rows, under a heading naming the ratio columns present. */
+    private void printGroup(List<Result> rs) {
+        Set<String> columns = new LinkedHashSet<>();
+        for (Result r : rs) for (Ratio q : r.ratios()) columns.add(q.column());
+        String extra = rs.stream().anyMatch(r -> r.extra() >= 0) ? extraName(rs.get(0).suite()) : null;
+        StringBuilder head = new StringBuilder(String.format(Locale.ROOT, "%7s  %-30s %11s %11s",
+                rs.get(0).suite() == Suite.SPAWN_THREADS ? "T" : "N", "method", "median_us", "min_us"));
+        for (String c : columns) head.append(String.format(Locale.ROOT, "  %-24s", "vs " + c + " [CI]"));
+        if (extra != null) head.append(String.format(Locale.ROOT, " %9s", extra));
+        out.println(head.toString().stripTrailing());
+        for (Result r : rs) {
+            StringBuilder row = new StringBuilder(String.format(Locale.ROOT, ROW, r.n(), r.method(), r.medianMicros(),
+                    r.minMicros()));
+            for (String c : columns) {
+                Ratio q = r.ratio(c);
+                row.append(String.format(Locale.ROOT, "  %-24s", q == null ? "-" : format(q)));
+            }
+            if (extra != null && r.extra() >= 0) row.append(String.format(Locale.ROOT, " %9.0f", r.extra()));
+            out.println(row.toString().stripTrailing());
         }
         out.println();
         out.flush();
+    }
+
+    /** "1.02 [0.98, 1.05]": the median ratio over rounds and its interval. */
+    static String format(Ratio q) {
+        return String.format(Locale.ROOT, "%.2f [%.2f, %.2f]", q.median(), q.low(), q.high());
+    }
+
+    private static String extraName(Suite suite) {
+        return switch (suite) {
+            case LIST -> "FDSize";
+            case SPAWN_THREADS -> "spawns/s";
+            default -> "extra";
+        };
+    }
+
+    /** What one timed call of the suite does; {@code x} is the bench's base descriptor (spawn-threads: N). */
+    static String describe(Suite suite, int x) {
+        return switch (suite) {
+            case CLOSE -> "N distinct /dev/null files opened at " + x + ".. (not timed), then one call closes (or marks "
+                    + "close-on-exec) every descriptor from " + x + " to the end of the table; the C anchor does the "
+                    + "same from 3 in its own process. vs C: closing methods against C close_range, marking ones "
+                    + "against C close_range-cloexec; vs FFM: the same against the bare downcall in this JVM";
+            case LIST -> "N distinct /dev/null files open at " + x + ".., then each method finds every open number; "
+                    + "poll-nval and fcntl-probe visit every slot of the table (FDSize), which never shrinks. vs C: "
+                    + "against one poll(2) over as many slots in the single-threaded C anchor";
+            case SPAWN -> "N extra distinct /dev/null files open at " + x + "..; each method starts "
+                    + SpawnMethod.PROGRAM + " and waits for it to exit (stdio inherited; NuProcess always makes its own "
+                    + "pipes). vs C: against the C floor, a child sharing the parent's memory and table that calls "
+                    + "close_range(3, ~0U, CLOSE_RANGE_UNSHARE) and execs, with as many files open";
+            case SPAWN_THREADS -> "T threads each start " + SpawnMethod.PROGRAM + " and wait, over and over, all at "
+                    + "once, " + x + " extra files open; median_us and min_us are the wall time of a block per spawn. "
+                    + "vs C: against the C floor spawning from as many threads";
+        };
     }
 
     private void printHeader() {
@@ -382,21 +598,77 @@ public final class Bench {
         out.println("safety: this JVM's own descriptors are all at or below " + jvmHighest + "; the bench opens its "
                 + "own at " + block.base() + " and up and only ever closes from " + block.base() + " upward "
                 + "(close_range(" + block.base() + ", ~0U) and its equivalents), never the JVM's");
-        out.println("timing: median and minimum of " + options.reps() + " timed call" + (options.reps() == 1 ? "" : "s")
-                + " per point after warm-up (System.nanoTime around each call), in microseconds; "
-                + "ratio = median / best median at the same N");
+        out.println(timing(options.rounds(), options.reps()));
         printNotes();
         out.flush();
     }
 
-    private void suiteHeader(Suite suite, String what) {
+    static String timing(int rounds, int reps) {
+        double level = Stats.ratio("", "", new double[rounds]).level();
+        return "timing: " + rounds + " round" + (rounds == 1 ? "" : "s") + "; in each, every method and anchor runs a "
+                + "block of one untimed call and " + reps + " timed (System.nanoTime around each; the C anchor "
+                + "times its own with CLOCK_MONOTONIC), in an order rotated by one per round; median_us and min_us "
+                + "over every timed call, in microseconds; vs X = median over rounds of (block median / the anchor's "
+                + "block median in the same round) [interval: order statistics of the per-round ratios, covering "
+                + "the median with probability " + String.format(Locale.ROOT, "%.1f%%", 100 * level) + "]";
+    }
+
+    private void suiteHeader(Suite suite, int x) {
         if (options.json()) return;
         out.println();
-        out.println("== " + suite.id() + ": " + what);
+        out.println("== " + suite.id() + ": " + describe(suite, x));
         printNotes();
-        out.printf(Locale.ROOT, "%7s  %-26s %11s %11s %8s%s%n", "N", "method", "median_us", "min_us", "ratio",
-                suite == Suite.LIST ? "   FDSize" : "");
         out.flush();
+    }
+
+    /** --from: the stored run's tables, as it printed them. */
+    private void printFrom(BenchJson.Document doc) {
+        out.println("fdkit bench: results from " + options.from() + ", measured " + doc.string("date") + " on "
+                + doc.string("machine"));
+        Object rounds = doc.header().get("rounds"), reps = doc.header().get("reps");
+        if (rounds instanceof Double r && reps instanceof Double k) out.println(timing(r.intValue(), k.intValue()));
+        if (doc.header().get("notes") instanceof List<?> ns) for (Object note : ns) out.println("note: " + note);
+        int base = (int) Double.parseDouble(doc.string("base_fd").replace("?", "0"));
+        Suite suite = null;
+        List<Result> group = new ArrayList<>();
+        for (Result r : results) {
+            if (!group.isEmpty() && (group.get(0).n() != r.n() || group.get(0).suite() != r.suite())) {
+                printGroup(group);
+                group.clear();
+            }
+            if (r.suite() != suite) {
+                suite = r.suite();
+                out.println();
+                out.println("== " + suite.id() + ": " + describe(suite, suite == Suite.SPAWN_THREADS
+                        ? Math.min(SPAWN_THREADS_FDS, (int) Double.parseDouble(doc.string("max"))) : base));
+            }
+            group.add(r);
+        }
+        if (!group.isEmpty()) printGroup(group);
+    }
+
+    private Map<String, Object> header() {
+        Map<String, Object> h = new LinkedHashMap<>();
+        h.put("machine", machine());
+        h.put("date", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
+        h.put("kernel", kernel());
+        h.put("arch", System.getProperty("os.arch"));
+        h.put("jdk", jdk());
+        h.put("cpus", Runtime.getRuntime().availableProcessors());
+        if (block != null) {
+            h.put("rlimit_nofile", ProcessCalls.getrlimitNofile()[0]);
+            h.put("close_mechanism", Fds.closeMechanism().propertyValue());
+            h.put("list_mechanism", Fds.listMechanism().propertyValue());
+            h.put("kernel_cloexec", Fds.kernelMarksCloseOnExec());
+            h.put("jvm_highest_fd", jvmHighest);
+            h.put("base_fd", block.base());
+            h.put("max", max);
+        }
+        h.put("reps", options.reps());
+        h.put("rounds", options.rounds());
+        h.put("interval", "order statistics of the per-round ratios (see BENCHMARKS.md)");
+        h.put("notes", List.copyOf(notes));
+        return h;
     }
 
     private void printNotes() {
@@ -420,39 +692,5 @@ public final class Bench {
     static String machine() {
         return "Linux " + kernel() + " " + System.getProperty("os.arch") + ", JDK " + jdk() + ", "
                 + Runtime.getRuntime().availableProcessors() + " CPUs";
-    }
-
-    private String json() {
-        StringBuilder sb = new StringBuilder("{\n");
-        field(sb, "kernel", kernel()).append(",\n");
-        field(sb, "arch", System.getProperty("os.arch")).append(",\n");
-        field(sb, "jdk", jdk()).append(",\n");
-        sb.append("  \"cpus\": ").append(Runtime.getRuntime().availableProcessors()).append(",\n");
-        sb.append("  \"rlimit_nofile\": ").append(ProcessCalls.getrlimitNofile()[0]).append(",\n");
-        field(sb, "close_mechanism", Fds.closeMechanism().propertyValue()).append(",\n");
-        field(sb, "list_mechanism", Fds.listMechanism().propertyValue()).append(",\n");
-        sb.append("  \"kernel_cloexec\": ").append(Fds.kernelMarksCloseOnExec()).append(",\n");
-        sb.append("  \"jvm_highest_fd\": ").append(jvmHighest).append(",\n");
-        sb.append("  \"base_fd\": ").append(block.base()).append(",\n");
-        sb.append("  \"max\": ").append(max).append(",\n");
-        sb.append("  \"reps\": ").append(options.reps()).append(",\n");
-        sb.append("  \"notes\": [");
-        for (int i = 0; i < notes.size(); i++) sb.append(i == 0 ? "" : ", ").append(quote(notes.get(i)));
-        sb.append("],\n  \"results\": [");
-        for (int i = 0; i < results.size(); i++) {
-            Result r = results.get(i);
-            sb.append(i == 0 ? "\n    " : ",\n    ")
-                    .append("{\"suite\": ").append(quote(r.suite().id()))
-                    .append(", \"method\": ").append(quote(r.method()))
-                    .append(", \"n\": ").append(r.n())
-                    .append(String.format(Locale.ROOT, ", \"median_us\": %.3f, \"min_us\": %.3f, \"ratio\": %.4f",
-                            r.medianMicros(), r.minMicros(), r.ratio()))
-                    .append(", \"reps\": ").append(r.reps()).append('}');
-        }
-        return sb.append(results.isEmpty() ? "]\n}" : "\n  ]\n}").toString();
-    }
-
-    private static StringBuilder field(StringBuilder sb, String key, String value) {
-        return sb.append("  ").append(quote(key)).append(": ").append(quote(value));
     }
 }

@@ -24,8 +24,13 @@ import java.util.concurrent.Callable;
                     + "brute force, and the Files.list walk the close_range patch compared against).",
             "list: find every open descriptor number (poll, fcntl, getdents64 vs Files.list and the JMX count).",
             "spawn: start /bin/true and wait with N extra descriptors open (fdkit vs ProcessBuilder, NuProcess).",
+            "spawn-threads: fdkit's default spawn from 1, 2 and 4 threads at once against the C floor from as many.",
+            "Every method is measured in rounds interleaved with its anchors (a C program the bench runs, and for "
+                    + "close a bare FFM downcall); each ratio is the median over rounds with a confidence interval.",
             "Only descriptors the bench opened itself, above all of the JVM's, are ever closed."},
-        footer = {"", "Smoke run (CI): fdkit bench all --max 16 --reps 1"})
+        footer = {"", "Smoke run (CI): fdkit bench all --max 16 --reps 1 --rounds 2",
+            "Baseline: fdkit bench all --json > docs/bench-baseline.json; later: fdkit bench all --compare "
+                    + "docs/bench-baseline.json"})
 public final class BenchCommand implements Callable<Integer> {
     /**
      * Runs {@code fdkit bench} with the given arguments and exits with its status.
@@ -51,7 +56,7 @@ public final class BenchCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Parameters(index = "0", arity = "0..1", paramLabel = "SUITE", defaultValue = "all",
-            description = "close, list, spawn or all (default: ${DEFAULT-VALUE}).")
+            description = "close, list, spawn, spawn-threads or all (default: ${DEFAULT-VALUE}).")
     String suite;
 
     @Option(names = "--max", paramLabel = "N", defaultValue = "" + BenchOptions.DEFAULT_MAX,
@@ -61,8 +66,13 @@ public final class BenchCommand implements Callable<Integer> {
     int max;
 
     @Option(names = "--reps", paramLabel = "R", defaultValue = "" + BenchOptions.DEFAULT_REPS,
-            description = "Timed repetitions per point; median and minimum are printed (default: ${DEFAULT-VALUE}).")
+            description = "Timed calls per block: each round runs every method for one block (default: ${DEFAULT-VALUE}).")
     int reps;
+
+    @Option(names = "--rounds", paramLabel = "R", defaultValue = "" + BenchOptions.DEFAULT_ROUNDS,
+            description = "Rounds; the ratios' intervals come from the spread over rounds (6 or more give a 95% "
+                    + "interval; default: ${DEFAULT-VALUE}).")
+    int rounds;
 
     @Option(names = "--json", description = "Print one JSON document (machine, settings, every point) instead of tables.")
     boolean json;
@@ -70,6 +80,16 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--plot", paramLabel = "FILE.svg|FILE.png",
             description = "Also draw time against descriptor count, one line per method, log scales, into FILE.")
     Path plot;
+
+    @Option(names = "--compare", paramLabel = "FILE.json",
+            description = "Print every ratio beside the same ratio in FILE (a previous --json output), flagging those "
+                    + "whose intervals do not overlap.")
+    Path compare;
+
+    @Option(names = "--from", paramLabel = "FILE.json",
+            description = "Take the results from FILE (a previous --json output) instead of measuring: prints its "
+                    + "tables, or compares it with --compare.")
+    Path from;
 
     /** Only picocli creates it. */
     private BenchCommand() {}
@@ -85,7 +105,13 @@ public final class BenchCommand implements Callable<Integer> {
                     throw new IllegalArgumentException("--plot " + plot + ": directory " + dir + " does not exist");
                 }
             }
-            options = new BenchOptions(suites, max, reps, json, plot);
+            for (Path file : new Path[] {compare, from}) {
+                if (file != null && !Files.isRegularFile(file)) {
+                    throw new IllegalArgumentException((file == compare ? "--compare " : "--from ") + file
+                            + ": no such file");
+                }
+            }
+            options = new BenchOptions(suites, max, reps, rounds, json, plot, compare, from);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }

@@ -11,6 +11,10 @@ import java.util.List;
 final class FdkitSpawn {
     private FdkitSpawn() {}
 
+    /** fdkit with no mechanism forced: what a program gets from FdProcessBuilder. */
+    static final SpawnMethod DEFAULT = new SpawnMethod("default", "fdkit default",
+            () -> new FdProcessBuilder(SpawnMethod.PROGRAM).inheritIO().start().waitFor());
+
     static SpawnMethod method(SpawnMechanism m) {
         return new SpawnMethod(m.propertyValue(), "fdkit " + m.propertyValue(),
                 () -> new FdProcessBuilder(SpawnMethod.PROGRAM).mechanism(m).inheritIO().start().waitFor());

@@ -91,15 +91,16 @@ public final class Plot {
         }
         XYSeriesCollection data = new XYSeriesCollection();
         byMethod.values().forEach(data::addSeries);
+        String x = suite == Suite.SPAWN_THREADS ? "threads spawning (T)" : "descriptors open (N)";
         JFreeChart chart = ChartFactory.createXYLineChart("fdkit bench " + suite.id() + ": " + suite.title(),
-                "descriptors open (N)", "median time (\u00b5s)", data, PlotOrientation.VERTICAL, true, false, false);
+                x, "median time (\u00b5s)", data, PlotOrientation.VERTICAL, true, false, false);
         chart.addSubtitle(new TextTitle(subtitle, new Font(Font.SANS_SERIF, Font.PLAIN, 11)));
         chart.setBackgroundPaint(Color.WHITE);
         XYPlot plot = chart.getXYPlot();
         plot.setBackgroundPaint(Color.WHITE);
         plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
         plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
-        plot.setDomainAxis(logAxis("descriptors open (N)"));
+        plot.setDomainAxis(logAxis(x));
         plot.setRangeAxis(logAxis("median time (\u00b5s)"));
         XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, true);
         for (int i = 0; i < data.getSeriesCount(); i++) {

@@ -1,23 +1,31 @@
 package dev.fdkit.bench;
 
-import java.util.Arrays;
+import java.util.List;
 
 /**
- * One point of a benchmark: a method at one descriptor count, with the median and minimum of its timed reps and
- * its median's ratio to the best median at that count.
+ * One point of a benchmark: a method at one count (descriptors open, or spawning threads), with the median and
+ * minimum of all its timed calls and its ratios to the anchors measured in the same rounds.
+ *
+ * @param suite        the suite
+ * @param method       the method's label
+ * @param n            descriptors open (spawn-threads: threads spawning)
+ * @param medianMicros the median time of one call over every timed call of every round, in microseconds
+ *                     (spawn-threads: wall time per spawn)
+ * @param minMicros    the fastest timed call
+ * @param calls        timed calls behind the median (spawn-threads: blocks)
+ * @param rounds       rounds the method was measured in
+ * @param ratios       its ratios to the anchors, one per table column (none for an anchor against itself)
+ * @param extra        the suite's extra column (list: the table's FDSize; spawn-threads: spawns per second), or -1
  */
-public record Result(Suite suite, String method, int n, double medianMicros, double minMicros, double ratio, int reps) {
-
-    /** The median and minimum, in microseconds, of per-rep times in nanoseconds; ratio is filled in later. */
-    static Result of(Suite suite, String method, int n, long[] nanos) {
-        long[] s = nanos.clone();
-        Arrays.sort(s);
-        int k = s.length;
-        double median = k % 2 == 1 ? s[k / 2] : (s[k / 2 - 1] + s[k / 2]) / 2.0;
-        return new Result(suite, method, n, median / 1000.0, s[0] / 1000.0, Double.NaN, k);
+public record Result(Suite suite, String method, int n, double medianMicros, double minMicros, int calls, int rounds,
+                     List<Ratio> ratios, double extra) {
+    public Result {
+        ratios = List.copyOf(ratios);
     }
 
-    Result withRatio(double bestMedianMicros) {
-        return new Result(suite, method, n, medianMicros, minMicros, medianMicros / bestMedianMicros, reps);
+    /** The ratio printed in {@code column}, or null. */
+    public Ratio ratio(String column) {
+        for (Ratio r : ratios) if (r.column().equals(column)) return r;
+        return null;
     }
 }

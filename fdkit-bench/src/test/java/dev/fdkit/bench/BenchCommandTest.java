@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -32,12 +33,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * test JVM's own descriptors alone.
  */
 class BenchCommandTest {
-    /** A table row: N, method, median, min, ratio, and for list the FDSize. */
-    private static final Pattern ROW =
-            Pattern.compile("^\\s*(\\d+)  (.+?)\\s+(\\d+\\.\\d)\\s+(\\d+\\.\\d)\\s+(\\d+\\.\\d\\d)(?:\\s+(\\d+))?$");
+    /** A ratio cell: "1.02 [0.98, 1.05]", or "-" for an anchor against itself. */
+    private static final String CELL = "(?:-|\\d+\\.\\d\\d \\[\\d+\\.\\d\\d, \\d+\\.\\d\\d\\])";
+    /** A table row: N (or T), method, median, min, the ratio cells, and the extra column (FDSize, spawns/s). */
+    private static final Pattern ROW = Pattern.compile("^\\s*(\\d+)  (.+?)\\s+(\\d+\\.\\d)\\s+(\\d+\\.\\d)"
+            + "((?:\\s+" + CELL + ")*)(?:\\s+(\\d+))?$");
+    private static final Pattern RATIO = Pattern.compile("(\\d+\\.\\d\\d) \\[(\\d+\\.\\d\\d), (\\d+\\.\\d\\d)\\]");
     private static final Pattern BASE = Pattern.compile("opens its own at (\\d+) and up");
-    private static final Pattern JSON_RESULT = Pattern.compile("\\{\"suite\": \"(\\w+)\", \"method\": \"([^\"]+)\", "
-            + "\"n\": (\\d+), \"median_us\": ([\\d.]+), \"min_us\": ([\\d.]+), \"ratio\": ([\\d.]+), \"reps\": (\\d+)\\}");
 
     record Run(int exit, String out, String err) {}
 
@@ -57,7 +59,8 @@ class BenchCommandTest {
         return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
-    record Row(String suite, int n, String method, double median, double min, double ratio) {}
+    /** A parsed row; ratios are the cells that hold a ratio (an anchor's own column shows "-"). */
+    record Row(String suite, int n, String method, double median, double min, List<double[]> ratios, String cells) {}
 
     /** The table rows of each suite section ("== close: ..."), in order. */
     private static List<Row> rows(String out) {
@@ -66,28 +69,41 @@ class BenchCommandTest {
         for (String line : out.lines().toList()) {
             if (line.startsWith("== ")) suite = line.substring(3, line.indexOf(':'));
             Matcher m = ROW.matcher(line);
-            if (suite != null && m.matches()) {
+            if (suite != null && !suite.startsWith("compare") && m.matches()) {
+                List<double[]> ratios = new ArrayList<>();
+                Matcher q = RATIO.matcher(m.group(5));
+                while (q.find()) {
+                    ratios.add(new double[] {Double.parseDouble(q.group(1)), Double.parseDouble(q.group(2)),
+                        Double.parseDouble(q.group(3))});
+                }
                 rows.add(new Row(suite, Integer.parseInt(m.group(1)), m.group(2).trim(), Double.parseDouble(m.group(3)),
-                        Double.parseDouble(m.group(4)), Double.parseDouble(m.group(5))));
+                        Double.parseDouble(m.group(4)), ratios, m.group(5)));
             }
         }
         return rows;
     }
 
-    /** Every method of the suite, except those a "note:" line of the output says cannot run here. */
+    private static final List<String> C_CLOSE = List.of("C close_range", "C close_range-cloexec", "C readdir+close");
+    private static final List<String> C_SPAWN = List.of("C shared-table floor", "C posix_spawn+closefrom_np");
+
+    /** Every method of the suite and its anchors, except those a "note:" line of the output says cannot run here. */
     private static List<String> expectedMethods(String suite, String out) {
         List<String> labels = new ArrayList<>();
         switch (suite) {
             case "close" -> {
                 for (CloseMethod m : CloseMethod.values()) labels.add(m.label());
+                labels.addAll(C_CLOSE);
             }
             case "list" -> {
                 for (ListMethod m : ListMethod.values()) labels.add(m.label());
+                labels.add("C poll-nval");
             }
+            case "spawn-threads" -> labels.addAll(List.of("fdkit default", "C shared-table floor"));
             default -> {
                 for (SpawnMechanism m : SpawnMechanism.values()) labels.add("fdkit " + m.propertyValue());
                 labels.add("ProcessBuilder");
                 labels.add("NuProcess 3.0.0");
+                labels.addAll(C_SPAWN);
             }
         }
         List<String> notes = out.lines().filter(l -> l.startsWith("note: ")).toList();
@@ -95,7 +111,10 @@ class BenchCommandTest {
         return labels;
     }
 
-    /** Every expected method has a row at every N, times are sane, and each N has exactly one best (ratio 1.00). */
+    /**
+     * Every expected method has a row at every N, times are sane, every row but an anchor's has a ratio to the C
+     * anchor with its interval around it, and the C rows (anchors) have none in that column.
+     */
     private static void assertComplete(List<Row> rows, String suite, List<Integer> ns, String out) {
         List<Row> mine = rows.stream().filter(r -> r.suite().equals(suite)).toList();
         assertTrue(!mine.isEmpty(), "no rows for " + suite + ":\n" + out);
@@ -107,24 +126,48 @@ class BenchCommandTest {
             }
             for (Row r : atN) {
                 assertTrue(r.median() > 0 && r.min() > 0 && r.min() <= r.median(), r + "\n" + out);
-                assertTrue(r.ratio() >= 1.0, r.toString());
+                for (double[] q : r.ratios()) assertTrue(q[1] <= q[0] && q[0] <= q[2] && q[1] > 0, r + "\n" + out);
+                boolean anchor = r.method().equals("C shared-table floor") || r.method().equals("C poll-nval")
+                        || r.method().startsWith("C close_range");
+                if (anchor) assertTrue(r.cells().strip().startsWith("-"), "an anchor has no ratio to itself: " + r);
+                else assertTrue(!r.ratios().isEmpty() && !r.cells().strip().startsWith("-"), "no ratio in " + r);
             }
-            assertTrue(atN.stream().anyMatch(r -> r.ratio() == 1.0), suite + " N=" + n + " has no best row:\n" + out);
         }
         assertEquals(ns, mine.stream().map(Row::n).distinct().toList(), suite + " visits exactly these N");
     }
 
     @Test
-    void smokeRunMeasuresEverySuiteAndLeavesTheJvmsDescriptorsAlone() throws IOException {
+    void theCAnchorIsInTheJar() {
+        assertTrue(CAnchor.shipped(), "the build puts fdkit-anchor for " + System.getProperty("os.arch") + " in the jar");
+    }
+
+    @Test
+    void smokeRunMeasuresEverySuiteAndAnchorAndLeavesTheJvmsDescriptorsAlone() throws IOException {
         int[] before = Fds.numbers();
-        Run r = inProcess("all", "--max", "16", "--reps", "1");
+        Run r = inProcess("all", "--max", "16", "--reps", "1", "--rounds", "2");
         int[] after = Fds.numbers();
         assertEquals(0, r.exit(), r.err() + r.out());
         assertTrue(r.out().contains("safety: "), r.out());
+        assertTrue(r.out().lines().noneMatch(l -> l.contains("no C anchor")), "the C anchor ran:\n" + r.out());
         List<Row> rows = rows(r.out());
         assertComplete(rows, "close", List.of(4, 16), r.out());
         assertComplete(rows, "list", List.of(4, 16), r.out());
+        // Another process listed in full, at 10 and --max: every tool that runs here, against lsfd.
+        List<Row> other = rows.stream().filter(row -> row.suite().startsWith("list another process")).toList();
+        assertEquals(List.of(10, 16), other.stream().map(Row::n).distinct().toList(), r.out());
+        assertTrue(other.stream().anyMatch(row -> row.method().equals(LsMethod.LIBRARY.label())), r.out());
+        boolean lsfd = other.stream().anyMatch(row -> row.method().equals(LsMethod.LSFD.label())); // else a note
+        for (Row row : other) {
+            boolean against = lsfd && !row.method().equals(LsMethod.LSFD.label());
+            assertEquals(against ? 1 : 0, row.ratios().size(), "each row against lsfd, lsfd itself without: " + row);
+        }
         assertComplete(rows, "spawn", List.of(10, 16), r.out());
+        assertComplete(rows, "spawn-threads", List.of(1, 2, 4), r.out());
+        // close has two ratio columns: fdkit's calls against the C anchor and against the bare FFM downcall.
+        for (String method : List.of("Fds.closeRange", "Fds.closeFrom", "Fds.markCloseOnExec")) {
+            assertTrue(rows.stream().filter(row -> row.method().equals(method)).allMatch(row -> row.ratios().size() == 2),
+                    method + " has a ratio to C and to FFM:\n" + r.out());
+        }
 
         // Every descriptor this JVM had is still open, and the bench left none of its own behind.
         Matcher base = BASE.matcher(r.out());
@@ -136,32 +179,38 @@ class BenchCommandTest {
     }
 
     @Test
-    void jsonCarriesEveryPointAndThePlotIsARealSvg(@TempDir Path dir) throws IOException {
+    void jsonCarriesEveryPointWithItsRatiosAndThePlotIsARealSvg(@TempDir Path dir) throws IOException {
         Path svg = dir.resolve("bench.svg");
-        Run r = inProcess("all", "--max", "16", "--reps", "1", "--json", "--plot", svg.toString());
+        Run r = inProcess("all", "--max", "16", "--reps", "1", "--rounds", "2", "--json", "--plot", svg.toString());
         assertEquals(0, r.exit(), r.err() + r.out());
         String json = r.out().strip();
         assertTrue(json.startsWith("{") && json.endsWith("}"), json);
-        assertTrue(json.contains("\"kernel\": ") && json.contains("\"jdk\": ") && json.contains("\"base_fd\": "), json);
-        Matcher m = JSON_RESULT.matcher(json);
-        Map<String, Double> bestRatio = new HashMap<>();
+        Path file = dir.resolve("run.json");
+        Files.writeString(file, json);
+        BenchJson.Document doc = BenchJson.read(file);
+        assertTrue(doc.header().containsKey("kernel") && doc.header().containsKey("jdk")
+                && doc.header().containsKey("base_fd") && doc.header().containsKey("date"), json);
+        assertEquals(2.0, doc.header().get("rounds"));
         List<String> methods = new ArrayList<>();
-        int count = 0;
-        while (m.find()) {
-            count++;
-            double median = Double.parseDouble(m.group(4)), min = Double.parseDouble(m.group(5));
-            assertTrue(median > 0 && min <= median, m.group());
-            assertEquals("1", m.group(7));
-            bestRatio.merge(m.group(1) + "@" + m.group(3), Double.parseDouble(m.group(6)), Math::min);
-            if (!methods.contains(m.group(2))) methods.add(m.group(2));
+        Map<String, Integer> ratiosPerSuite = new HashMap<>();
+        for (Result res : doc.results()) {
+            assertTrue(res.medianMicros() > 0 && res.minMicros() <= res.medianMicros(), res.toString());
+            assertEquals(2, res.rounds());
+            for (Ratio q : res.ratios()) {
+                assertTrue(q.low() <= q.median() && q.median() <= q.high() && q.low() > 0, res.toString());
+                ratiosPerSuite.merge(res.suite().id(), 1, Integer::sum);
+            }
+            if (!methods.contains(res.method())) methods.add(res.method());
+        }
+        for (String suite : List.of("close", "list", "spawn", "spawn-threads")) {
+            assertTrue(ratiosPerSuite.getOrDefault(suite, 0) > 0, "ratios for " + suite + ": " + json);
         }
         int skipped = json.split(" skipped\"", -1).length - 1; // notes end "...: <method> skipped"
-        // list also lists another process in full, at 10 and --max.
-        int expected = 2 * (CloseMethod.values().length + ListMethod.values().length + SpawnMechanism.values().length + 2
-                + LsMethod.values().length - skipped);
-        assertEquals(expected, count, "every method at both N, unless a note says it cannot run here:\n" + json);
-        assertEquals(7, bestRatio.size(), "three suites at two N each, and list at 10: " + bestRatio);
-        bestRatio.values().forEach(v -> assertEquals(1.0, v, 1e-9));
+        int close = CloseMethod.values().length + C_CLOSE.size(), list = ListMethod.values().length + 1;
+        int spawn = SpawnMechanism.values().length + 2 + C_SPAWN.size();
+        // list also lists another process in full, at 10 and --max; spawn-threads has two rows at three T.
+        int expected = 2 * (close + list + spawn + LsMethod.values().length) + 3 * 2 - 2 * skipped;
+        assertEquals(expected, doc.results().size(), "every method at every N, unless a note says it cannot run:\n" + json);
         assertTrue(r.out().lines().noneMatch(l -> l.startsWith("== ")), "no tables in JSON mode");
 
         String text = Files.readString(svg);
@@ -170,13 +219,55 @@ class BenchCommandTest {
             assertTrue(text.contains(method.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")),
                     "the legend lacks " + method);
         }
-        assertTrue(text.contains("fdkit bench close") && text.contains("fdkit bench spawn"), "a chart per suite");
+        assertTrue(text.contains("fdkit bench close") && text.contains("fdkit bench spawn-threads"), "a chart per suite");
+
+        // --from prints the stored run's tables: the same rows as its JSON.
+        Run from = inProcess("--from", file.toString());
+        assertEquals(0, from.exit(), from.err() + from.out());
+        assertEquals(doc.results().size(), rows(from.out()).size(), from.out());
+    }
+
+    @Test
+    void compareFlagsOnlyTheRatioWhoseIntervalMoved(@TempDir Path dir) throws IOException {
+        Run real = inProcess("close", "--max", "16", "--reps", "1", "--rounds", "3", "--json");
+        assertEquals(0, real.exit(), real.err() + real.out());
+        Path baseline = dir.resolve("baseline.json");
+        Files.writeString(baseline, real.out());
+        int ratios = 0;
+        for (Result res : BenchJson.read(baseline).results()) ratios += res.ratios().size();
+
+        // The run against itself: every ratio compared, none flagged.
+        Run same = inProcess("--from", baseline.toString(), "--compare", baseline.toString());
+        assertEquals(0, same.exit(), same.err() + same.out());
+        assertTrue(same.out().contains("compare: 0 of " + ratios + " ratios changed"), same.out());
+        assertTrue(same.out().lines().noneMatch(l -> l.contains("CHANGED")), same.out());
+
+        // A baseline where Fds.closeRange at N=16 was ten times slower against C: now it is flagged faster, alone.
+        Matcher m = Pattern.compile("(\"method\": \"Fds.closeRange\", \"n\": 16, [^\\[]*\\[\\{\"column\": \"C\", "
+                + "\"anchor\": \"[^\"]+\", )\"ratio\": ([\\d.]+), \"low\": ([\\d.]+), \"high\": ([\\d.]+)").matcher(real.out());
+        assertTrue(m.find(), real.out());
+        String slower = m.group(1) + String.format(Locale.ROOT, "\"ratio\": %.4f, \"low\": %.4f, \"high\": %.4f",
+                10 * Double.parseDouble(m.group(2)) + 1, 10 * Double.parseDouble(m.group(3)) + 1,
+                10 * Double.parseDouble(m.group(4)) + 1);
+        Path edited = dir.resolve("edited.json");
+        Files.writeString(edited, real.out().replace(m.group(), slower));
+        Run changed = inProcess("--from", baseline.toString(), "--compare", edited.toString());
+        assertEquals(0, changed.exit(), changed.err() + changed.out());
+        List<String> flagged = changed.out().lines().filter(l -> l.contains("CHANGED")).toList();
+        assertEquals(1, flagged.size(), changed.out());
+        assertTrue(flagged.get(0).matches("close\\s+16  Fds\\.closeRange\\s+C\\s+.*CHANGED: faster.*"), flagged.get(0));
+        assertTrue(changed.out().contains("compare: 1 of " + ratios + " ratios changed"), changed.out());
+
+        // A live run compared with the real baseline prints a line for every ratio of the baseline.
+        Run live = inProcess("close", "--max", "16", "--reps", "1", "--rounds", "2", "--compare", baseline.toString());
+        assertEquals(0, live.exit(), live.err() + live.out());
+        assertTrue(live.out().contains("compare: ") && live.out().contains(" of " + ratios + " ratios changed"), live.out());
     }
 
     @Test
     void pngPlotHasOneChartPerSuite(@TempDir Path dir) throws IOException {
         Path png = dir.resolve("close.png");
-        Run r = inProcess("close", "--max", "16", "--reps", "1", "--plot", png.toString());
+        Run r = inProcess("close", "--max", "16", "--reps", "1", "--rounds", "1", "--plot", png.toString());
         assertEquals(0, r.exit(), r.err() + r.out());
         BufferedImage image = ImageIO.read(png.toFile());
         assertTrue(image != null, "not a PNG");
@@ -190,6 +281,9 @@ class BenchCommandTest {
         String[][] cases = {
             {"--max must be >= 1", "--max", "0"},
             {"--reps must be >= 1", "--reps", "0"},
+            {"--rounds must be >= 1", "--rounds", "0"},
+            {"--compare " + dir.resolve("none.json") + ": no such file", "--compare", dir.resolve("none.json").toString()},
+            {"--from " + dir.resolve("none.json") + ": no such file", "--from", dir.resolve("none.json").toString()},
             {"unknown suite 'sideways'", "sideways"},
             {"must end in .svg or .png", "--plot", dir.resolve("plot.txt").toString()},
             {"does not exist", "--plot", dir.resolve("missing/plot.svg").toString()},
@@ -209,7 +303,7 @@ class BenchCommandTest {
         List<String> cmd = List.of("bash", "-c", "ulimit -n 400 && exec \"$@\"", "bash",
                 ProcessHandle.current().info().command().orElseThrow(), "--enable-native-access=ALL-UNNAMED",
                 "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), BenchCommand.class.getName(),
-                "close", "--max", "100000", "--reps", "1");
+                "close", "--max", "100000", "--reps", "1", "--rounds", "1");
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         p.getOutputStream().close();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

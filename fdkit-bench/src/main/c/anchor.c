@@ -1,0 +1,353 @@
+/*
+ * fdkit-anchor: the C side of `fdkit bench`. It does the work fdkit does with no JVM in between, so that every
+ * fdkit figure can be read as a ratio to it, measured in the same rounds.
+ *
+ * It is a single-threaded process (except while spawn-threads runs) that serves timing blocks: the bench writes one
+ * request per line on stdin, the anchor opens what the block needs (never timed), makes one untimed call, then REPS
+ * timed calls, and answers one line "ok T1 T2 ..." (nanoseconds, CLOCK_MONOTONIC, as System.nanoTime) or
+ * "error MESSAGE". Requests:
+ *
+ *   close METHOD N REPS         N distinct /dev/null files at 3.. before each call; METHOD closes everything from 3:
+ *                               close_range, close_range-cloexec (marks instead), readdir+close (the /proc walk)
+ *   list N REPS SLOTS           N files open at 3.., the table grown to at least SLOTS slots; one poll(2) over every
+ *                               slot, keeping those not answered POLLNVAL
+ *   spawn METHOD N REPS         N extra files open; start /bin/true and wait for it. floor: a child sharing the
+ *                               parent's memory and descriptor table (no table copy) that calls
+ *                               close_range(3, ~0U, CLOSE_RANGE_UNSHARE) and execs; posix_spawn+closefrom_np: glibc
+ *   spawn-threads T N SPAWNS    N extra files open; T threads each make SPAWNS floor spawns after one untimed one;
+ *                               answers the wall time of the whole block (one number)
+ *
+ * Built by fdkit-bench's Maven build (src/main/c/build.sh) and shipped in the bench jar.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef SYS_close_range
+#define SYS_close_range 436
+#endif
+#ifndef CLOSE_RANGE_UNSHARE
+#define CLOSE_RANGE_UNSHARE (1U << 1)
+#endif
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
+#define FIRST_FD 3
+#define MAX_REPS 100000
+#define MAX_THREADS 64
+#define CHILD_STACK (64 * 1024)
+
+extern char **environ;
+static char *const true_argv[] = {"/bin/true", NULL};
+static long long times[MAX_REPS];
+static char error[256];
+
+static long long now_ns(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return t.tv_sec * 1000000000LL + t.tv_nsec;
+}
+
+static int fail(const char *what, int err) {
+    snprintf(error, sizeof error, "%s: %s", what, strerror(err));
+    return -1;
+}
+
+static int close_from_first(unsigned flags) {
+    return syscall(SYS_close_range, FIRST_FD, ~0U, flags) == 0 ? 0 : fail("close_range", errno);
+}
+
+/* N distinct open file descriptions at FIRST_FD.., the lowest free numbers once everything above 2 is closed. */
+static int open_files(int n) {
+    for (int i = 0; i < n; i++) {
+        if (open("/dev/null", O_RDONLY) < 0) {
+            int err = errno;
+            close_from_first(0);
+            return fail("open /dev/null", err);
+        }
+    }
+    return 0;
+}
+
+/* ---- close ----------------------------------------------------------------------------------------------------- */
+
+/* The loop a C program writes by hand without close_range: readdir over /proc/self/fd, close each number. */
+static int close_by_readdir(void) {
+    DIR *dir = opendir("/proc/self/fd");
+    if (!dir) return fail("opendir /proc/self/fd", errno);
+    int own = dirfd(dir);
+    struct dirent *e;
+    while ((e = readdir(dir)) != NULL) {
+        if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
+        int fd = atoi(e->d_name);
+        if (fd >= FIRST_FD && fd != own) close(fd);
+    }
+    closedir(dir);
+    return 0;
+}
+
+static int close_call(const char *method) {
+    if (strcmp(method, "close_range") == 0) return close_from_first(0);
+    if (strcmp(method, "close_range-cloexec") == 0) return close_from_first(CLOSE_RANGE_CLOEXEC);
+    return close_by_readdir();
+}
+
+static int close_block(const char *method, int n, int reps) {
+    if (strcmp(method, "close_range") != 0 && strcmp(method, "close_range-cloexec") != 0
+            && strcmp(method, "readdir+close") != 0) {
+        snprintf(error, sizeof error, "unknown close method '%s'", method);
+        return -1;
+    }
+    for (int rep = -1; rep < reps; rep++) {
+        if (open_files(n) < 0) return -1;
+        long long start = now_ns();
+        int r = close_call(method);
+        long long elapsed = now_ns() - start;
+        if (r < 0) return -1;
+        /* A close that left a file open (or a mark that closed one) would time the wrong work. */
+        int last = FIRST_FD + n - 1;
+        int flags = fcntl(last, F_GETFD);
+        int marks = strcmp(method, "close_range-cloexec") == 0;
+        if (n > 0 && (marks ? flags < 0 || !(flags & FD_CLOEXEC) : flags >= 0)) {
+            snprintf(error, sizeof error, "%s left descriptor %d in the wrong state", method, last);
+            close_from_first(0);
+            return -1;
+        }
+        if (close_from_first(0) < 0) return -1;
+        if (rep >= 0) times[rep] = elapsed;
+    }
+    return reps;
+}
+
+/* ---- list ------------------------------------------------------------------------------------------------------ */
+
+static int list_block(int n, int reps, int slots) {
+    if (slots < FIRST_FD + n) slots = FIRST_FD + n;
+    if (open_files(n) < 0) return -1;
+    /* Grow the table to the slot count the JVM's table has, so both poll over the same number of slots. */
+    if (dup2(0, slots - 1) < 0) {
+        int err = errno;
+        close_from_first(0);
+        return fail("dup2 to grow the table", err);
+    }
+    close(slots - 1);
+    struct pollfd *fds = calloc(slots, sizeof *fds);
+    int *found = calloc(slots, sizeof *found);
+    if (!fds || !found) {
+        free(fds);
+        free(found);
+        close_from_first(0);
+        return fail("calloc", ENOMEM);
+    }
+    int result = reps;
+    for (int rep = -1; rep < reps; rep++) {
+        long long start = now_ns();
+        for (int i = 0; i < slots; i++) {
+            fds[i].fd = i;
+            fds[i].events = 0;
+            fds[i].revents = 0;
+        }
+        int count = 0;
+        if (poll(fds, slots, 0) < 0) {
+            result = fail("poll", errno);
+            break;
+        }
+        for (int i = 0; i < slots; i++) if (!(fds[i].revents & POLLNVAL)) found[count++] = i;
+        long long elapsed = now_ns() - start;
+        if (count != FIRST_FD + n) {
+            snprintf(error, sizeof error, "poll found %d open descriptors, expected %d", count, FIRST_FD + n);
+            result = -1;
+            break;
+        }
+        if (rep >= 0) times[rep] = elapsed;
+    }
+    free(fds);
+    free(found);
+    if (close_from_first(0) < 0) return -1;
+    return result;
+}
+
+/* ---- spawn ----------------------------------------------------------------------------------------------------- */
+
+/* Runs in the child, on the parent's memory and table: only raw system calls until exec. */
+static int floor_child(void *unused) {
+    (void) unused;
+    syscall(SYS_close_range, FIRST_FD, ~0U, CLOSE_RANGE_UNSHARE);
+    execve(true_argv[0], true_argv, environ);
+    _exit(127);
+}
+
+static int wait_true(pid_t pid) {
+    int status;
+    while (waitpid(pid, &status, 0) < 0) {
+        if (errno != EINTR) return fail("waitpid", errno);
+    }
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        snprintf(error, sizeof error, "/bin/true ended with status 0x%x", status);
+        return -1;
+    }
+    return 0;
+}
+
+/* One floor spawn: the child borrows the calling thread's stack area until it has exec'd (CLONE_VFORK). */
+static int spawn_floor(char *stack) {
+    pid_t pid = clone(floor_child, stack + CHILD_STACK, CLONE_VM | CLONE_VFORK | CLONE_FILES | SIGCHLD, NULL);
+    if (pid < 0) return fail("clone", errno);
+    return wait_true(pid);
+}
+
+static int spawn_posix_closefrom(void) {
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 34))
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addclosefrom_np(&actions, FIRST_FD);
+    pid_t pid;
+    int err = posix_spawn(&pid, true_argv[0], &actions, NULL, true_argv, environ);
+    posix_spawn_file_actions_destroy(&actions);
+    if (err != 0) return fail("posix_spawn", err);
+    return wait_true(pid);
+#else
+    return fail("posix_spawn_file_actions_addclosefrom_np (glibc < 2.34)", ENOSYS);
+#endif
+}
+
+static char *new_stack(void) {
+    char *stack = aligned_alloc(64, CHILD_STACK);
+    if (!stack) fail("aligned_alloc", ENOMEM);
+    return stack;
+}
+
+static int spawn_block(const char *method, int n, int reps) {
+    int floor = strcmp(method, "floor") == 0;
+    if (!floor && strcmp(method, "posix_spawn+closefrom_np") != 0) {
+        snprintf(error, sizeof error, "unknown spawn method '%s'", method);
+        return -1;
+    }
+    char *stack = new_stack();
+    if (!stack) return -1;
+    int result = open_files(n) < 0 ? -1 : reps;
+    for (int rep = -1; result >= 0 && rep < reps; rep++) {
+        long long start = now_ns();
+        int r = floor ? spawn_floor(stack) : spawn_posix_closefrom();
+        long long elapsed = now_ns() - start;
+        if (r < 0) result = -1;
+        else if (rep >= 0) times[rep] = elapsed;
+    }
+    free(stack);
+    if (close_from_first(0) < 0) return -1;
+    return result;
+}
+
+struct spawner {
+    pthread_t thread;
+    pthread_barrier_t *start;
+    int spawns;
+    int failed;
+    char message[256];
+};
+
+static void *spawner_main(void *arg) {
+    struct spawner *s = arg;
+    char *stack = aligned_alloc(64, CHILD_STACK);
+    /* One untimed spawn each, then all start together. */
+    int ok = stack != NULL && spawn_floor(stack) == 0;
+    pthread_barrier_wait(s->start);
+    for (int i = 0; ok && i < s->spawns; i++) ok = spawn_floor(stack) == 0;
+    if (!ok) {
+        s->failed = 1;
+        snprintf(s->message, sizeof s->message, "%s", stack ? "a spawning thread failed" : "aligned_alloc failed");
+    }
+    free(stack);
+    return NULL;
+}
+
+static int spawn_threads_block(int threads, int n, int spawns) {
+    if (threads < 1 || threads > MAX_THREADS) {
+        snprintf(error, sizeof error, "threads must be 1..%d, was %d", MAX_THREADS, threads);
+        return -1;
+    }
+    if (open_files(n) < 0) return -1;
+    pthread_barrier_t start;
+    pthread_barrier_init(&start, NULL, threads + 1);
+    struct spawner s[MAX_THREADS];
+    memset(s, 0, sizeof s);
+    int started = 0, result = 1;
+    for (; started < threads; started++) {
+        s[started].start = &start;
+        s[started].spawns = spawns;
+        if (pthread_create(&s[started].thread, NULL, spawner_main, &s[started]) != 0) break;
+    }
+    if (started < threads) {
+        /* The barrier can never fill: report and leave (the process exits on error anyway). */
+        fail("pthread_create", EAGAIN);
+        return -2;
+    }
+    pthread_barrier_wait(&start);
+    long long t0 = now_ns();
+    for (int i = 0; i < threads; i++) pthread_join(s[i].thread, NULL);
+    times[0] = now_ns() - t0;
+    pthread_barrier_destroy(&start);
+    for (int i = 0; i < threads; i++) {
+        if (s[i].failed) {
+            snprintf(error, sizeof error, "%s", s[i].message);
+            result = -1;
+        }
+    }
+    if (close_from_first(0) < 0) return -1;
+    return result;
+}
+
+/* ---- requests -------------------------------------------------------------------------------------------------- */
+
+static int serve(char *line) {
+    char method[64];
+    int n, reps, slots, threads;
+    if (sscanf(line, "close %63s %d %d", method, &n, &reps) == 3 && n >= 0 && reps >= 1 && reps <= MAX_REPS)
+        return close_block(method, n, reps);
+    if (sscanf(line, "list %d %d %d", &n, &reps, &slots) == 3 && n >= 0 && reps >= 1 && reps <= MAX_REPS)
+        return list_block(n, reps, slots);
+    if (sscanf(line, "spawn-threads %d %d %d", &threads, &n, &reps) == 3 && n >= 0 && reps >= 1)
+        return spawn_threads_block(threads, n, reps);
+    if (sscanf(line, "spawn %63s %d %d", method, &n, &reps) == 3 && n >= 0 && reps >= 1 && reps <= MAX_REPS)
+        return spawn_block(method, n, reps);
+    snprintf(error, sizeof error, "bad request '%.200s'", line);
+    return -1;
+}
+
+int main(void) {
+    /* Only stdin, stdout and stderr may be open: every close above acts from 3 up. */
+    if (close_from_first(0) < 0) {
+        fprintf(stderr, "fdkit-anchor: %s\n", error);
+        return 1;
+    }
+    char line[512];
+    while (fgets(line, sizeof line, stdin) != NULL) {
+        line[strcspn(line, "\n")] = '\0';
+        int count = serve(line);
+        if (count < 0) {
+            printf("error %s\n", error);
+            fflush(stdout);
+            if (count == -2) return 1;
+            continue;
+        }
+        fputs("ok", stdout);
+        for (int i = 0; i < count; i++) printf(" %lld", times[i]);
+        putchar('\n');
+        fflush(stdout);
+    }
+    return 0;
+}

@@ -1,0 +1,64 @@
+package dev.fdkit.bench;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * {@code --compare FILE}: every ratio of this run beside the same ratio in a previous {@code --json} output (same
+ * suite, N, method and column), flagged only when the two intervals share no point. Times are not compared: they
+ * move with the machine, while a ratio to an anchor measured in the same rounds should not.
+ */
+final class Compare {
+    private Compare() {}
+
+    /** A ratio's identity across runs. */
+    private record Key(Suite suite, int n, String method, String column) {}
+
+    /** Prints the comparison; returns how many ratios were flagged. */
+    static int print(PrintStream out, Path file, List<Result> baseline, List<Result> now) {
+        Map<Key, Ratio> before = index(baseline), after = index(now);
+        out.println();
+        out.println("== compare with " + file + ": each ratio now beside the baseline's, flagged only when the two "
+                + "intervals do not overlap");
+        out.printf(Locale.ROOT, "%-13s %7s  %-30s %-5s  %-24s  %-24s  %s%n", "suite", "N", "method", "vs", "now [CI]",
+                "baseline [CI]", "verdict");
+        int flagged = 0, compared = 0;
+        for (Map.Entry<Key, Ratio> e : after.entrySet()) {
+            Key k = e.getKey();
+            Ratio was = before.get(k), is = e.getValue();
+            String verdict;
+            if (was == null) {
+                verdict = "new (not in the baseline)";
+            } else {
+                compared++;
+                if (is.disjointFrom(was)) {
+                    flagged++;
+                    verdict = "CHANGED: " + (is.median() > was.median() ? "slower" : "faster") + String.format(Locale.ROOT,
+                            " relative to %s (x%.2f)", is.anchor(), is.median() / was.median());
+                } else {
+                    verdict = "same";
+                }
+            }
+            out.printf(Locale.ROOT, "%-13s %7d  %-30s %-5s  %-24s  %-24s  %s%n", k.suite().id(), k.n(), k.method(),
+                    k.column(), Bench.format(is), was == null ? "-" : Bench.format(was), verdict);
+        }
+        for (Key k : before.keySet()) {
+            if (!after.containsKey(k)) {
+                out.printf(Locale.ROOT, "%-13s %7d  %-30s %-5s  %-24s  %-24s  %s%n", k.suite().id(), k.n(), k.method(),
+                        k.column(), "-", Bench.format(before.get(k)), "not measured now");
+            }
+        }
+        out.println("compare: " + flagged + " of " + compared + " ratios changed beyond their intervals");
+        return flagged;
+    }
+
+    private static Map<Key, Ratio> index(List<Result> results) {
+        Map<Key, Ratio> m = new LinkedHashMap<>();
+        for (Result r : results) for (Ratio q : r.ratios()) m.put(new Key(r.suite(), r.n(), r.method(), q.column()), q);
+        return m;
+    }
+}
