@@ -136,15 +136,19 @@ static int close_block(const char *method, int n, int reps) {
 /* ---- list ------------------------------------------------------------------------------------------------------ */
 
 static int list_block(int n, int reps, int slots) {
-    if (slots < FIRST_FD + n) slots = FIRST_FD + n;
     if (open_files(n) < 0) return -1;
-    /* Grow the table to the slot count the JVM's table has, so both poll over the same number of slots. */
-    if (dup2(0, slots - 1) < 0) {
-        int err = errno;
-        close_from_first(0);
-        return fail("dup2 to grow the table", err);
+    /* Grow the table to the slot count the JVM's table has, so both poll over the same number of slots: a
+     * descriptor at slots - 1, above the files, opened and closed again. */
+    if (slots > FIRST_FD + n) {
+        if (dup2(0, slots - 1) < 0) {
+            int err = errno;
+            close_from_first(0);
+            return fail("dup2 to grow the table", err);
+        }
+        close(slots - 1);
+    } else {
+        slots = FIRST_FD + n;
     }
-    close(slots - 1);
     struct pollfd *fds = calloc(slots, sizeof *fds);
     int *found = calloc(slots, sizeof *found);
     if (!fds || !found) {
