@@ -40,8 +40,6 @@ import java.util.concurrent.atomic.AtomicReference;
  * method is warmed up until the JIT is quiet before the first round.
  */
 public final class Bench {
-    /** Counts visited by close and list between 1000 and --max. */
-    private static final int[] POWERS = {10_000, 100_000, 1_000_000, 10_000_000};
     /** spawn-threads: how many threads spawn at once. */
     static final int[] SPAWN_THREADS = {1, 2, 4};
     /** spawn-threads: each thread makes this many spawns per timed rep of a block (throughput wants a longer block). */
@@ -145,11 +143,13 @@ public final class Bench {
         if (!options.json()) printNotes();
     }
 
-    /** close and list: 4, 1000, the powers of ten below max, and max itself; each at most max. */
+    /**
+     * close and list: 4, 1000 and max; each at most max. No points between: at 16,000 every round of the close suite
+     * opens 16,000 files some 60 times, and a point at 10,000 cost a third of the default run's time.
+     */
     static List<Integer> sizes(int max) {
         TreeSet<Integer> s = new TreeSet<>(List.of(Math.min(4, max), max));
         if (1000 < max) s.add(1000);
-        for (int p : POWERS) if (p < max) s.add(p);
         return List.copyOf(s);
     }
 
@@ -219,13 +219,7 @@ public final class Bench {
                 for (ListMethod m : methods) verifyListed(m, n);
                 int slots = FdScan.tableSize();
                 List<Subject> subjects = new ArrayList<>();
-                for (ListMethod m : methods) {
-                    subjects.add(new Subject(m.label(), false, reps -> timed(reps, () -> {
-                        long start = System.nanoTime();
-                        m.run(); // native calls: nothing here the JIT could drop
-                        return System.nanoTime() - start;
-                    })));
-                }
+                for (ListMethod m : methods) subjects.add(callTimed(m.label(), m::run));
                 if (anchor != null) {
                     subjects.add(new Subject(C_PREFIX + "poll-nval", false,
                             reps -> anchor.block("list " + n + " " + reps + " " + slots)));
@@ -269,14 +263,15 @@ public final class Bench {
                     warm = true;
                 }
                 List<Subject> subjects = new ArrayList<>();
+                // One timed call per block, with no untimed one before it for the commands: each is a new
+                // process reading /proc afresh, which a call before it does not warm, and a new JVM (fdkit ls)
+                // takes most of a second: blocks of the usual size made this part alone take minutes.
                 for (LsMethod m : methods) {
-                    subjects.add(new Subject(m.label(), false, reps -> timed(reps, () -> {
-                        long start = System.nanoTime();
-                        m.run(pid);
-                        return System.nanoTime() - start;
-                    })));
+                    subjects.add(m == LsMethod.LIBRARY ? callTimed(m.label(), () -> m.run(pid))
+                            : new Subject(m.label(), false, reps -> new long[] {timeOf(() -> m.run(pid))}));
                 }
-                group(Suite.LIST, n, subjects, rounds("list another process N=" + n, subjects),
+                progress.step("list another process N=" + n);
+                group(Suite.LIST, n, subjects, rounds("list another process N=" + n, subjects, 1),
                         s -> List.of(new Column("lsfd", LsMethod.LSFD.label())), -1);
             } finally {
                 holder.getOutputStream().close();
@@ -322,13 +317,7 @@ public final class Bench {
             block.open(n);
             try {
                 List<Subject> subjects = new ArrayList<>();
-                for (SpawnMethod m : methods) {
-                    subjects.add(new Subject(m.label(), false, reps -> timed(reps, () -> {
-                        long start = System.nanoTime();
-                        m.run();
-                        return System.nanoTime() - start;
-                    })));
-                }
+                for (SpawnMethod m : methods) subjects.add(callTimed(m.label(), m::run));
                 if (anchor != null) {
                     // The C program opens its own n files for each block: its table is its own.
                     subjects.add(new Subject(C_FLOOR, false, reps -> anchor.block("spawn floor " + n + " " + reps)));
@@ -425,6 +414,25 @@ public final class Bench {
         long time() throws Exception;
     }
 
+    /**
+     * A call with nothing to prepare, timed whole. What it returns is dropped, but each is native calls or a
+     * process, which the JIT cannot remove.
+     */
+    @FunctionalInterface
+    private interface Call {
+        void run() throws Exception;
+    }
+
+    private static Subject callTimed(String label, Call call) {
+        return new Subject(label, false, reps -> timed(reps, () -> timeOf(call)));
+    }
+
+    private static long timeOf(Call call) throws Exception {
+        long start = System.nanoTime();
+        call.run();
+        return System.nanoTime() - start;
+    }
+
     private static long[] timed(int reps, TimedCall call) throws Exception {
         long[] t = new long[reps];
         for (int rep = -1; rep < reps; rep++) {
@@ -439,6 +447,11 @@ public final class Bench {
      * subject always runs first after a pause or always follows the same other one. Returns [subject][round][rep].
      */
     private long[][][] rounds(String step, List<Subject> subjects) throws Exception {
+        return rounds(step, subjects, options.reps());
+    }
+
+    /** {@link #rounds(String, List)} with blocks of {@code reps} timed calls. */
+    private long[][][] rounds(String step, List<Subject> subjects, int reps) throws Exception {
         int count = subjects.size(), rounds = options.rounds();
         long[][][] t = new long[count][rounds][];
         for (int r = 0; r < rounds; r++) {
@@ -446,7 +459,7 @@ public final class Bench {
                 int i = (r + j) % count;
                 Subject s = subjects.get(i);
                 progress.update("round " + (r + 1) + "/" + rounds + ", " + s.label());
-                long[] times = s.block().run(options.reps());
+                long[] times = s.block().run(reps);
                 if (times.length == 0) throw new IllegalStateException(s.label() + " timed nothing in " + step);
                 t[i][r] = times;
             }

@@ -61,8 +61,7 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--max", paramLabel = "N", defaultValue = "" + BenchOptions.DEFAULT_MAX,
             description = "Largest descriptor count (default: ${DEFAULT-VALUE}; lowered to fit RLIMIT_NOFILE, with a "
-                    + "note). close and list visit 4, 1000, the powers of ten below N, and N; spawn visits 10, 1000 "
-                    + "and N.")
+                    + "note). close and list visit 4, 1000 and N; spawn visits 10, 1000 and N.")
     int max;
 
     @Option(names = "--reps", paramLabel = "R", defaultValue = "" + BenchOptions.DEFAULT_REPS,
