@@ -260,6 +260,7 @@ public final class Bench {
                 if (seen < n) throw new IllegalStateException("Fds.list(" + pid + ") saw " + seen + " of " + n);
                 if (!warm) {
                     warmUpOne("list another process", List.of(LsMethod.LIBRARY.label()), 0, j -> LsMethod.LIBRARY.run(pid));
+                    progress.step("list another process N=" + n);
                     warm = true;
                 }
                 List<Subject> subjects = new ArrayList<>();
@@ -270,7 +271,6 @@ public final class Bench {
                     subjects.add(m == LsMethod.LIBRARY ? callTimed(m.label(), () -> m.run(pid))
                             : new Subject(m.label(), false, reps -> new long[] {timeOf(() -> m.run(pid))}));
                 }
-                progress.step("list another process N=" + n);
                 group(Suite.LIST, n, subjects, rounds("list another process N=" + n, subjects, 1),
                         s -> List.of(new Column("lsfd", LsMethod.LSFD.label())), -1);
             } finally {

@@ -12,6 +12,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Arrays;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -23,10 +26,17 @@ import java.util.concurrent.TimeUnit;
  */
 final class CAnchor implements AutoCloseable {
     private static final String RESOURCE = "native/linux-%s/fdkit-anchor";
+    /** A block that has not answered after this long is taken as hung: the anchor is killed and the bench fails. */
+    private static final long BLOCK_TIMEOUT_SECONDS = 300;
 
     private final Process process;
     private final Writer requests;
     private final BufferedReader answers;
+    private final ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "fdkit-anchor-watchdog");
+        t.setDaemon(true);
+        return t;
+    });
 
     private CAnchor(Process process) {
         this.process = process;
@@ -67,8 +77,17 @@ final class CAnchor implements AutoCloseable {
     long[] block(String request) throws IOException {
         requests.write(request + "\n");
         requests.flush();
-        String answer = answers.readLine();
-        if (answer == null) throw new IOException("the C anchor exited (status " + exitStatus() + ") on '" + request + "'");
+        ScheduledFuture<?> kill = watchdog.schedule(process::destroyForcibly, BLOCK_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        String answer;
+        try {
+            answer = answers.readLine(); // null once the process is gone, killed by the watchdog or not
+        } finally {
+            kill.cancel(false);
+        }
+        if (answer == null) {
+            throw new IOException("the C anchor exited (status " + exitStatus() + ", killed after "
+                    + BLOCK_TIMEOUT_SECONDS + " s without an answer if 137) on '" + request + "'");
+        }
         if (!answer.startsWith("ok")) throw new IOException("the C anchor, on '" + request + "': " + answer);
         String rest = answer.substring(2).strip();
         return rest.isEmpty() ? new long[0] : Arrays.stream(rest.split(" ")).mapToLong(Long::parseLong).toArray();
@@ -96,6 +115,7 @@ final class CAnchor implements AutoCloseable {
             process.destroyForcibly();
             Thread.currentThread().interrupt();
         } finally {
+            watchdog.shutdownNow();
             answers.close();
         }
     }
