@@ -369,13 +369,19 @@ public final class Bench {
     private static long spawnFromThreads(SpawnMethod method, int threads, int spawns) throws Exception {
         CyclicBarrier start = new CyclicBarrier(threads + 1);
         AtomicReference<Throwable> failure = new AtomicReference<>();
+        // Each thread reads the clock itself after the start: this thread may be scheduled only after the spawners
+        // have done much of their work, and its own reading would then miss it.
+        long[] began = new long[threads], ended = new long[threads];
         List<Thread> spawners = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
+            int index = t;
             spawners.add(Thread.ofPlatform().name("bench-spawner-" + t).start(() -> {
                 try {
                     method.run(); // untimed, as every block's first call
                     start.await();
+                    began[index] = System.nanoTime();
                     for (int k = 0; k < spawns; k++) method.run();
+                    ended[index] = System.nanoTime();
                 } catch (Throwable e) {
                     failure.compareAndSet(null, e);
                     start.reset(); // releases the others if it failed before the start
@@ -387,10 +393,9 @@ public final class Bench {
         } catch (BrokenBarrierException e) {
             // a spawner failed before the start: joined and reported below
         }
-        long begin = System.nanoTime();
-        for (Thread t : spawners) t.join();
-        long wall = System.nanoTime() - begin;
+        for (Thread t : spawners) t.join(); // join: the clock readings are visible after it
         if (failure.get() != null) throw new IllegalStateException(method.label() + " failed from a thread", failure.get());
+        long wall = java.util.Arrays.stream(ended).max().orElseThrow() - java.util.Arrays.stream(began).min().orElseThrow();
         return wall / ((long) threads * spawns);
     }
 
