@@ -162,15 +162,20 @@ public final class Bench {
 
     // ---- suites ------------------------------------------------------------------------------------------------
 
+    /** A suite's start: every Java method warmed up, then the suite's heading. */
+    private void begin(Suite suite, List<String> labels, Step warm) throws Exception {
+        warmUp(suite.id(), labels, warm);
+        suiteHeader(suite, block.base());
+    }
+
     private void closeSuite() throws Exception {
         List<CloseMethod> methods = CloseMethod.available(notes);
         int base = block.base();
-        warmUp("close", methods.stream().map(CloseMethod::label).toList(), i -> {
+        begin(Suite.CLOSE, methods.stream().map(CloseMethod::label).toList(), i -> {
             block.open(Math.min(8, max));
             methods.get(i).run(base);
             block.closeAll();
         });
-        suiteHeader(Suite.CLOSE, block.base());
         for (int n : sizes(max)) {
             progress.step("close N=" + n);
             List<Subject> subjects = new ArrayList<>();
@@ -210,8 +215,7 @@ public final class Bench {
 
     private void listSuite() throws Exception {
         List<ListMethod> methods = ListMethod.available(notes);
-        warmUp("list", methods.stream().map(ListMethod::label).toList(), i -> methods.get(i).run());
-        suiteHeader(Suite.LIST, block.base());
+        begin(Suite.LIST, methods.stream().map(ListMethod::label).toList(), i -> methods.get(i).run());
         for (int n : sizes(max)) {
             progress.step("list N=" + n);
             block.open(n);
@@ -310,8 +314,7 @@ public final class Bench {
 
     private void spawnSuite() throws Exception {
         List<SpawnMethod> methods = SpawnMethod.available(notes);
-        warmUp("spawn", methods.stream().map(SpawnMethod::label).toList(), i -> methods.get(i).run());
-        suiteHeader(Suite.SPAWN, block.base());
+        begin(Suite.SPAWN, methods.stream().map(SpawnMethod::label).toList(), i -> methods.get(i).run());
         for (int n : spawnSizes(max)) {
             progress.step("spawn N=" + n);
             block.open(n);
