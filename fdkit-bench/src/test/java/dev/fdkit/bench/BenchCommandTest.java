@@ -126,7 +126,8 @@ class BenchCommandTest {
             }
             for (Row r : atN) {
                 assertTrue(r.median() > 0 && r.min() > 0 && r.min() <= r.median(), r + "\n" + out);
-                for (double[] q : r.ratios()) assertTrue(q[1] <= q[0] && q[0] <= q[2] && q[1] > 0, r + "\n" + out);
+                // >= 0: printed to two decimals, a round in which the anchor stalled can make a low end 0.00.
+                for (double[] q : r.ratios()) assertTrue(q[1] <= q[0] && q[0] <= q[2] && q[1] >= 0, r + "\n" + out);
                 boolean anchor = r.method().equals("C shared-table floor") || r.method().equals("C poll-nval")
                         || r.method().startsWith("C close_range");
                 if (anchor) assertTrue(r.cells().strip().startsWith("-"), "an anchor has no ratio to itself: " + r);
@@ -197,7 +198,7 @@ class BenchCommandTest {
             assertTrue(res.medianMicros() > 0 && res.minMicros() <= res.medianMicros(), res.toString());
             assertEquals(2, res.rounds());
             for (Ratio q : res.ratios()) {
-                assertTrue(q.low() <= q.median() && q.median() <= q.high() && q.low() > 0, res.toString());
+                assertTrue(q.low() <= q.median() && q.median() <= q.high() && q.low() >= 0, res.toString());
                 ratiosPerSuite.merge(res.suite().id(), 1, Integer::sum);
             }
             if (!methods.contains(res.method())) methods.add(res.method());
