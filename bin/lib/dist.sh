@@ -3,6 +3,8 @@
 # the last line. It holds:
 #   bin/fdkit                 the launcher (bash; runs the bundled runtime, never a java from PATH)
 #   lib/fdkit.jar             the CLI, lib/fdkit.jvmopts its JVM options, lib/fdkit.aot its AOT cache
+#   lib/fdkit-agent.jar       the fdkit agent, which 'fdkit agent attach' loads by default (it looks beside
+#                             fdkit.jar) and which JVMs can name with -javaagent
 #   runtime/                  a jlink'd Java runtime with only the modules the CLI needs (jdeps)
 #   share/man/man1/fdkit.1    the man page, and share/completion/fdkit.bash and _fdkit (bash and zsh), both
 #                             generated from the CLI's picocli model
@@ -14,7 +16,8 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 fdkit_find_jdk
 out=$(mkdir -p "${1:-$root/target}" && cd "${1:-$root/target}" && pwd)
 jar="$root/fdkit-cli/target/fdkit.jar"
-fdkit_build_if_stale fdkit-cli "$jar"
+agent="$root/fdkit-agent/target/fdkit-agent.jar"
+fdkit_build_if_stale fdkit-cli,fdkit-agent "$jar" "$agent"
 
 version=$(sed -n 's:^  <version>\(.*\)</version>:\1:p' "$root/pom.xml" | head -1)
 case "$(uname -m)" in x86_64) arch=x86_64 ;; aarch64) arch=aarch64 ;; *) arch=$(uname -m) ;; esac
@@ -31,6 +34,7 @@ echo "dist: runtime modules: $modules" >&2
     --compress=zip-6 --output "$d/runtime"
 
 cp "$jar" "$d/lib/fdkit.jar"
+cp "$agent" "$d/lib/fdkit-agent.jar"
 cp "$root/fdkit-cli/src/main/launcher/fdkit.jvmopts" "$d/lib/fdkit.jvmopts"
 cp "$root/LICENSE" "$root/NOTICE" "$root/README.md" "$d/"
 cp "$root/bin/lib/caller-fds.sh" "$d/lib/caller-fds.sh"
