@@ -1,12 +1,11 @@
 package dev.fdkit.cli;
 
-import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Model.PositionalParamSpec;
 import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
+import java.io.File;
 import java.io.PrintStream;
 import java.lang.reflect.InvocationTargetException;
 import java.net.URL;
@@ -19,33 +18,39 @@ import java.util.concurrent.Callable;
 import javax.management.openmbean.CompositeData;
 import javax.management.openmbean.TabularData;
 
-@Command(name = "agent", mixinStandardHelpOptions = true,
-        description = "The fdkit agent in a running JVM: load it, or show its counters.",
-        subcommands = {AgentCommand.Attach.class, AgentCommand.Status.class})
+/** {@code fdkit agent}: attach and status. */
 final class AgentCommand {
+    private AgentCommand() {}
 
-    @Command(name = "attach", mixinStandardHelpOptions = true,
-            description = {"Load the fdkit agent into a running JVM (Attach API). OPTIONS as for -javaagent: "
-                    + "spawn=on|off, stacks=on|off, stackDepth=N, include=PKG[:PKG], exclude=PKG[:PKG], "
-                    + "comma-separated; none turns both parts on.",
-                    "Descriptors opened before the attach show as opened outside Java."})
+    /** {@code fdkit agent} and its two subcommands. */
+    static CommandSpec spec() {
+        CommandSpec spec = Specs.command("agent", null,
+                "The fdkit agent in a running JVM: load it, or show its counters.");
+        spec.addSubcommand("attach", new Attach().spec);
+        spec.addSubcommand("status", new Status().spec);
+        return spec;
+    }
+
     static final class Attach implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
+        final CommandSpec spec = Specs.command("attach", this,
+                "Load the fdkit agent into a running JVM (Attach API). OPTIONS as for -javaagent: "
+                        + "spawn=on|off, stacks=on|off, stackDepth=N, include=PKG[:PKG], exclude=PKG[:PKG], "
+                        + "comma-separated; none turns both parts on.",
+                "Descriptors opened before the attach show as opened outside Java.");
 
-        @Parameters(index = "0", paramLabel = "PID", description = "The JVM.")
-        long pid;
+        private final PositionalParamSpec pid = Specs.positional(spec, long.class, "0", "1", "PID", "The JVM.");
 
-        @Parameters(index = "1", arity = "0..1", paramLabel = "OPTIONS", description = "Agent options.")
-        String options;
+        private final PositionalParamSpec agentOptions = Specs.positional(spec, String.class, "1", "0..1", "OPTIONS",
+                "Agent options.");
 
-        @Option(names = "--jar", paramLabel = "FILE",
-                description = "The agent jar (default: fdkit-agent.jar next to the fdkit jar, or in the source tree).")
-        Path jar;
+        private final OptionSpec jar = Specs.option(spec, Path.class, "FILE", "--jar",
+                "The agent jar (default: fdkit-agent.jar next to the fdkit jar, or in the source tree).");
 
         @Override
         public Integer call() throws Exception {
-            Path agentJar = jar != null ? jar : defaultJar();
+            long pid = this.pid.<Long>getValue();
+            String options = agentOptions.getValue();
+            Path agentJar = jar.getValue() != null ? jar.<Path>getValue() : defaultJar();
             if (!Files.isRegularFile(agentJar)) {
                 throw new ParameterException(spec.commandLine(), "--jar: no agent jar at " + agentJar);
             }
@@ -69,7 +74,11 @@ final class AgentCommand {
         }
 
         private static Path defaultJar() throws Exception {
-            Path self = Path.of(AgentCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            URL location = AgentCommand.class.getProtectionDomain().getCodeSource().getLocation();
+            // Classes that come from the AOT cache have no code source location: the jar is then the class path
+            // ('java -jar', as both launchers start the CLI).
+            Path self = location != null ? Path.of(location.toURI())
+                    : Path.of(System.getProperty("java.class.path").split(File.pathSeparator)[0]).toAbsolutePath();
             Path dir = Files.isDirectory(self) ? self : self.getParent();
             Path beside = dir.resolve("fdkit-agent.jar");
             if (Files.isRegularFile(beside)) return beside;
@@ -78,15 +87,16 @@ final class AgentCommand {
         }
     }
 
-    @Command(name = "status", mixinStandardHelpOptions = true,
-            description = "Show the agent's options and counters in a running JVM: starts fdkit served, starts left "
-                    + "to the JDK with the reason, descriptors recorded.")
     static final class Status implements Callable<Integer> {
-        @Parameters(index = "0", paramLabel = "PID", description = "The JVM.")
-        long pid;
+        final CommandSpec spec = Specs.command("status", this,
+                "Show the agent's options and counters in a running JVM: starts fdkit served, starts left "
+                        + "to the JDK with the reason, descriptors recorded.");
+
+        private final PositionalParamSpec pid = Specs.positional(spec, long.class, "0", "1", "PID", "The JVM.");
 
         @Override
         public Integer call() throws Exception {
+            long pid = this.pid.<Long>getValue();
             try (AgentClient c = AgentClient.connect(pid)) {
                 PrintStream out = System.out;
                 out.println("pid " + pid + ": fdkit agent " + c.attribute("Options"));

@@ -3,10 +3,9 @@ package dev.fdkit.cli;
 import dev.fdkit.FdInfo;
 import dev.fdkit.Fds;
 import dev.fdkit.internal.FdCalls;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.PositionalParamSpec;
 
-import java.util.List;
 import java.util.concurrent.Callable;
 
 /**
@@ -14,16 +13,16 @@ import java.util.concurrent.Callable;
  * the CLI's own JVM, so closeFrom(3) also closes the JVM's own descriptors (its class image among them): every
  * path used after the close runs once before it, so no class has to load afterwards, and the demo exits at once.
  */
-@Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "Open FILEs, list descriptors, closeFrom(3), list again (the close_range(2) man page example).")
 final class DemoCommand implements Callable<Integer> {
-    @Parameters(arity = "1..*", paramLabel = "FILE", description = "Files to open read-only.")
-    List<String> files;
+    final CommandSpec spec = Specs.command("demo", this,
+            "Open FILEs, list descriptors, closeFrom(3), list again (the close_range(2) man page example).");
+
+    private final PositionalParamSpec files = Specs.positionalList(spec, "FILE", "Files to open read-only.");
 
     @Override
     public Integer call() throws Exception {
         StringBuilder out = new StringBuilder();
-        for (String f : files) {
+        for (String f : Specs.values(files)) {
             int fd = FdCalls.open(f, FdCalls.O_RDONLY, 0);
             if (fd < 0) {
                 System.err.println("fdkit demo: cannot open " + f + ": " + dev.fdkit.internal.Errno.describe(-fd));

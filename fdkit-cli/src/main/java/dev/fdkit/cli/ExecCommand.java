@@ -3,18 +3,14 @@ package dev.fdkit.cli;
 import dev.fdkit.ErrnoException;
 import dev.fdkit.Fds;
 import dev.fdkit.spawn.FdProcessBuilder;
-import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Model.PositionalParamSpec;
 import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 import java.io.File;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
 
@@ -25,45 +21,43 @@ import java.util.concurrent.Callable;
  * bin/fdkit records which of the named descriptors its caller gave ({@value #CALLER_FDS}), and only those pass.
  * Built on {@link FdProcessBuilder#execInPlace()}.
  */
-@Command(name = "exec", mixinStandardHelpOptions = true,
-        description = {"Run CMD in place of this process (same pid, like a shell's exec) with stdin, stdout, stderr "
-                + "and exactly the descriptors named besides; every other descriptor is closed. A descriptor named "
-                + "must have been handed to fdkit by its caller.",
-                "Example: fdkit exec --pass 5:3 --listen 6=http -- ./server --port 0"},
-        footer = {"Exit status:",
-                "  CMD's own, once CMD runs",
-                "  " + ExecCommand.USAGE + "    a bad option or value",
-                "  " + ExecCommand.BAD_DESCRIPTOR + "  a descriptor named was not handed to fdkit by its caller",
-                "  " + ExecCommand.BAD_DIRECTORY + "  the --cwd directory does not exist or cannot be entered",
-                "  " + ExecCommand.SETUP_FAILED + "  fdkit could not set CMD up (the message says why)",
-                "  " + ExecCommand.CANNOT_RUN + "  CMD was found but cannot be run",
-                "  " + ExecCommand.NOT_FOUND + "  CMD was not found"})
 final class ExecCommand implements Callable<Integer> {
     static final int USAGE = 2, BAD_DESCRIPTOR = 123, BAD_DIRECTORY = 124, SETUP_FAILED = 125, CANNOT_RUN = 126,
             NOT_FOUND = 127;
     /** Set by bin/fdkit for {@code exec}: the descriptors named by --pass/--listen that its caller handed over. */
     static final String CALLER_FDS = "FDKIT_CALLER_FDS";
 
-    @Spec
-    CommandSpec spec;
+    final CommandSpec spec = Specs.command("exec", this,
+            "Run CMD in place of this process (same pid, like a shell's exec) with stdin, stdout, stderr "
+                    + "and exactly the descriptors named besides; every other descriptor is closed. A descriptor named "
+                    + "must have been handed to fdkit by its caller.",
+            "Example: fdkit exec --pass 5:3 --listen 6=http -- ./server --port 0");
 
-    @Option(names = "--pass", paramLabel = "FD[:CHILDFD]",
-            description = "Give CMD this descriptor, at CHILDFD (default: the same number). Repeatable.")
-    List<String> pass = new ArrayList<>();
+    private final OptionSpec pass = Specs.repeatable(spec, "FD[:CHILDFD]", "--pass",
+            "Give CMD this descriptor, at CHILDFD (default: the same number). Repeatable.");
 
-    @Option(names = "--listen", paramLabel = "FD[=NAME]",
-            description = "Socket activation: FD becomes listen descriptor 3, 4, ... in order, with LISTEN_FDS, "
-                    + "LISTEN_FDNAMES (NAME, default 'unknown') and LISTEN_PID set. Repeatable.")
-    List<String> listen = new ArrayList<>();
+    private final OptionSpec listen = Specs.repeatable(spec, "FD[=NAME]", "--listen",
+            "Socket activation: FD becomes listen descriptor 3, 4, ... in order, with LISTEN_FDS, "
+                    + "LISTEN_FDNAMES (NAME, default 'unknown') and LISTEN_PID set. Repeatable.");
 
-    @Option(names = "--cwd", paramLabel = "DIR", description = "Working directory of CMD.")
-    File cwd;
+    private final OptionSpec cwd = Specs.option(spec, File.class, "DIR", "--cwd", "Working directory of CMD.");
 
-    @Option(names = "--env", paramLabel = "K=V", description = "Set an environment variable for CMD. Repeatable.")
-    List<String> env = new ArrayList<>();
+    private final OptionSpec env = Specs.repeatable(spec, "K=V", "--env",
+            "Set an environment variable for CMD. Repeatable.");
 
-    @Parameters(arity = "1..*", paramLabel = "CMD", description = "The program and its arguments (after --).")
-    List<String> command;
+    private final PositionalParamSpec command = Specs.positionalList(spec, "CMD",
+            "The program and its arguments (after --).");
+
+    {
+        spec.usageMessage().footer("Exit status:",
+                "  CMD's own, once CMD runs",
+                "  " + USAGE + "    a bad option or value",
+                "  " + BAD_DESCRIPTOR + "  a descriptor named was not handed to fdkit by its caller",
+                "  " + BAD_DIRECTORY + "  the --cwd directory does not exist or cannot be entered",
+                "  " + SETUP_FAILED + "  fdkit could not set CMD up (the message says why)",
+                "  " + CANNOT_RUN + "  CMD was found but cannot be run",
+                "  " + NOT_FOUND + "  CMD was not found");
+    }
 
     /** A failure with its exit status, reported as one line. */
     private static final class Refusal extends Exception {
@@ -95,14 +89,15 @@ final class ExecCommand implements Callable<Integer> {
 
     private FdProcessBuilder configure() throws Refusal {
         Set<Integer> handed = callerFds();
-        FdProcessBuilder b = new FdProcessBuilder(command).inheritIO().directory(cwd);
+        FdProcessBuilder b = new FdProcessBuilder(Specs.values(command)).inheritIO()
+                .directory(cwd.<File>getValue());
         try {
-            for (String p : pass) {
+            for (String p : Specs.values(pass)) {
                 int colon = p.indexOf(':');
                 int parent = handedOver(fd(colon < 0 ? p : p.substring(0, colon), "--pass " + p), "--pass " + p, handed);
                 b.passFd(parent, colon < 0 ? parent : fd(p.substring(colon + 1), "--pass " + p));
             }
-            for (String l : listen) {
+            for (String l : Specs.values(listen)) {
                 int eq = l.indexOf('=');
                 int parent = handedOver(fd(eq < 0 ? l : l.substring(0, eq), "--listen " + l), "--listen " + l, handed);
                 if (eq < 0) b.listenFds(parent);
@@ -112,7 +107,7 @@ final class ExecCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), Main.message(e));
         }
         b.environment().remove(CALLER_FDS); // a note from bin/fdkit to this command, not to CMD
-        for (String kv : env) {
+        for (String kv : Specs.values(env)) {
             int eq = kv.indexOf('=');
             if (eq <= 0) throw new ParameterException(spec.commandLine(), "--env " + kv + ": expected NAME=VALUE");
             b.environment().put(kv.substring(0, eq), kv.substring(eq + 1));

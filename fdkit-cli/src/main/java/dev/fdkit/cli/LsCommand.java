@@ -7,12 +7,10 @@ import dev.fdkit.FdTable;
 import dev.fdkit.Fds;
 import dev.fdkit.SocketInfo;
 import dev.fdkit.internal.Json;
-import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Model.PositionalParamSpec;
 import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -23,55 +21,58 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
 
-@Command(name = "ls", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"List the open descriptors of a process (default: this one), lsof-style.",
-                "Default columns (see --columns for more): FD; KIND (file, dir, pipe, fifo, chr, blk, unix, tcp, tcp6, udp, udp6, netlink, packet, "
-                        + "raw, eventfd, eventpoll, timerfd, signalfd, inotify, fanotify, pidfd, io_uring, memfd, "
-                        + "userfaultfd, anon, ns, link...); MODE: r, w, u (read and write) or p (O_PATH), then e "
-                        + "when close-on-exec, - when an exec'd program inherits it; POS: the file offset; NAME: "
-                        + "the path, for sockets local -> remote STATE (or the unix path), pipes as pipe:[inode] "
-                        + "(both ends share it); what fdinfo adds per kind (eventfd id, epoll tfds, inotify inodes, "
-                        + "signalfd mask, timerfd clock, interval and remaining time), and locks in brackets. Control "
-                        + "characters in names are escaped (\\n, \\t, \\xHH); --json has every attribute and the "
-                        + "exact names."})
+/** {@code fdkit ls}: one row per descriptor of a process. */
 final class LsCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
+    final CommandSpec spec = Specs.command("ls", this,
+            "List the open descriptors of a process (default: this one), lsof-style.",
+            "Default columns (see --columns for more): FD; KIND (file, dir, pipe, fifo, chr, blk, unix, tcp, tcp6, udp, udp6, netlink, packet, "
+                    + "raw, eventfd, eventpoll, timerfd, signalfd, inotify, fanotify, pidfd, io_uring, memfd, "
+                    + "userfaultfd, anon, ns, link...); MODE: r, w, u (read and write) or p (O_PATH), then e "
+                    + "when close-on-exec, - when an exec'd program inherits it; POS: the file offset; NAME: "
+                    + "the path, for sockets local -> remote STATE (or the unix path), pipes as pipe:[inode] "
+                    + "(both ends share it); what fdinfo adds per kind (eventfd id, epoll tfds, inotify inodes, "
+                    + "signalfd mask, timerfd clock, interval and remaining time), and locks in brackets. Control "
+                    + "characters in names are escaped (\\n, \\t, \\xHH); --json has every attribute and the "
+                    + "exact names.");
 
-    @Parameters(index = "0", arity = "0..1", paramLabel = "PID",
-            description = "Process to list (default: fdkit's own).")
-    Long pid;
+    private final PositionalParamSpec pid = Specs.positional(spec, Long.class, "0", "0..1", "PID",
+            "Process to list (default: fdkit's own).");
 
-    @Option(names = "--json", description = "Print JSON instead of a table (with --summary: the counts).")
-    boolean json;
+    private final OptionSpec json = Specs.flag(spec, "--json",
+            "Print JSON instead of a table (with --summary: the counts).");
 
-    @Option(names = "--type", split = ",", paramLabel = "KIND",
-            description = "Only these kinds (comma-separated or repeated); 'socket' means every socket kind.")
-    List<String> types;
+    private final OptionSpec types = Specs.add(spec, OptionSpec.builder("--type").type(List.class)
+            .auxiliaryTypes(String.class).splitRegex(",").paramLabel("KIND")
+            .description("Only these kinds (comma-separated or repeated); 'socket' means every socket kind."));
 
-    @Option(names = "--summary", description = "Print how many descriptors of each kind instead of each one.")
-    boolean summary;
+    private final OptionSpec summary = Specs.flag(spec, "--summary",
+            "Print how many descriptors of each kind instead of each one.");
 
-    @Option(names = {"-o", "--columns"}, paramLabel = "LIST",
-            description = {"The table's columns, comma-separated, as lsfd's -o: LIST replaces the default "
+    private final OptionSpec columns = Specs.add(spec, OptionSpec.builder("-o", "--columns").type(String.class)
+            .paramLabel("LIST").description("The table's columns, comma-separated, as lsfd's -o: LIST replaces the default "
                     + "(FD,KIND,MODE,POS,NAME), +LIST adds to it. Known: FD, KIND (or TYPE), MODE, POS, NAME, TARGET, "
                     + "INODE, MNTID, FLAGS, DELETED, EVENTFD.ID, EVENTPOLL.TFDS, INOTIFY.INODES, SIGNALFD.MASK, "
                     + "TIMERFD.CLOCKID, TIMERFD.INTERVAL, TIMERFD.REMAINING, PIDFD.PID, SOCK.TYPE, SOCK.STATE, "
                     + "LOCKS, ENDPOINTS.",
                     "ENDPOINTS (the other ends of pipes, FIFOs and unix sockets: which process and descriptor hold "
                             + "them) looks at every process once; it is computed only when named here, and then "
-                            + "also goes into --json."})
-    String columns;
+                            + "also goes into --json."));
 
-    @Option(names = "--stacks", description = "Under each descriptor, the stack that opened it; PID must run the "
-            + "fdkit agent (see 'fdkit agent'). With --json, an \"opener\" object with the frames.")
-    boolean stacks;
+    private final OptionSpec stacks = Specs.flag(spec, "--stacks", "Under each descriptor, the stack that opened it; "
+            + "PID must run the fdkit agent (see 'fdkit agent'). With --json, an \"opener\" object with the frames.");
+
+    {
+        spec.usageMessage().sortOptions(false);
+    }
 
     @Override
     public Integer call() throws Exception {
+        Long pid = this.pid.getValue();
+        boolean json = Specs.isSet(this.json);
+        String columns = this.columns.getValue();
         Set<FdKind> kinds;
         try {
-            kinds = kinds(types);
+            kinds = kinds(this.types.getValue());
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), "--type: " + e.getMessage());
         }
@@ -84,9 +85,9 @@ final class LsCommand implements Callable<Integer> {
         FdTable table = pid == null ? Fds.list() : Fds.list(pid);
         if (shown.contains(LsColumn.ALL.get("ENDPOINTS"))) table = Endpoints.of(table);
         if (kinds != null) table = table.filter(f -> kinds.contains(f.kind()));
-        LsStacks openers = stacks ? LsStacks.fetch(pid, spec) : null;
+        LsStacks openers = Specs.isSet(stacks) ? LsStacks.fetch(pid, spec) : null;
         PrintStream out = System.out;
-        if (summary) {
+        if (Specs.isSet(summary)) {
             if (json) printSummaryJson(table, out);
             else printSummary(table, out);
         } else if (json) {

@@ -1,7 +1,7 @@
 package dev.fdkit.cli;
 
 import picocli.CommandLine;
-import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -12,27 +12,22 @@ import java.util.function.Supplier;
  *
  * <p>{@code fdkit bench} is not here: the benchmarks and what they compare against (JMH, NuProcess, the charts)
  * live in the fdkit-bench module's own jar, which {@code bin/fdkit bench} runs, so that this one loads nothing a
- * listing or an exec does not need. For the same reason only the subcommand named on the command line is given
- * to picocli (whose model of a command is built by reflection); the top-level help and {@code help} get them all.
+ * listing or an exec does not need. For the same reason the commands' models are built in code ({@link Specs}),
+ * and only the subcommand named on the command line is built; the top-level help and {@code help} get them all.
  */
-@Command(name = "fdkit", mixinStandardHelpOptions = true, version = "fdkit 0.1.0",
-        description = "File-descriptor control for the JVM: close ranges, list descriptors, start children with "
-                + "exactly the descriptors named.",
-        footer = {"", "fdkit bench (timing every mechanism) runs from the fdkit-bench jar: 'bin/fdkit bench --help' "
-                + "in a source checkout."})
 public final class Main {
     private Main() {}
 
     /** Every subcommand, in the order the help lists them. */
-    private static final Map<String, Supplier<Object>> SUBCOMMANDS = new LinkedHashMap<>();
+    private static final Map<String, Supplier<CommandSpec>> SUBCOMMANDS = new LinkedHashMap<>();
 
     static {
-        SUBCOMMANDS.put("demo", DemoCommand::new);
-        SUBCOMMANDS.put("ls", LsCommand::new);
-        SUBCOMMANDS.put("watch", WatchCommand::new);
-        SUBCOMMANDS.put("exec", ExecCommand::new);
-        SUBCOMMANDS.put("agent", AgentCommand::new);
-        SUBCOMMANDS.put("help", CommandLine.HelpCommand::new);
+        SUBCOMMANDS.put("demo", () -> new DemoCommand().spec);
+        SUBCOMMANDS.put("ls", () -> new LsCommand().spec);
+        SUBCOMMANDS.put("watch", () -> new WatchCommand().spec);
+        SUBCOMMANDS.put("exec", () -> new ExecCommand().spec);
+        SUBCOMMANDS.put("agent", AgentCommand::spec);
+        SUBCOMMANDS.put("help", () -> new HelpCommand().spec);
     }
 
     /**
@@ -59,7 +54,10 @@ public final class Main {
      * (and for the man page and completion, which describe them all).
      */
     static CommandLine commandLine(String... args) {
-        CommandLine cl = new CommandLine(new Main());
+        CommandSpec top = Specs.command("fdkit", null, "File-descriptor control for the JVM: close ranges, list "
+                + "descriptors, start children with exactly the descriptors named.");
+        top.usageMessage().footer("", "fdkit bench (timing every mechanism) runs from the fdkit-bench jar: "
+                + "'bin/fdkit bench --help' in a source checkout.");
         String named = null;
         for (String a : args) {
             if (!a.startsWith("-")) {
@@ -67,13 +65,13 @@ public final class Main {
                 break;
             }
         }
-        Supplier<Object> only = named == null || named.equals("help") ? null : SUBCOMMANDS.get(named);
+        Supplier<CommandSpec> only = named == null || named.equals("help") ? null : SUBCOMMANDS.get(named);
         if (only != null) {
-            cl.addSubcommand(named, only.get());
+            top.addSubcommand(named, only.get());
         } else {
-            SUBCOMMANDS.forEach((name, command) -> cl.addSubcommand(name, command.get()));
+            SUBCOMMANDS.forEach((name, command) -> top.addSubcommand(name, command.get()));
         }
-        return cl;
+        return new CommandLine(top);
     }
 
     /**

@@ -4,42 +4,45 @@ import dev.fdkit.FdDiff;
 import dev.fdkit.FdTable;
 import dev.fdkit.Fds;
 import dev.fdkit.ProcessNotFoundException;
-import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Model.PositionalParamSpec;
 import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 import java.io.PrintStream;
 import java.time.LocalTime;
 import java.time.format.DateTimeFormatter;
 import java.util.concurrent.Callable;
 
-@Command(name = "watch", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Print what a process opens and closes: every INTERVAL seconds it lists the process's "
-                + "descriptors again and prints the changes since the last look, until interrupted (Ctrl-C), "
-                + "until --count looks, or until the process exits.",
-                "Lines: '+' opened, '-' closed, '~' the number now refers to another file."})
+/** {@code fdkit watch}: what a process opens and closes, look after look. */
 final class WatchCommand implements Callable<Integer> {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS");
 
-    @Spec
-    CommandSpec spec;
+    final CommandSpec spec = Specs.command("watch", this,
+            "Print what a process opens and closes: every INTERVAL seconds it lists the process's "
+                    + "descriptors again and prints the changes since the last look, until interrupted (Ctrl-C), "
+                    + "until --count looks, or until the process exits.",
+            "Lines: '+' opened, '-' closed, '~' the number now refers to another file.");
 
-    @Parameters(index = "0", paramLabel = "PID", description = "Process to watch.")
-    long pid;
+    private final PositionalParamSpec pid = Specs.positional(spec, long.class, "0", "1", "PID", "Process to watch.");
 
-    @Option(names = "--interval", paramLabel = "S", defaultValue = "1",
-            description = "Seconds between looks (fractions allowed; default: ${DEFAULT-VALUE}).")
-    double interval;
+    private final OptionSpec interval = Specs.add(spec, OptionSpec.builder("--interval").type(double.class)
+            .paramLabel("S").defaultValue("1")
+            .description("Seconds between looks (fractions allowed; default: ${DEFAULT-VALUE})."));
 
-    @Option(names = "--count", paramLabel = "N", defaultValue = "0",
-            description = "Stop after N looks after the first (default: until interrupted).")
-    long count;
+    private final OptionSpec count = Specs.add(spec, OptionSpec.builder("--count").type(long.class)
+            .paramLabel("N").defaultValue("0")
+            .description("Stop after N looks after the first (default: until interrupted)."));
+
+    {
+        spec.usageMessage().sortOptions(false);
+    }
 
     @Override
     public Integer call() throws Exception {
+        long pid = this.pid.<Long>getValue();
+        double interval = this.interval.<Double>getValue();
+        long count = this.count.<Long>getValue();
         if (!(interval > 0) || interval > 86_400) {
             throw new ParameterException(spec.commandLine(), "--interval must be > 0 and at most 86400 seconds, was "
                     + interval);
