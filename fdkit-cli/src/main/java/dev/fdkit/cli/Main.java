@@ -36,7 +36,11 @@ public final class Main {
      * @param args the command line
      */
     public static void main(String[] args) {
-        System.exit(run(args));
+        int exit = run(args);
+        // halt, not exit: the CLI has no shutdown hooks, and Runtime.exit starts the JDK's logging (to log the exit)
+        System.out.flush();
+        System.err.flush();
+        Runtime.getRuntime().halt(exit);
     }
 
     /**
@@ -46,6 +50,12 @@ public final class Main {
      * @return 0 on success, 1 when the command failed, 2 for a usage error
      */
     public static int run(String... args) {
+        String help = HelpTexts.stored(args);
+        if (help != null) {
+            System.out.print(help);
+            System.out.flush();
+            return 0;
+        }
         return execute(commandLine(args), args);
     }
 
@@ -71,7 +81,10 @@ public final class Main {
         } else {
             SUBCOMMANDS.forEach((name, command) -> top.addSubcommand(name, command.get()));
         }
-        return new CommandLine(top);
+        CommandLine cl = new CommandLine(top);
+        // No ANSI styles, on a terminal either: the help is the same text as the one stored at build time.
+        cl.setColorScheme(CommandLine.Help.defaultColorScheme(CommandLine.Help.Ansi.OFF));
+        return cl;
     }
 
     /**
