@@ -4,8 +4,11 @@
 fdkit_java_major() { # prints the feature version of the JDK at $1, or nothing
   local home=$1 v
   [ -x "$home/bin/java" ] && [ -x "$home/bin/javac" ] || return 0
-  if [ -r "$home/release" ]; then
-    v=$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$home/release")
+  if [ -r "$home/release" ]; then # read by the shell itself: bin/fdkit runs this on every start
+    local line
+    while IFS= read -r line; do
+      case "$line" in JAVA_VERSION=\"[0-9]*) v=${line#JAVA_VERSION=\"}; v=${v%%[!0-9]*}; break ;; esac
+    done <"$home/release"
   fi
   if [ -z "${v:-}" ]; then
     v=$("$home/bin/java" -version 2>&1 | sed -n '1s/.*version "\([0-9]*\).*/\1/p')
@@ -43,9 +46,10 @@ fdkit_require_build_tools() { # Maven and gcc, with one sentence each when missi
 
 fdkit_build_if_stale() { # $1 modules (Maven -pl), $2 the jar to check, more: other files they make
   local root module=$1 jar=$2 log f missing=""
-  root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+  root=$(cd "${BASH_SOURCE[0]%/*}/../.." && pwd)
   for f in "${@:2}"; do [ -f "$f" ] || missing=1; done
-  if [ -z "$missing" ] && [ -z "$(find "$root" -path "$root/.git" -prune -o -path "$root/examples" -prune -o \( -path '*/src/*' -o -name pom.xml \) -type f -newer "$jar" -print -quit)" ]; then
+  # Build outputs (target/) are not looked into: most of the tree's files, and none of them a source.
+  if [ -z "$missing" ] && [ -z "$(find "$root" \( -path "$root/.git" -o -path "$root/examples" -o -name target \) -prune -o \( -path '*/src/*' -o -name pom.xml \) -type f -newer "$jar" -print -quit)" ]; then
     return 0
   fi
   fdkit_require_build_tools
