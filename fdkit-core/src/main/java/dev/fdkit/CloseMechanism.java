@@ -14,7 +14,11 @@ public enum CloseMechanism {
     /** close(2) on every number up to RLIMIT_NOFILE, refused above a hard cap ({@code fdkit.brute.max}). */
     BRUTE;
 
-    /** The value that selects this mechanism in {@code fdkit.close.mechanism}. */
+    /**
+     * The value that selects this mechanism in {@code fdkit.close.mechanism}.
+     *
+     * @return the setting's value for this mechanism
+     */
     public String propertyValue() {
         return Settings.spelling(this);
     }

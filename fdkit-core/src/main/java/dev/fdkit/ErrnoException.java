@@ -8,8 +8,15 @@ import java.io.IOException;
 /** A system call failed; the message names what was attempted and the errno, e.g. "close_range(3, MAX): EINVAL (...)". */
 public class ErrnoException extends IOException {
     private static final long serialVersionUID = 1L;
+    /** The errno value. */
     private final int errno;
 
+    /**
+     * A failure of {@code what} with {@code errno}; the message is "what: ENAME (description)".
+     *
+     * @param what  what was attempted, e.g. "close_range(3, ~0U, 0)"
+     * @param errno the errno it failed with
+     */
     public ErrnoException(String what, int errno) {
         super(SyscallException.message(what, errno));
         this.errno = errno;
@@ -18,6 +25,9 @@ public class ErrnoException extends IOException {
     /**
      * For subclasses whose messages must keep another format (the JDK's, where fdkit stands in for it):
      * {@code message} is used as it is and should name the errno itself.
+     *
+     * @param errno   the errno the call failed with
+     * @param message the whole message
      */
     protected ErrnoException(int errno, String message) {
         super(message);
@@ -31,12 +41,20 @@ public class ErrnoException extends IOException {
         return x;
     }
 
-    /** The errno value, e.g. 9. */
+    /**
+     * The errno value, e.g. 9.
+     *
+     * @return the errno
+     */
     public int errno() {
         return errno;
     }
 
-    /** The errno's symbolic name, e.g. "EBADF". */
+    /**
+     * The errno's symbolic name, e.g. "EBADF".
+     *
+     * @return the name, e.g. "EBADF"
+     */
     public String errnoName() {
         return Errno.name(errno);
     }

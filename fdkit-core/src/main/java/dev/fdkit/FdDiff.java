@@ -39,7 +39,11 @@ public record FdDiff(List<FdInfo> opened, List<FdInfo> closed, List<FdInfo> repl
         return List.copyOf(all);
     }
 
-    /** Every change, ascending by number; at one number what was closed comes before what was opened. */
+    /**
+     * Every change, ascending by number; at one number what was closed comes before what was opened.
+     *
+     * @return the changes
+     */
     public List<Change> changes() {
         List<Change> all = new ArrayList<>(closed.size() + opened.size() + replaced.size());
         for (FdInfo f : closed) all.add(new Change(Change.Kind.CLOSED, f));
@@ -65,8 +69,14 @@ public record FdDiff(List<FdInfo> opened, List<FdInfo> closed, List<FdInfo> repl
      * @param fd   the descriptor
      */
     public record Change(Kind kind, FdInfo fd) {
+        /** What happened at a number. */
         public enum Kind {
-            OPENED('+'), CLOSED('-'), REPLACED('~');
+            /** Open now, not in the earlier table. */
+            OPENED('+'),
+            /** In the earlier table, closed now. */
+            CLOSED('-'),
+            /** Open in both, but the number now refers to another file. */
+            REPLACED('~');
 
             private final char sign;
 
@@ -74,7 +84,11 @@ public record FdDiff(List<FdInfo> opened, List<FdInfo> closed, List<FdInfo> repl
                 this.sign = sign;
             }
 
-            /** '+' opened, '-' closed, '~' the number now refers to another file. */
+            /**
+             * '+' opened, '-' closed, '~' the number now refers to another file.
+             *
+             * @return the sign
+             */
             public char sign() {
                 return sign;
             }

@@ -103,6 +103,8 @@ public enum FdKind {
     /**
      * Whether a descriptor of this kind has a file position that means something (files, directories, devices,
      * memfds); for other kinds {@link FdInfo#position()} means nothing.
+     *
+     * @return true for files, directories, devices and memfds
      */
     public boolean isSeekable() {
         return switch (this) {

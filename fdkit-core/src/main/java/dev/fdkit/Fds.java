@@ -31,6 +31,9 @@ public final class Fds {
      * close_range(2): closes every open descriptor in [first, last] ({@code last == MAX_FD}: to the end of the
      * table). Errors closing individual descriptors are ignored, as the kernel does.
      *
+     * @param first the lowest descriptor to close
+     * @param last  the highest, or {@link #MAX_FD} for the rest of the table
+     * @param flags CLOEXEC to mark instead of closing, UNSHARE to close in a private copy of the table
      * @throws IllegalArgumentException if first &lt; 0 or first &gt; last
      * @throws ErrnoException           if the kernel refuses the call (the message names the errno)
      */
@@ -43,7 +46,13 @@ public final class Fds {
         }
     }
 
-    /** closefrom(3): closes every descriptor &gt;= first. */
+    /**
+     * closefrom(3): closes every descriptor &gt;= first.
+     *
+     * @param first the lowest descriptor to close
+     * @throws IllegalArgumentException if first &lt; 0
+     * @throws ErrnoException if the kernel refuses the call (the message names the errno)
+     */
     public static void closeFrom(int first) throws ErrnoException {
         closeRange(first, MAX_FD);
     }
@@ -51,6 +60,11 @@ public final class Fds {
     /**
      * Closes every descriptor &gt;= first except those in {@code keep}, with one close_range per gap of the sorted
      * keep list. Duplicates, any order and values below {@code first} are fine.
+     *
+     * @param first the lowest descriptor to close
+     * @param keep  the descriptors to leave open
+     * @throws IllegalArgumentException if first or a kept descriptor is negative
+     * @throws ErrnoException if the kernel refuses the call (the message names the errno)
      */
     public static void closeFromExcept(int first, int... keep) throws ErrnoException {
         if (first < 0) throw new IllegalArgumentException("first must be >= 0, was " + first);
@@ -67,7 +81,14 @@ public final class Fds {
         closeRange(from, MAX_FD);
     }
 
-    /** Marks every open descriptor in [first, last] close-on-exec (CLOSE_RANGE_CLOEXEC, or fcntl one by one). */
+    /**
+     * Marks every open descriptor in [first, last] close-on-exec (CLOSE_RANGE_CLOEXEC, or fcntl one by one).
+     *
+     * @param first the lowest descriptor to mark
+     * @param last  the highest, or {@link #MAX_FD} for the rest of the table
+     * @throws IllegalArgumentException if first &lt; 0 or first &gt; last
+     * @throws ErrnoException if the kernel refuses the call (the message names the errno)
+     */
     public static void markCloseOnExec(int first, int last) throws ErrnoException {
         closeRange(first, last, CloseRangeFlag.CLOEXEC);
     }
@@ -76,6 +97,11 @@ public final class Fds {
      * Releases the files behind every open descriptor in [first, last] while keeping the numbers taken: each is
      * replaced by /dev/null (read gives EOF, writes are discarded), close-on-exec kept as it was. Sockets close
      * (peers see EOF), locks drop, and no other thread can be handed one of those numbers meanwhile.
+     *
+     * @param first the lowest descriptor to release
+     * @param last  the highest, or {@link #MAX_FD} for the rest of the table
+     * @throws IllegalArgumentException if first &lt; 0 or first &gt; last
+     * @throws ErrnoException if /dev/null cannot be opened or a descriptor cannot be replaced
      */
     public static void detach(int first, int last) throws ErrnoException {
         checkRange(first, last);
@@ -96,12 +122,24 @@ public final class Fds {
         }
     }
 
-    /** Whether {@code fd} is open in this process. */
+    /**
+     * Whether {@code fd} is open in this process.
+     *
+     * @param fd a descriptor number
+     * @return true if it is open
+     */
     public static boolean isOpen(int fd) {
         return fd >= 0 && FdCalls.fcntl(fd, FdCalls.F_GETFD, 0) >= 0;
     }
 
-    /** The lowest open descriptor &gt;= from. */
+    /**
+     * The lowest open descriptor &gt;= from.
+     *
+     * @param from where to start looking
+     * @return that descriptor, or empty when none is open from there on
+     * @throws IllegalArgumentException if from &lt; 0
+     * @throws ErrnoException if the table cannot be read
+     */
     public static OptionalInt nextOpen(int from) throws ErrnoException {
         if (from < 0) throw new IllegalArgumentException("from must be >= 0, was " + from);
         int fd;
@@ -113,18 +151,36 @@ public final class Fds {
         return fd < 0 ? OptionalInt.empty() : OptionalInt.of(fd);
     }
 
-    /** The highest open descriptor, if any. */
+    /**
+     * The highest open descriptor, if any.
+     *
+     * @return the highest open descriptor, or empty when none is open
+     * @throws ErrnoException if the table cannot be read
+     */
     public static OptionalInt highestOpen() throws ErrnoException {
         int[] all = numbers();
         return all.length == 0 ? OptionalInt.empty() : OptionalInt.of(all[all.length - 1]);
     }
 
-    /** The open descriptor numbers of this process, ascending: the fast path, with no per-descriptor detail. */
+    /**
+     * The open descriptor numbers of this process, ascending: the fast path, with no per-descriptor detail.
+     *
+     * @return the open descriptors, ascending
+     * @throws ErrnoException if the table cannot be read
+     */
     public static int[] numbers() throws ErrnoException {
         return numbers(0, MAX_FD);
     }
 
-    /** The open descriptor numbers in [first, last], ascending. */
+    /**
+     * The open descriptor numbers in [first, last], ascending.
+     *
+     * @param first the lowest number to report
+     * @param last  the highest, or {@link #MAX_FD}
+     * @return the open descriptors in that range, ascending
+     * @throws IllegalArgumentException if first &lt; 0 or first &gt; last
+     * @throws ErrnoException if the table cannot be read
+     */
     public static int[] numbers(int first, int last) throws ErrnoException {
         checkRange(first, last);
         try {
@@ -134,7 +190,13 @@ public final class Fds {
         }
     }
 
-    /** A snapshot of this process's descriptors with their details. */
+    /**
+     * A snapshot of this process's descriptors with their details.
+     *
+     * @return every open descriptor with its details
+     * @throws ProcUnavailableException if /proc is not mounted here
+     * @throws ErrnoException if /proc cannot be read
+     */
     public static FdTable list() throws ErrnoException {
         return ProcLister.list(ProcessCalls.getpid());
     }
@@ -142,25 +204,41 @@ public final class Fds {
     /**
      * A snapshot of another process's descriptors.
      *
+     * @param pid the process
      * @throws ProcessNotFoundException      if there is no such process
      * @throws ProcessAccessDeniedException  if the caller may not inspect it
+     * @return every open descriptor of that process with its details
+     * @throws IllegalArgumentException if pid is not a valid process id
+     * @throws ErrnoException if /proc cannot be read
      */
     public static FdTable list(long pid) throws ErrnoException {
         if (pid <= 0 || pid > Integer.MAX_VALUE) throw new IllegalArgumentException("pid must be > 0, was " + pid);
         return ProcLister.list(pid);
     }
 
-    /** The close mechanism this JVM uses (see {@link CloseMechanism}). */
+    /**
+     * The close mechanism this JVM uses (see {@link CloseMechanism}).
+     *
+     * @return the mechanism
+     */
     public static CloseMechanism closeMechanism() {
         return CloseMechanism.valueOf(Closer.selected().name());
     }
 
-    /** The mechanism this JVM uses to find its open descriptor numbers (see {@link ListMechanism}). */
+    /**
+     * The mechanism this JVM uses to find its open descriptor numbers (see {@link ListMechanism}).
+     *
+     * @return the mechanism
+     */
     public static ListMechanism listMechanism() {
         return ListMechanism.valueOf(FdScan.selected().name());
     }
 
-    /** Whether this kernel supports CLOSE_RANGE_CLOEXEC (else marking goes one descriptor at a time). */
+    /**
+     * Whether this kernel supports CLOSE_RANGE_CLOEXEC (else marking goes one descriptor at a time).
+     *
+     * @return true if it does
+     */
     public static boolean kernelMarksCloseOnExec() {
         return Closer.kernelHasCloexecFlag();
     }

@@ -20,7 +20,11 @@ public enum ListMechanism {
     /** Reads /proc/self/fd with getdents64(2): cost is the kernel's procfs work per entry. */
     PROC;
 
-    /** The value that selects this mechanism in {@code fdkit.list.mechanism}. */
+    /**
+     * The value that selects this mechanism in {@code fdkit.list.mechanism}.
+     *
+     * @return the setting's value for this mechanism
+     */
     public String propertyValue() {
         return Settings.spelling(this);
     }

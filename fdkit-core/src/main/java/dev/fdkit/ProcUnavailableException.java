@@ -9,6 +9,8 @@ public final class ProcUnavailableException extends ErrnoException {
     private static final long serialVersionUID = 1L;
 
     /**
+     * A failure to read {@code what} for want of procfs.
+     *
      * @param what  what could not be read, e.g. "/proc/self/fd"
      * @param errno the errno that reading it failed with
      */

@@ -17,10 +17,24 @@ import java.util.Set;
 public final class Agent {
     private Agent() {}
 
+    /**
+     * The entry point for {@code -javaagent:fdkit-agent.jar[=OPTIONS]}.
+     *
+     * @param args the options, or null
+     * @param inst the JVM's instrumentation
+     * @throws Exception if the agent cannot start (the JVM then does not start)
+     */
     public static void premain(String args, Instrumentation inst) throws Exception {
         start(args, inst);
     }
 
+    /**
+     * The entry point for an agent loaded into a running JVM (the Attach API, {@code fdkit agent attach}).
+     *
+     * @param args the options, or null
+     * @param inst the JVM's instrumentation
+     * @throws Exception if the agent cannot start
+     */
     public static void agentmain(String args, Instrumentation inst) throws Exception {
         start(args, inst);
     }

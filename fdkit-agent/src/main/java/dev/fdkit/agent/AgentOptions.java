@@ -19,11 +19,20 @@ public record AgentOptions(boolean spawn, boolean stacks, int stackDepth, List<S
     public static final int DEFAULT_STACK_DEPTH = 32;
     static final int MAX_STACK_DEPTH = 1024;
 
+    /** The stack depth recorded when {@code stackDepth} is not given. */
     public AgentOptions {
         include = List.copyOf(include);
         exclude = List.copyOf(exclude);
     }
 
+    /**
+     * Parses the agent's options: comma-separated {@code spawn=on|off}, {@code stacks=on|off}, {@code stackDepth=N},
+     * {@code include=PKG[:PKG]}, {@code exclude=PKG[:PKG]}.
+     *
+     * @param options the options as given to -javaagent or the Attach API; null or blank for the defaults
+     * @return the options
+     * @throws IllegalArgumentException naming an unknown option or a bad value
+     */
     public static AgentOptions parse(String options) {
         boolean spawn = true, stacks = true;
         int depth = DEFAULT_STACK_DEPTH;

@@ -45,7 +45,13 @@ public final class AgentRuntime implements FdkitAgentMXBean {
         this.hooks = hooks;
     }
 
-    /** Called by {@link Agent} through reflection, once per JVM. */
+    /**
+     * Called by {@link Agent} through reflection, once per JVM.
+     *
+     * @param inst the JVM's instrumentation
+     * @param args the agent's options, or null
+     * @throws Exception if the options are wrong or the JDK cannot be instrumented
+     */
     public static void start(Instrumentation inst, String args) throws Exception {
         AgentOptions options = AgentOptions.parse(args);
         ObjectName name = new ObjectName(OBJECT_NAME);

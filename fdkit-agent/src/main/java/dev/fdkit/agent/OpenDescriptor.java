@@ -9,6 +9,7 @@ import java.util.List;
  * frames when no JDK call did (native code, the JVM itself, or before the agent started).
  */
 public final class OpenDescriptor {
+    /** What {@link #getOpenedBy()} says of a descriptor no JDK call opened. */
     public static final String OUTSIDE_JAVA = "opened outside Java";
 
     private final int fd;
@@ -30,35 +31,65 @@ public final class OpenDescriptor {
         this.frames = List.copyOf(frames);
     }
 
+    /**
+     * The descriptor number.
+     *
+     * @return the number
+     */
     public int getFd() {
         return fd;
     }
 
-    /** What fdkit's listing calls it: file, pipe, tcp, ... */
+    /**
+     * What fdkit's listing calls it: file, pipe, tcp, ...
+     *
+     * @return the kind
+     */
     public String getKind() {
         return kind;
     }
 
-    /** The path, or the socket's addresses and state. */
+    /**
+     * The path, or the socket's addresses and state.
+     *
+     * @return the name
+     */
     public String getName() {
         return name;
     }
 
+    /**
+     * The JDK call that opened it, e.g. "Socket.connect", or {@value #OUTSIDE_JAVA}.
+     *
+     * @return the call
+     */
     public String getOpenedBy() {
         return openedBy;
     }
 
-    /** The opening thread's name; empty when opened outside Java. */
+    /**
+     * The opening thread's name; empty when opened outside Java.
+     *
+     * @return the name, or empty
+     */
     public String getThread() {
         return thread;
     }
 
-    /** When it was opened (milliseconds since the epoch); 0 when opened outside Java. */
+    /**
+     * When it was opened (milliseconds since the epoch); 0 when opened outside Java.
+     *
+     * @return the time, or 0
+     */
     public long getOpenedAtMillis() {
         return openedAtMillis;
     }
 
-    /** The opening stack from the first frame outside the JDK, as StackTraceElement prints them. */
+    /**
+     * The opening stack from the first frame outside the JDK, as StackTraceElement prints them.
+     *
+     * @return the frames, outermost last
+     */
     public String[] getFrames() {
         return frames.toArray(String[]::new);
     }

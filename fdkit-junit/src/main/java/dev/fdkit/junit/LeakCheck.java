@@ -30,6 +30,8 @@ public @interface LeakCheck {
      * What the check does for the annotated class or method. {@link Mode#INHERIT} (the default): what the nearest
      * enclosing annotation says, else the configuration parameter {@code fdkit.leakcheck.mode} unless it is
      * {@code off}, else {@link Mode#STRICT}.
+     *
+     * @return the mode
      */
     Mode mode() default Mode.INHERIT;
 
@@ -38,6 +40,8 @@ public @interface LeakCheck {
      * is not blamed on the test. The description is the kind and the name, as in the failure message without
      * "fd N: ": {@code "file /tmp/x.jfr"}, {@code "tcp6 127.0.0.1:1234 -> 127.0.0.1:80 ESTABLISHED"},
      * {@code "pipe pipe:[1234]"}. Added to {@code fdkit.leakcheck.ignore}; nothing is ignored by default.
+     *
+     * @return the patterns
      */
     String[] ignore() default {};
 
@@ -45,6 +49,8 @@ public @interface LeakCheck {
      * How long to wait, at most, for descriptors that other threads are still closing (a server's connection
      * threads, an executor shutting down) before judging; -1: {@code fdkit.leakcheck.settleMillis}, default 100.
      * Only a test that would fail waits.
+     *
+     * @return the wait in milliseconds, or -1
      */
     int settleMillis() default -1;
 

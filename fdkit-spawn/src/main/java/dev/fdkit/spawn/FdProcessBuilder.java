@@ -59,26 +59,50 @@ public final class FdProcessBuilder {
     private SpawnMechanism mechanism;
     private long fdLimit = -1;
 
-    /** A builder for {@code command} (program and arguments); the program is searched in PATH like execvp. */
+    /**
+     * A builder for {@code command} (program and arguments); the program is searched in PATH like execvp.
+     *
+     * @param command the program and its arguments
+     */
     public FdProcessBuilder(String... command) {
         this.command = new ArrayList<>(Arrays.asList(command));
     }
 
-    /** A builder for {@code command}; the list is used as it is, as ProcessBuilder does. */
+    /**
+     * A builder for {@code command}; the list is used as it is, as ProcessBuilder does.
+     *
+     * @param command the program and its arguments (the builder keeps this list)
+     */
     public FdProcessBuilder(List<String> command) {
         this.command = Objects.requireNonNull(command, "command");
     }
 
-    /** The command, modifiable. */
+    /**
+     * The command, modifiable.
+     *
+     * @return the command list itself
+     */
     public List<String> command() {
         return command;
     }
 
+    /**
+     * Sets the command (program and arguments).
+     *
+     * @param command the program and its arguments
+     * @return this builder
+     */
     public FdProcessBuilder command(String... command) {
         this.command = new ArrayList<>(Arrays.asList(command));
         return this;
     }
 
+    /**
+     * Sets the command; the list is used as it is.
+     *
+     * @param command the program and its arguments
+     * @return this builder
+     */
     public FdProcessBuilder command(List<String> command) {
         this.command = Objects.requireNonNull(command, "command");
         return this;
@@ -90,6 +114,8 @@ public final class FdProcessBuilder {
      * left as they are reach the child byte for byte. Until this is called the child gets the process's environment
      * as it is when the child starts, as with ProcessBuilder. Either way LISTEN_PID, LISTEN_FDS and LISTEN_FDNAMES
      * reach the child only as {@link #listenFd} sets them.
+     *
+     * @return the directory, or null
      */
     public Map<String, String> environment() {
         if (environment == null) environment = ChildEnvironment.ofJvm();
@@ -97,6 +123,12 @@ public final class FdProcessBuilder {
     }
 
     /** The child's working directory; null (the default) means the JVM's. */
+    /**
+     * Sets the child's working directory; null means the JVM's.
+     *
+     * @param directory the directory, or null
+     * @return this builder
+     */
     public File directory() {
         return directory;
     }
@@ -106,7 +138,13 @@ public final class FdProcessBuilder {
         return this;
     }
 
-    /** stdin: PIPE (default), INHERIT, or a file to read ({@link Redirect#from(File)}). */
+    /**
+     * stdin: PIPE (default), INHERIT, or a file to read ({@link Redirect#from(File)}).
+     *
+     * @param source where stdin comes from
+     * @return this builder
+     * @throws IllegalArgumentException if the redirect writes (WRITE or APPEND)
+     */
     public FdProcessBuilder redirectInput(Redirect source) {
         Objects.requireNonNull(source, "source");
         if (source.type() == Redirect.Type.WRITE || source.type() == Redirect.Type.APPEND) {
@@ -116,13 +154,25 @@ public final class FdProcessBuilder {
         return this;
     }
 
-    /** stdout: PIPE (default), INHERIT, DISCARD, or a file to write or append to. */
+    /**
+     * stdout: PIPE (default), INHERIT, DISCARD, or a file to write or append to.
+     *
+     * @param destination where stdout goes
+     * @return this builder
+     * @throws IllegalArgumentException if the redirect reads (READ)
+     */
     public FdProcessBuilder redirectOutput(Redirect destination) {
         redirects[1] = checkWritable(destination);
         return this;
     }
 
-    /** stderr: PIPE (default), INHERIT, DISCARD, or a file to write or append to. */
+    /**
+     * stderr: PIPE (default), INHERIT, DISCARD, or a file to write or append to.
+     *
+     * @param destination where stderr goes
+     * @return this builder
+     * @throws IllegalArgumentException if the redirect reads (READ)
+     */
     public FdProcessBuilder redirectError(Redirect destination) {
         redirects[2] = checkWritable(destination);
         return this;
@@ -134,41 +184,88 @@ public final class FdProcessBuilder {
         return r;
     }
 
+    /**
+     * stdin read from {@code file}.
+     *
+     * @param file the file
+     * @return this builder
+     */
     public FdProcessBuilder redirectInput(File file) {
         return redirectInput(Redirect.from(file));
     }
 
+    /**
+     * stdout written to {@code file}, truncated first.
+     *
+     * @param file the file
+     * @return this builder
+     */
     public FdProcessBuilder redirectOutput(File file) {
         return redirectOutput(Redirect.to(file));
     }
 
+    /**
+     * stderr written to {@code file}, truncated first.
+     *
+     * @param file the file
+     * @return this builder
+     */
     public FdProcessBuilder redirectError(File file) {
         return redirectError(Redirect.to(file));
     }
 
+    /**
+     * Where stdin comes from.
+     *
+     * @return the redirect (PIPE unless set)
+     */
     public Redirect redirectInput() {
         return redirects[0];
     }
 
+    /**
+     * Where stdout goes.
+     *
+     * @return the redirect (PIPE unless set)
+     */
     public Redirect redirectOutput() {
         return redirects[1];
     }
 
+    /**
+     * Where stderr goes.
+     *
+     * @return the redirect (PIPE unless set)
+     */
     public Redirect redirectError() {
         return redirects[2];
     }
 
-    /** All three streams inherited from the JVM. */
+    /**
+     * All three streams inherited from the JVM.
+     *
+     * @return this builder
+     */
     public FdProcessBuilder inheritIO() {
         Arrays.fill(redirects, Redirect.INHERIT);
         return this;
     }
 
+    /**
+     * Whether stderr goes wherever stdout goes.
+     *
+     * @return true if it does (false unless set)
+     */
     public boolean redirectErrorStream() {
         return redirectErrorStream;
     }
 
-    /** Whether stderr goes wherever stdout goes (then {@link Process#getErrorStream()} is empty). */
+    /**
+     * Whether stderr goes wherever stdout goes (then {@link Process#getErrorStream()} is empty).
+     *
+     * @param redirectErrorStream true to send stderr where stdout goes
+     * @return this builder
+     */
     public FdProcessBuilder redirectErrorStream(boolean redirectErrorStream) {
         this.redirectErrorStream = redirectErrorStream;
         return this;
@@ -184,8 +281,11 @@ public final class FdProcessBuilder {
      * descriptors costs about what they do, unless fdkit could borrow a low number for it (see
      * {@link #reserveLowDescriptors()}).
      *
+     * @param parentFd the descriptor in this process
+     * @param childFd  the number it gets in the child
      * @throws IllegalArgumentException if a number is negative or {@code childFd} is already given another
      *                                  descriptor (by passFd or listenFd)
+     * @return this builder
      */
     public FdProcessBuilder passFd(int parentFd, int childFd) {
         if (parentFd < 0) throw new IllegalArgumentException("parentFd must be >= 0, was " + parentFd);
@@ -204,7 +304,12 @@ public final class FdProcessBuilder {
         return this;
     }
 
-    /** Gives the child the parent's descriptor {@code fd} at the same number. */
+    /**
+     * Gives the child the parent's descriptor {@code fd} at the same number.
+     *
+     * @param fd the descriptor, in this process and in the child
+     * @return this builder
+     */
     public FdProcessBuilder passFd(int fd) {
         return passFd(fd, fd);
     }
@@ -214,8 +319,11 @@ public final class FdProcessBuilder {
      * {@code name} in LISTEN_FDNAMES. The child also gets LISTEN_FDS and LISTEN_PID (its own pid, written by the
      * child itself, as sd_listen_fds(3) checks). Needs {@link SpawnMechanism#CLONE}.
      *
+     * @param fd   the listening socket in this process
+     * @param name its name in LISTEN_FDNAMES
      * @throws IllegalArgumentException if the number is taken by passFd, or the name is not a valid systemd name
      *                                  (no ':' nor control characters, at most 255 characters)
+     * @return this builder
      */
     public FdProcessBuilder listenFd(int fd, String name) {
         if (fd < 0) throw new IllegalArgumentException("fd must be >= 0, was " + fd);
@@ -233,18 +341,33 @@ public final class FdProcessBuilder {
         return this;
     }
 
-    /** Socket activation with each of {@code fds}, in order, named "unknown" as systemd does for unnamed ones. */
+    /**
+     * Socket activation with each of {@code fds}, in order, named "unknown" as systemd does for unnamed ones.
+     *
+     * @param fds the listening sockets in this process
+     * @return this builder
+     */
     public FdProcessBuilder listenFds(int... fds) {
         for (int fd : fds) listenFd(fd, "unknown");
         return this;
     }
 
-    /** Forces a mechanism for this builder; null (the default) uses {@link SpawnMechanism#selected()}. */
+    /**
+     * Forces a mechanism for this builder; null (the default) uses {@link SpawnMechanism#selected()}.
+     *
+     * @param mechanism the mechanism, or null for the selected one
+     * @return this builder
+     */
     public FdProcessBuilder mechanism(SpawnMechanism mechanism) {
         this.mechanism = mechanism;
         return this;
     }
 
+    /**
+     * The mechanism forced for this builder.
+     *
+     * @return the mechanism, or null when the selected one is used
+     */
     public SpawnMechanism mechanism() {
         return mechanism;
     }
@@ -253,6 +376,10 @@ public final class FdProcessBuilder {
      * The child's soft RLIMIT_NOFILE (the hard limit stays). The JVM raises its own soft limit to the hard one at
      * startup and children inherit that; programs that use select(2) misbehave above 1024. Needs
      * {@link SpawnMechanism#CLONE}; -1 (the default) leaves the limit as the JVM's.
+     *
+     * @param soft the soft limit, or -1 to leave it as the JVM's
+     * @return this builder
+     * @throws IllegalArgumentException if soft &lt; -1
      */
     public FdProcessBuilder fdLimit(long soft) {
         if (soft < -1) throw new IllegalArgumentException("fdLimit must be >= 0 or -1, was " + soft);
@@ -282,6 +409,7 @@ public final class FdProcessBuilder {
      * @throws NullPointerException if an element of the command is null
      * @throws IndexOutOfBoundsException if the command is empty (an ArrayIndexOutOfBoundsException, as the JDK's)
      * @throws UnsupportedOperationException if the mechanism cannot do what this builder asks
+     * @return the process
      */
     public Process start() throws IOException {
         return Spawner.start(request());
@@ -312,6 +440,7 @@ public final class FdProcessBuilder {
      * passed, environment, directory, redirectErrorStream, mechanism) apply to its own stage. Unlike the JDK's, the
      * builders are not changed, so they can start another pipeline.
      *
+     * @param builders the stages, in order, at least one
      * @return the processes, in the order of the builders (a new, modifiable list)
      * @throws IllegalArgumentException if a redirect between stages is not PIPE
      * @throws IOException if a stage cannot start; the stages already started are then killed and waited for

@@ -40,7 +40,11 @@ public enum SpawnMechanism {
         this.implementation = implementation;
     }
 
-    /** The value that selects this mechanism in {@code fdkit.spawn.mechanism}. */
+    /**
+     * The value that selects this mechanism in {@code fdkit.spawn.mechanism}.
+     *
+     * @return the setting's value for this mechanism
+     */
     public String propertyValue() {
         return implementation.settingValue();
     }
@@ -59,17 +63,26 @@ public enum SpawnMechanism {
      * {@link FdProcessBuilder#reserveLowDescriptors()}.
      *
      * @throws UnsupportedOperationException with {@code auto}, when no mechanism works here (the message says why)
+     * @return the mechanism
      */
     public static SpawnMechanism selected() {
         return of(Mechanisms.selected());
     }
 
-    /** Whether this mechanism works on this kernel, C library and sandbox. */
+    /**
+     * Whether this mechanism works on this kernel, C library and sandbox.
+     *
+     * @return true if it does
+     */
     public boolean isAvailable() {
         return Mechanisms.problem(implementation).isEmpty();
     }
 
-    /** Why this mechanism cannot be used here; empty when it can. */
+    /**
+     * Why this mechanism cannot be used here; empty when it can.
+     *
+     * @return the reason, or empty
+     */
     public Optional<String> unavailableReason() {
         return Mechanisms.problem(implementation);
     }
