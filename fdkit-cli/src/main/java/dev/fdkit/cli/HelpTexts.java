@@ -50,9 +50,12 @@ final class HelpTexts {
     /** The names of the command whose help {@code args} asks for, or null. */
     static List<String> command(String... args) {
         int n = args.length;
-        if (n == 1 && args[0].equals("help")) return List.of();
-        if (n == 2 && args[0].equals("help")) return isName(args[1]) ? List.of(args[1]) : null;
-        if (n == 0 || !(args[n - 1].equals("--help") || args[n - 1].equals("-h"))) return null;
+        if (n == 0) return null;
+        if (!args[n - 1].equals("--help") && !args[n - 1].equals("-h")) {
+            if (n == 1 && args[0].equals("help")) return List.of();
+            if (n == 2 && args[0].equals("help") && isName(args[1])) return List.of(args[1]);
+            return null;
+        }
         List<String> names = new ArrayList<>();
         for (int i = 0; i < n - 1; i++) {
             if (!isName(args[i])) return null;
