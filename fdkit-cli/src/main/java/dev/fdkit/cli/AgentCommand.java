@@ -38,13 +38,13 @@ final class AgentCommand {
                         + "comma-separated; none turns both parts on.",
                 "Descriptors opened before the attach show as opened outside Java.");
 
-        private final PositionalParamSpec pid = Specs.positional(spec, long.class, "0", "1", "PID", "The JVM.");
+        private final OptionSpec jar = Specs.option(spec, Path.class, "FILE", "--jar",
+                "The agent jar (default: fdkit-agent.jar next to the fdkit jar, or in the source tree).");
+
+        private final PositionalParamSpec pid = Specs.pid(spec, "The JVM.");
 
         private final PositionalParamSpec agentOptions = Specs.positional(spec, String.class, "1", "0..1", "OPTIONS",
                 "Agent options.");
-
-        private final OptionSpec jar = Specs.option(spec, Path.class, "FILE", "--jar",
-                "The agent jar (default: fdkit-agent.jar next to the fdkit jar, or in the source tree).");
 
         @Override
         public Integer call() throws Exception {
@@ -92,7 +92,7 @@ final class AgentCommand {
                 "Show the agent's options and counters in a running JVM: starts fdkit served, starts left "
                         + "to the JDK with the reason, descriptors recorded.");
 
-        private final PositionalParamSpec pid = Specs.positional(spec, long.class, "0", "1", "PID", "The JVM.");
+        private final PositionalParamSpec pid = Specs.pid(spec, "The JVM.");
 
         @Override
         public Integer call() throws Exception {

@@ -67,6 +67,11 @@ final class Specs {
         return built;
     }
 
+    /** The process a command acts on, its first and only required parameter, added to {@code spec}. */
+    static PositionalParamSpec pid(CommandSpec spec, String description) {
+        return positional(spec, long.class, "0", "1", "PID", description);
+    }
+
     /** One or more positional parameters collected in a list, added to {@code spec}. */
     static PositionalParamSpec positionalList(CommandSpec spec, String label, String description) {
         PositionalParamSpec built = PositionalParamSpec.builder().index("0..*").arity("1..*").required(true).type(List.class)

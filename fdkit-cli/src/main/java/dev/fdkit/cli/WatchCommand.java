@@ -24,7 +24,7 @@ final class WatchCommand implements Callable<Integer> {
                     + "until --count looks, or until the process exits.",
             "Lines: '+' opened, '-' closed, '~' the number now refers to another file.");
 
-    private final PositionalParamSpec pid = Specs.positional(spec, long.class, "0", "1", "PID", "Process to watch.");
+    private final PositionalParamSpec pid = Specs.pid(spec, "Process to watch.");
 
     private final OptionSpec interval = Specs.add(spec, OptionSpec.builder("--interval").type(double.class)
             .paramLabel("S").defaultValue("1")
