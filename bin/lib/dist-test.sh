@@ -52,7 +52,7 @@ out=$(env -i "$home/bin/fdkit" agent status "$target_pid" 2>&1) || fail "fdkit a
 grep -q "^pid $target_pid: fdkit agent" <<<"$out" || fail "fdkit agent status did not reach the agent: $out"
 kill "$target_pid"; wait "$target_pid" 2>/dev/null || true
 trap - EXIT
-echo "dist-test: lib/fdkit-agent.jar loaded into a running JVM by the archive's 'fdkit agent attach'"
+echo "dist-test: lib/fdkit-agent.jar loaded into a running JVM by the archive's 'fdkit agent attach', and its 'agent status' reads it"
 
 man="$home/share/man/man1/fdkit.1"
 head -1 "$man" | grep -q '^\.TH FDKIT 1 ' || fail "fdkit.1 is not a man page"

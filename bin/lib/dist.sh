@@ -28,7 +28,9 @@ d="$stage/$name"
 mkdir -p "$d/bin" "$d/lib" "$d/share/man/man1" "$d/share/completion"
 
 # The runtime: the modules jdeps finds the CLI using, nothing else (no compiler, no desktop).
-modules=$("$JAVA_HOME/bin/jdeps" --multi-release 25 --ignore-missing-deps --print-module-deps "$jar")
+# jdeps cannot see java.management.rmi: 'fdkit agent status' reaches the agent's MBean through the JMX connector
+# the JDK finds by protocol ("rmi") at run time.
+modules=$("$JAVA_HOME/bin/jdeps" --multi-release 25 --ignore-missing-deps --print-module-deps "$jar"),java.management.rmi
 echo "dist: runtime modules: $modules" >&2
 "$JAVA_HOME/bin/jlink" --add-modules "$modules" --strip-debug --no-man-pages --no-header-files \
     --compress=zip-6 --output "$d/runtime"
