@@ -15,14 +15,16 @@ import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * Many live children from one thread: N sleeping children (stdin from /dev/null, stdout and stderr discarded),
  * each with an onExit callback, started by fdkit's FdProcessBuilder and by the JDK's ProcessBuilder, each spawner
- * in a JVM of its own with native memory tracking. For each it reports the threads the JVM started while the
- * children lived, the native memory NMT saw committed for them, the time to start them all, and how quickly each
+ * in a JVM of its own with native memory tracking. For each it reports the threads the JVM started for them, the
+ * native memory NMT saw committed for them outside the Java heap (thread stacks apart), the time to start them
+ * all, and how quickly each
  * exit is reported: half the children are killed one by one at a steady pace (kill to onExit completion, per
  * child), the other half all at once (last kill to last onExit completion).
  *
@@ -86,7 +88,7 @@ public final class ManyChildrenBenchmark {
         throw new IOException(spawner + " run exited with " + status + " without a result:\n" + out);
     }
 
-    private static final String[] HEADER = {"spawner", "threads started", "peak threads", "NMT committed MiB",
+    private static final String[] HEADER = {"spawner", "threads started", "peak threads", "NMT non-heap MiB",
             "thread stacks MiB", "start all ms", "paced kill->onExit p50 ms", "p90", "p99", "max",
             "burst: last kill->last onExit ms"};
 
@@ -126,11 +128,11 @@ public final class ManyChildrenBenchmark {
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         // The common pool runs onExit's dependent actions for both spawners: started before counting.
         java.util.concurrent.CompletableFuture.runAsync(() -> {}).get();
-        start(spawner).destroyForcibly().waitFor(); // loads each spawner's classes and helper threads' code paths
-        System.gc();
-        long startedBefore = threads.getTotalStartedThreadCount();
+        long startedBefore = threads.getTotalStartedThreadCount(); // the spawner's own threads count from here
         threads.resetPeakThreadCount();
-        long nmtBefore = nmtCommitted("Total"), stacksBefore = nmtCommitted("Thread");
+        start(spawner).destroyForcibly().waitFor(); // loads the spawner's classes before the memory baseline
+        System.gc();
+        long nmtBefore = nativeCommitted(), stacksBefore = nmtCommitted("Thread");
 
         Process[] procs = new Process[n];
         AtomicLongArray exitSeen = new AtomicLongArray(n);
@@ -147,14 +149,14 @@ public final class ManyChildrenBenchmark {
         long startAll = System.nanoTime() - t0;
         Thread.sleep(200); // whatever the spawner starts per child has started
         long started = threads.getTotalStartedThreadCount() - startedBefore;
-        long nmt = nmtCommitted("Total") - nmtBefore, stacks = nmtCommitted("Thread") - stacksBefore;
+        long nmt = nativeCommitted() - nmtBefore, stacks = nmtCommitted("Thread") - stacksBefore;
 
         long[] killedAt = new long[n];
         int half = n / 2;
         long pace = TimeUnit.MICROSECONDS.toNanos(paceMicros);
         long next = System.nanoTime();
         for (int i = 0; i < half; i++) { // paced: one kill at a time, each exit reported on its own
-            while (System.nanoTime() < next) Thread.onSpinWait();
+            for (long wait; (wait = next - System.nanoTime()) > 0; ) LockSupport.parkNanos(wait); // leaves the CPU
             killedAt[i] = System.nanoTime();
             procs[i].destroyForcibly();
             next = killedAt[i] + pace;
@@ -203,6 +205,11 @@ public final class ManyChildrenBenchmark {
     private static final Pattern NMT_LINE = Pattern.compile("^-?\\s*(\\w[\\w ]*?)\\s*\\(reserved=\\d+KB, committed=(\\d+)KB\\)",
             Pattern.MULTILINE);
     private static final Pattern NMT_TOTAL = Pattern.compile("Total: reserved=\\d+KB, committed=(\\d+)KB");
+
+    /** What NMT sees committed outside the Java heap, whose size the collector changes as it likes. */
+    private static long nativeCommitted() throws Exception {
+        return nmtCommitted("Total") - nmtCommitted("Java Heap");
+    }
 
     /** Committed KB of an NMT summary category ("Thread", "Total") in bytes, from the VM.native_memory command. */
     private static long nmtCommitted(String category) throws Exception {
