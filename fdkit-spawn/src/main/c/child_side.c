@@ -101,14 +101,23 @@ static void close_from(int from) {
     close_each(from, last);
 }
 
-/* Closes every gap between the kept numbers and everything above the last (moved sources too). */
-static void close_unkept(const struct fdkit_plan *p) {
-    int from = 0;
-    for (int k = 0; k < p->nkeep; k++) {
-        if (p->keep[k] > from) close_span(from, p->keep[k] - 1);
+/*
+ * Closes what the child must not keep. After close_range(first, ~0U, CLOSE_RANGE_UNSHARE) the table holds nothing
+ * from `first` up but kept numbers and what the child opened itself, all close-on-exec: only the unkept numbers
+ * below `first` need closing. A whole copied table (unshare) is closed in full: every gap and everything above.
+ */
+static void close_unkept(const struct fdkit_plan *p, int whole_table) {
+    int limit = whole_table ? INT32_MAX : p->first, from = 0;
+    for (int k = 0; k < p->nkeep && from < limit; k++) {
+        if (p->keep[k] > from) close_span(from, (p->keep[k] < limit ? p->keep[k] : limit) - 1);
         from = p->keep[k] + 1;
     }
-    close_from(from);
+    if (from >= limit) return;
+    if (whole_table) {
+        close_from(from);
+    } else {
+        close_span(from, limit - 1);
+    }
 }
 
 /* ---- limits ---- */
@@ -125,18 +134,28 @@ static int set_nofile(struct fdkit_run *run, uint64_t soft, uint64_t hard) {
 }
 
 /*
- * dup3 and F_DUPFD refuse numbers at or above the soft limit: raise it (up to the hard one) to what placing needs,
- * every destination and, when sources are parked, room above `park` (all of it when the whole table was copied and
- * the numbers above `park` may be taken).
+ * dup3 and F_DUPFD refuse numbers at or above the soft limit. When one does, this raises it (up to the hard one)
+ * to what placing needs: every destination and, when sources are parked, room above `park` (all of it when the
+ * whole table was copied and the numbers above `park` may be taken). Asked only after a refusal, so the usual
+ * spawn, whose numbers fit, makes no prlimit call. Returns 1 when the limit was raised and the call is worth
+ * retrying, once per spawn.
  */
-static void raise_nofile_for_placing(struct fdkit_run *run, int park, int parks, int whole_table) {
+static int raised_for_placing(struct fdkit_run *run, int park, int parks, int whole_table, int *asked) {
+    if (*asked) return 0;
+    *asked = 1;
     const struct fdkit_plan *p = run->plan;
     uint64_t cur[2];
-    if (sys4(SYS_prlimit64, 0, RLIMIT_NOFILE, 0, cur) < 0) return;
+    if (sys4(SYS_prlimit64, 0, RLIMIT_NOFILE, 0, cur) < 0) return 0;
     uint64_t need = (uint64_t)p->hi;
     if (parks) need = whole_table ? cur[1] : (uint64_t)park + (uint64_t)p->nmaps + 1;
     if (need > cur[1]) need = cur[1];
-    if (need > cur[0]) set_nofile(run, need, cur[1]);
+    return need > cur[0] && set_nofile(run, need, cur[1]) == 0;
+}
+
+/* The refusals a too-low soft limit gives: dup3 EBADF, F_DUPFD EINVAL (or EMFILE when no number is free below
+ * it), open EMFILE. */
+static int limit_refusal(long r) {
+    return r == -EBADF || r == -EINVAL || r == -EMFILE;
 }
 
 /* ---- signals ---- */
@@ -178,9 +197,9 @@ int fdkit_run_plan(struct fdkit_run *run) {
 
     /* Where moved sources and /dev/null wait: above every destination and every source, so nothing placed later
      * lands on them (after close_range above, the numbers from `first` up are free). */
-    int park = p->hi > p->first ? p->hi : p->first, parks = 0;
+    int park = p->hi > p->first ? p->hi : p->first, parks = 0, asked = 0;
     for (int i = 0; i < p->nmaps; i++) parks |= m[i].from == FDKIT_FROM_DEVNULL || (m[i].flags & FDKIT_MAP_MOVE_FIRST);
-    raise_nofile_for_placing(run, park, parks, whole_table);
+#define RAISED(r) (limit_refusal(r) && raised_for_placing(run, park, parks, whole_table, &asked))
 
     /* 2. Sources that some other map's destination would overwrite are parked first. */
     for (int i = 0; i < p->nmaps; i++) {
@@ -189,6 +208,7 @@ int fdkit_run_plan(struct fdkit_run *run) {
         if (src >= 0 && (m[i].flags & FDKIT_MAP_MOVE_FIRST)) {
             if (INJECTED(p, FDKIT_STEP_MOVE)) return FAIL_INJECTED(p, FDKIT_STEP_MOVE, i);
             r = sys3(SYS_fcntl, src, F_DUPFD_CLOEXEC, park);
+            if (RAISED(r)) r = sys3(SYS_fcntl, src, F_DUPFD_CLOEXEC, park);
             if (r < 0) {
                 if (r == -EBADF && (m[i].flags & FDKIT_MAP_OPTIONAL)) {
                     run->placed[i] = -2; /* optional and absent: leave the destination closed */
@@ -209,10 +229,12 @@ int fdkit_run_plan(struct fdkit_run *run) {
             if (devnull < 0) {
                 if (INJECTED(p, FDKIT_STEP_DEVNULL)) return FAIL_INJECTED(p, FDKIT_STEP_DEVNULL, i);
                 r = sys4(SYS_openat, AT_FDCWD, DEV_NULL, O_RDWR | O_CLOEXEC, 0);
+                if (r == -EMFILE && RAISED(r)) r = sys4(SYS_openat, AT_FDCWD, DEV_NULL, O_RDWR | O_CLOEXEC, 0);
                 if (r < 0) return record(p, FDKIT_STEP_DEVNULL, i, r);
                 devnull = (int)r;
                 if (devnull < park) { /* never leave it on a destination that is still to be placed */
                     r = sys3(SYS_fcntl, devnull, F_DUPFD_CLOEXEC, park);
+                    if (RAISED(r)) r = sys3(SYS_fcntl, devnull, F_DUPFD_CLOEXEC, park);
                     sys1(SYS_close, devnull);
                     if (r < 0) return record(p, FDKIT_STEP_DEVNULL, i, r);
                     devnull = (int)r;
@@ -222,11 +244,14 @@ int fdkit_run_plan(struct fdkit_run *run) {
         }
         if (INJECTED(p, FDKIT_STEP_PLACE)) return FAIL_INJECTED(p, FDKIT_STEP_PLACE, i);
         r = src == dst ? sys3(SYS_fcntl, dst, F_SETFD, 0) : sys3(SYS_dup3, src, dst, 0);
+        if (src != dst && RAISED(r)) r = sys3(SYS_dup3, src, dst, 0);
         if (r < 0 && !(r == -EBADF && (m[i].flags & FDKIT_MAP_OPTIONAL))) return record(p, FDKIT_STEP_PLACE, i, r);
     }
 
+#undef RAISED
+
     /* 4. Close everything that is not kept. */
-    close_unkept(p);
+    close_unkept(p, whole_table);
 
     /* 5. The limit the program starts with: the one asked for, else the one before placing. */
     if (p->flags & FDKIT_PLAN_SET_NOFILE) {

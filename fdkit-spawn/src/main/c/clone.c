@@ -23,8 +23,6 @@
 #define CLONE_CLEAR_SIGHAND 0x100000000ULL
 #endif
 
-extern char **environ;
-
 void fdkit_result_reset(struct fdkit_plan *p) {
     p->result.pid = 0;
     p->result.pidfd = -1;
@@ -89,15 +87,14 @@ static void give_stack(void *stack, int slot) {
 }
 
 /*
- * Clones `fn` as a vfork-style child sharing memory and descriptor table, with every signal blocked in the calling
- * thread meanwhile: no handler may run in the child, it would run JVM code on a stack the JVM does not know.
- * Returns the pid (the pidfd in *pidfd) or -errno.
+ * Clones `fn` as a vfork-style child sharing memory and descriptor table. No JVM handler may run in the child (it
+ * would run JVM code on a stack the JVM does not know). Returns the pid (the pidfd in *pidfd) or -errno.
  */
 static long start_child(int (*fn)(void *), void *arg, char *stack, int *pidfd) {
-    unsigned long all = ~0UL, old = 0;
-    sys4(SYS_rt_sigprocmask, SIG_SETMASK, &all, &old, 8);
     long pid;
     if (clone3_works) {
+        /* No signal needs blocking: CLONE_CLEAR_SIGHAND gives the child default dispositions from its first
+         * instruction, so no JVM handler can run there, and the child sets its own mask before exec. */
         struct fdkit_clone3_args a = {0};
         a.flags = CLONE_VM | CLONE_VFORK | CLONE_FILES | CLONE_PIDFD | CLONE_CLEAR_SIGHAND;
         a.pidfd = (uint64_t)(uintptr_t)pidfd;
@@ -107,12 +104,14 @@ static long start_child(int (*fn)(void *), void *arg, char *stack, int *pidfd) {
         a.exit_signal = SIGCHLD;
         a.stack = (uint64_t)(uintptr_t)(stack + GUARD_SIZE);
         a.stack_size = STACK_SIZE;
-        pid = fdkit_clone3_run(&a, sizeof a, fn, arg);
-    } else {
-        pid = clone(fn, stack + GUARD_SIZE + STACK_SIZE, CLONE_VM | CLONE_VFORK | CLONE_FILES | CLONE_PIDFD | SIGCHLD,
-                    arg, pidfd); /* the exit signal in the low byte: SIGCHLD, see above */
-        if (pid < 0) pid = -errno;
+        return fdkit_clone3_run(&a, sizeof a, fn, arg);
     }
+    /* clone shares the JVM's handlers until the child has reset them: every signal stays blocked meanwhile. */
+    unsigned long all = ~0UL, old = 0;
+    sys4(SYS_rt_sigprocmask, SIG_SETMASK, &all, &old, 8);
+    pid = clone(fn, stack + GUARD_SIZE + STACK_SIZE, CLONE_VM | CLONE_VFORK | CLONE_FILES | CLONE_PIDFD | SIGCHLD,
+                arg, pidfd); /* the exit signal in the low byte: SIGCHLD, see above */
+    if (pid < 0) pid = -errno;
     sys4(SYS_rt_sigprocmask, SIG_SETMASK, &old, 0, 8);
     return pid;
 }
@@ -123,21 +122,39 @@ static int reap(pid_t pid) {
     return status;
 }
 
-/* The memory the child may write besides the result, and environ for a plan without envp. */
-static int prepare_run(struct fdkit_run *run, struct fdkit_plan *p) {
+/* Room for the child's writable arrays on the caller's stack, enough for usual plans: no allocation per spawn. */
+#define INLINE_MAPS 64
+#define INLINE_ARGS 64
+
+struct run_memory {
+    int32_t placed[INLINE_MAPS];
+    char *sh_argv[INLINE_ARGS];
+    char **owned_envp; /* a filtered copy of environ (fdkit_child_envp), or NULL */
+    char *const *caller_envp;
+};
+
+static void release_run(struct fdkit_run *run, struct run_memory *mem) {
+    run->plan->envp = mem->caller_envp;
+    if (run->placed != mem->placed) free(run->placed);
+    if (run->sh_argv != mem->sh_argv) free(run->sh_argv);
+    free(mem->owned_envp);
+}
+
+/* The memory the child may write besides the result, and the environment for a plan without envp. */
+static int prepare_run(struct fdkit_run *run, struct fdkit_plan *p, struct run_memory *mem) {
     fdkit_result_reset(p);
-    if (!p->envp) p->envp = environ; /* as the JDK's children get it when environment() was never touched */
-    int argc = 0;
-    while (p->argv[argc]) argc++;
     run->plan = p;
-    run->placed = malloc(sizeof(int32_t) * (size_t)(p->nmaps > 0 ? p->nmaps : 1));
-    run->sh_argv = malloc(sizeof(char *) * (size_t)(argc + 2));
     run->clear_sighand = 0;
     run->shared_handlers = 0;
     run->nofile_changed = 0;
-    if (!run->placed || !run->sh_argv) {
-        free(run->placed);
-        free(run->sh_argv);
+    int argc = 0;
+    while (p->argv[argc]) argc++;
+    mem->caller_envp = p->envp;
+    p->envp = fdkit_child_envp(p, &mem->owned_envp);
+    run->placed = p->nmaps <= INLINE_MAPS ? mem->placed : malloc(sizeof(int32_t) * (size_t)p->nmaps);
+    run->sh_argv = argc + 2 <= INLINE_ARGS ? mem->sh_argv : malloc(sizeof(char *) * (size_t)(argc + 2));
+    if (!p->envp || !run->placed || !run->sh_argv) {
+        release_run(run, mem);
         return -ENOMEM;
     }
     run->sh_argv[0] = (char *)"/bin/sh";
@@ -147,28 +164,22 @@ static int prepare_run(struct fdkit_run *run, struct fdkit_plan *p) {
     return 0;
 }
 
-static void release_run(struct fdkit_run *run, char *const *caller_envp) {
-    run->plan->envp = caller_envp;
-    free(run->placed);
-    free(run->sh_argv);
-}
-
 EXPORT int fdkit_spawn(struct fdkit_plan *p) {
-    char *const *caller_envp = p->envp;
     struct fdkit_run run;
-    long r = prepare_run(&run, p);
+    struct run_memory mem;
+    long r = prepare_run(&run, p, &mem);
     if (r < 0) return fdkit_fail(p, FDKIT_STEP_STACK, 0, r);
     run.clear_sighand = clone3_works;
     int slot = -1;
     char *stack = p->fail_step == FDKIT_STEP_STACK ? NULL : take_stack(&slot);
     if (!stack) {
-        release_run(&run, caller_envp);
+        release_run(&run, &mem);
         return fdkit_fail(p, FDKIT_STEP_STACK, 0, p->fail_step == FDKIT_STEP_STACK ? -p->fail_error : -ENOMEM);
     }
     int pidfd = -1;
     long pid = p->fail_step == FDKIT_STEP_CLONE ? -p->fail_error : start_child(fdkit_child_main, &run, stack, &pidfd);
     give_stack(stack, slot);
-    release_run(&run, caller_envp);
+    release_run(&run, &mem);
     if (pid < 0) return fdkit_fail(p, FDKIT_STEP_CLONE, 0, pid);
     if (p->result.step != FDKIT_STEP_NONE) { /* the child wrote why it could not exec, then exited */
         reap((pid_t)pid);
@@ -189,15 +200,15 @@ EXPORT int fdkit_spawn(struct fdkit_plan *p) {
  * other thread. The thread runs child_side.c only, so it needs no thread library.
  */
 EXPORT int fdkit_exec_in_place(struct fdkit_plan *p) {
-    char *const *caller_envp = p->envp;
     struct fdkit_run run;
-    long r = prepare_run(&run, p);
+    struct run_memory mem;
+    long r = prepare_run(&run, p, &mem);
     if (r < 0) return fdkit_fail(p, FDKIT_STEP_THREAD, 0, r);
     run.shared_handlers = 1; /* the JVM's handlers: exec resets the caught ones, keeps the ignored ones */
     int slot = -1;
     char *stack = take_stack(&slot);
     if (!stack) {
-        release_run(&run, caller_envp);
+        release_run(&run, &mem);
         return fdkit_fail(p, FDKIT_STEP_THREAD, 0, -ENOMEM);
     }
     /* The kernel writes the thread id here at clone and clears it (with a futex wake) when the thread exits. */
@@ -217,7 +228,7 @@ EXPORT int fdkit_exec_in_place(struct fdkit_plan *p) {
     }
     sys4(SYS_rt_sigprocmask, SIG_SETMASK, &old, 0, 8);
     give_stack(stack, slot);
-    release_run(&run, caller_envp);
+    release_run(&run, &mem);
     if (t < 0) return fdkit_fail(p, FDKIT_STEP_THREAD, 0, t);
     if (p->result.step == FDKIT_STEP_NONE) fdkit_fail(p, FDKIT_STEP_THREAD, 1, -EINTR); /* exec never returns */
     return -1;

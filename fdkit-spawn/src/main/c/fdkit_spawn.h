@@ -29,6 +29,8 @@ enum fdkit_map_flags {
 enum fdkit_plan_flags {
     FDKIT_PLAN_SET_NOFILE = 1,  /* give the child RLIMIT_NOFILE {nofile_soft, nofile_hard} */
     FDKIT_PLAN_PATH_SEARCH = 2, /* posix-spawn only: paths[0] is a bare name, searched in PATH by posix_spawnp */
+    FDKIT_PLAN_ENVIRON_NO_LISTEN = 4, /* with envp NULL: environ less its LISTEN_PID, LISTEN_FDS and LISTEN_FDNAMES
+                                       * entries (socket activation meant for this process, not its child) */
 };
 
 /*
@@ -74,7 +76,8 @@ struct fdkit_result {
 struct fdkit_plan {
     const char *const *paths; /* files to exec, in execvp order (PATH candidates); npaths of them */
     char *const *argv;
-    char *const *envp;        /* NULL: the process's environ at the moment of the spawn */
+    char *const *envp;        /* NULL: the process's environ at the moment of the spawn (see
+                               * FDKIT_PLAN_ENVIRON_NO_LISTEN) */
     const char *dir;          /* chdir target, or NULL */
     char *listen_pid;         /* 12 writable bytes inside envp's "LISTEN_PID=" entry, where the child writes its
                                * pid; or NULL */

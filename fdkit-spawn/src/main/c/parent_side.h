@@ -12,4 +12,11 @@ void fdkit_result_reset(struct fdkit_plan *p);
 /* Records a failed step in plan->result; returns -1. err is -errno. */
 int fdkit_fail(struct fdkit_plan *p, int step, int arg, long err);
 
+/*
+ * The environment the child gets: plan->envp, else environ as it is now, without the socket-activation entries
+ * when the plan says so. Such entries are rare, so environ itself is used whenever it has none; otherwise a
+ * filtered copy is returned and also stored in *owned, for the caller to free. NULL when that copy cannot be made.
+ */
+char *const *fdkit_child_envp(const struct fdkit_plan *p, char ***owned);
+
 #endif

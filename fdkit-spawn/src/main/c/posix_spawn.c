@@ -14,8 +14,6 @@
 #include "parent_side.h"
 #include "raw_syscall.h"
 
-extern char **environ;
-
 typedef int (*addclosefrom_fn)(posix_spawn_file_actions_t *, int);
 typedef int (*addchdir_fn)(posix_spawn_file_actions_t *, const char *);
 
@@ -141,7 +139,12 @@ EXPORT int fdkit_posix_spawn(struct fdkit_plan *p) {
         r = fdkit_fail(p, FDKIT_STEP_EXEC, 0, -p->fail_error);
         goto out;
     }
-    char *const *envp = p->envp ? p->envp : environ; /* as the JDK's children get it when environment() is untouched */
+    char **owned_envp;
+    char *const *envp = fdkit_child_envp(p, &owned_envp); /* environ: as the JDK's children get it when untouched */
+    if (!envp) {
+        r = fdkit_fail(p, FDKIT_STEP_FILE_ACTIONS, 0, -ENOMEM);
+        goto out;
+    }
     pid_t pid;
     r = (p->flags & FDKIT_PLAN_PATH_SEARCH) ? posix_spawnp(&pid, p->paths[0], &fa, &attr, p->argv, envp)
                                             : posix_spawn(&pid, p->paths[0], &fa, &attr, p->argv, envp);
@@ -150,6 +153,7 @@ EXPORT int fdkit_posix_spawn(struct fdkit_plan *p) {
     } else {
         p->result.pid = pid;
     }
+    free(owned_envp);
 out:
     if (fa_ok) posix_spawn_file_actions_destroy(&fa);
     if (attr_ok) posix_spawnattr_destroy(&attr);

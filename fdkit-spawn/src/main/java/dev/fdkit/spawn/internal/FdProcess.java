@@ -24,7 +24,6 @@ public final class FdProcess extends Process {
     /** What the caller gets, buffered as the JDK's are; destroy() closes these, not the pipes under them. */
     private final OutputStream stdin;
     private final InputStream stdout, stderr;
-    private final ProcessHandle handle;
 
     // Guarded by this.
     private int pidfd;
@@ -34,6 +33,8 @@ public final class FdProcess extends Process {
     private int pollingWaiters;
     private int exitCode;
     private CompletableFuture<Process> exitFuture;
+    /** Made on first use (see {@link #toHandle()}), not at start: the JDK's reads /proc, which a spawn need not. */
+    private ProcessHandle handle;
 
     /**
      * @param mergedStderr stderr goes into the stdout pipe: the error stream is then, as the JDK's, an empty stream
@@ -50,10 +51,6 @@ public final class FdProcess extends Process {
         this.stdout = stdout == null ? NullInput.INSTANCE : new BufferedInputStream(stdout, 8192);
         this.stderr = stderr != null ? new BufferedInputStream(stderr, 8192)
                 : mergedStderr ? new BufferedInputStream(InputStream.nullInputStream(), 8192) : NullInput.INSTANCE;
-        // The JDK's own handle, taken while the child cannot have been reaped (watch() comes later), so the pid is
-        // surely this child's: it equals, hashes and compares as ProcessHandle.of(pid) and the children() of the
-        // JVM do. Only where /proc cannot tell the child's start time does fdkit's own handle stand in.
-        this.handle = ProcessHandle.of(pid).orElseGet(() -> new SpawnedHandle(this));
     }
 
     /** Starts watching for the child's exit. */
@@ -271,8 +268,17 @@ public final class FdProcess extends Process {
         }
     }
 
+    /**
+     * The JDK's own handle for a child that has not exited, taken under this lock, which reaping needs too: the
+     * pid is then surely this child's, and the handle equals, hashes and compares as ProcessHandle.of(pid) and the
+     * children() of the JVM do. Once the child has exited (or where /proc cannot tell its start time) fdkit's own
+     * handle stands in, which answers as the JDK's does for an exited process.
+     */
     @Override
-    public ProcessHandle toHandle() {
+    public synchronized ProcessHandle toHandle() {
+        if (handle == null) {
+            handle = tryReap() ? new SpawnedHandle(this) : ProcessHandle.of(pid).orElseGet(() -> new SpawnedHandle(this));
+        }
         return handle;
     }
 

@@ -9,7 +9,6 @@ import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -18,6 +17,7 @@ import java.util.Optional;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
  * The binding to fdkit's C spawn helper (src/main/c, its ABI in fdkit_spawn.h and {@link SpawnAbi}): loads it from
@@ -41,7 +41,9 @@ public final class NativeSpawn {
      *
      * @param paths the files to exec in execvp order; for posix-spawn the one program as given
      * @param envp  null: the process's {@code environ} as it is at the moment of the spawn (read by the helper, so
-     *              variables native code set with setenv(3) are included); not allowed with {@code listenPid}
+     *              variables native code set with setenv(3) are included), less its socket-activation variables
+     *              (LISTEN_PID, LISTEN_FDS, LISTEN_FDNAMES), which describe this process's descriptors, not the
+     *              child's; not allowed with {@code listenPid}
      */
     public record Command(byte[][] paths, byte[][] argv, byte[][] envp, byte[] dir, boolean listenPid) {
         public Command {
@@ -151,55 +153,57 @@ public final class NativeSpawn {
 
     private static Outcome run(MethodHandle fn, Command c, Plan plan, long[] nofile, int flags) {
         requireLoaded();
+        if (!SpawnAbi.POINTER_IS_LONG) throw new IllegalStateException("fdkit-spawn's helper needs a 64-bit JVM");
         InjectedFailure fail = InjectedFailure.current();
         // Everything goes into one per-thread block: no allocation per string, nothing to free.
         Block b = Block.forThread(c, plan);
         MemorySegment s = b.seg;
         long at = b.take(SpawnAbi.PLAN.byteSize(), SpawnAbi.PLAN.byteAlignment());
-        b.setPointer(SpawnAbi.PATHS, at, b.pointers(c.paths(), 0));
-        b.setPointer(SpawnAbi.ARGV, at, b.pointers(c.argv(), 0));
+        b.setPointer(at + SpawnAbi.PATHS, b.pointers(c.paths(), 0));
+        b.setPointer(at + SpawnAbi.ARGV, b.pointers(c.argv(), 0));
         long listenPid = 0;
         if (c.listenPid()) {
             long entry = b.string(LISTEN_PID_PREFIX, PID_DIGITS);
             listenPid = entry + LISTEN_PID_PREFIX.length;
-            b.setPointer(SpawnAbi.ENVP, at, b.pointers(c.envp(), entry));
+            b.setPointer(at + SpawnAbi.ENVP, b.pointers(c.envp(), entry));
         } else {
-            b.setPointer(SpawnAbi.ENVP, at, c.envp() == null ? 0 : b.pointers(c.envp(), 0));
+            b.setPointer(at + SpawnAbi.ENVP, c.envp() == null ? 0 : b.pointers(c.envp(), 0));
         }
-        b.setPointer(SpawnAbi.LISTEN_PID, at, listenPid);
-        b.setPointer(SpawnAbi.DIR, at, c.dir() == null ? 0 : b.string(c.dir(), 0));
+        b.setPointer(at + SpawnAbi.LISTEN_PID, listenPid);
+        b.setPointer(at + SpawnAbi.DIR, c.dir() == null ? 0 : b.string(c.dir(), 0));
         int n = plan.mappings.size();
         long maps = b.take(SpawnAbi.MAP.byteSize() * Math.max(1, n), SpawnAbi.MAP.byteAlignment());
         for (int i = 0; i < n; i++) {
             long m = maps + i * SpawnAbi.MAP.byteSize();
-            SpawnAbi.MAP_FROM.set(s, m, plan.mappings.get(i).src());
-            SpawnAbi.MAP_TO.set(s, m, plan.mappings.get(i).dst());
-            SpawnAbi.MAP_FLAGS.set(s, m, plan.flags[i]);
+            s.set(JAVA_INT, m + SpawnAbi.MAP_FROM, plan.mappings.get(i).src());
+            s.set(JAVA_INT, m + SpawnAbi.MAP_TO, plan.mappings.get(i).dst());
+            s.set(JAVA_INT, m + SpawnAbi.MAP_FLAGS, plan.flags[i]);
         }
-        b.setPointer(SpawnAbi.MAPS, at, maps);
-        b.setPointer(SpawnAbi.KEEP, at, b.ints(plan.keep));
-        SpawnAbi.ADDCLOSEFROM_NP.set(s, at, GlibcSpawnActions.ADDCLOSEFROM.orElse(MemorySegment.NULL));
-        SpawnAbi.ADDCHDIR_NP.set(s, at, GlibcSpawnActions.ADDCHDIR.orElse(MemorySegment.NULL));
-        SpawnAbi.SIG_DEFAULT.set(s, at, 0L); // caught signals to SIG_DFL, ignored ones stay ignored: as exec does
-        SpawnAbi.SIG_MASK.set(s, at, 0L); // the program starts with no signal blocked
-        SpawnAbi.NOFILE_SOFT.set(s, at, nofile == null ? 0L : nofile[0]);
-        SpawnAbi.NOFILE_HARD.set(s, at, nofile == null ? 0L : nofile[1]);
-        SpawnAbi.NPATHS.set(s, at, c.paths().length);
-        SpawnAbi.NMAPS.set(s, at, n);
-        SpawnAbi.NKEEP.set(s, at, plan.keep.length);
-        SpawnAbi.FIRST.set(s, at, plan.first);
-        SpawnAbi.HI.set(s, at, plan.hi);
-        SpawnAbi.FLAGS.set(s, at, flags | (nofile == null ? 0 : SpawnAbi.PLAN_SET_NOFILE));
-        SpawnAbi.FAIL_STEP.set(s, at, fail == null ? SpawnAbi.STEP_NONE : fail.step());
-        SpawnAbi.FAIL_ERROR.set(s, at, fail == null ? 0 : fail.errno());
+        b.setPointer(at + SpawnAbi.MAPS, maps);
+        b.setPointer(at + SpawnAbi.KEEP, b.ints(plan.keep));
+        s.set(JAVA_LONG, at + SpawnAbi.ADDCLOSEFROM_NP, GlibcSpawnActions.ADDCLOSEFROM_ADDRESS);
+        s.set(JAVA_LONG, at + SpawnAbi.ADDCHDIR_NP, GlibcSpawnActions.ADDCHDIR_ADDRESS);
+        s.set(JAVA_LONG, at + SpawnAbi.SIG_DEFAULT, 0L); // caught signals to SIG_DFL, ignored ones stay ignored: as exec does
+        s.set(JAVA_LONG, at + SpawnAbi.SIG_MASK, 0L); // the program starts with no signal blocked
+        s.set(JAVA_LONG, at + SpawnAbi.NOFILE_SOFT, nofile == null ? 0L : nofile[0]);
+        s.set(JAVA_LONG, at + SpawnAbi.NOFILE_HARD, nofile == null ? 0L : nofile[1]);
+        s.set(JAVA_INT, at + SpawnAbi.NPATHS, c.paths().length);
+        s.set(JAVA_INT, at + SpawnAbi.NMAPS, n);
+        s.set(JAVA_INT, at + SpawnAbi.NKEEP, plan.keep.length);
+        s.set(JAVA_INT, at + SpawnAbi.FIRST, plan.first);
+        s.set(JAVA_INT, at + SpawnAbi.HI, plan.hi);
+        s.set(JAVA_INT, at + SpawnAbi.FLAGS, flags | (nofile == null ? 0 : SpawnAbi.PLAN_SET_NOFILE)
+                | (c.envp() == null ? SpawnAbi.PLAN_ENVIRON_NO_LISTEN : 0));
+        s.set(JAVA_INT, at + SpawnAbi.FAIL_STEP, fail == null ? SpawnAbi.STEP_NONE : fail.step());
+        s.set(JAVA_INT, at + SpawnAbi.FAIL_ERROR, fail == null ? 0 : fail.errno());
         try {
             int unused = (int) fn.invokeExact(b.at(at));
         } catch (Throwable t) {
             throw rethrow(t);
         }
-        return new Outcome((int) SpawnAbi.RESULT_PID.get(s, at), (int) SpawnAbi.RESULT_PIDFD.get(s, at),
-                (int) SpawnAbi.RESULT_ERROR.get(s, at), (int) SpawnAbi.RESULT_STEP.get(s, at),
-                (int) SpawnAbi.RESULT_ARG.get(s, at));
+        return new Outcome(s.get(JAVA_INT, at + SpawnAbi.RESULT_PID), s.get(JAVA_INT, at + SpawnAbi.RESULT_PIDFD),
+                s.get(JAVA_INT, at + SpawnAbi.RESULT_ERROR), s.get(JAVA_INT, at + SpawnAbi.RESULT_STEP),
+                s.get(JAVA_INT, at + SpawnAbi.RESULT_ARG));
     }
 
     /**
@@ -240,20 +244,20 @@ public final class NativeSpawn {
             return at;
         }
 
-        /** Sets the pointer {@code member} of the struct at {@code struct} to the block's {@code offset}. */
-        void setPointer(VarHandle member, long struct, long offset) {
-            member.set(seg, struct, pointer(offset));
+        /** Sets the pointer at block offset {@code slot} to the block's {@code offset} (0: NULL). */
+        void setPointer(long slot, long offset) {
+            seg.set(JAVA_LONG, slot, pointer(offset));
         }
 
-        private MemorySegment pointer(long offset) {
-            return offset == 0 ? MemorySegment.NULL : MemorySegment.ofAddress(base + offset);
+        private long pointer(long offset) {
+            return offset == 0 ? 0L : base + offset;
         }
 
         /** A NUL-terminated copy of {@code s} followed by {@code room} zero bytes. */
         long string(byte[] s, int room) {
             long at = take(s.length + 1L + room, 1);
             MemorySegment.copy(s, 0, seg, JAVA_BYTE, at, s.length);
-            seg.asSlice(at + s.length, 1L + room).fill((byte) 0);
+            for (long i = 0; i <= room; i++) seg.set(JAVA_BYTE, at + s.length + i, (byte) 0);
             return at;
         }
 
@@ -261,11 +265,9 @@ public final class NativeSpawn {
         long pointers(byte[][] strings, long extra) {
             int n = strings.length + (extra == 0 ? 0 : 1);
             long array = take(ADDRESS.byteSize() * (n + 1), ADDRESS.byteAlignment());
-            for (int i = 0; i < strings.length; i++) {
-                seg.set(ADDRESS, array + ADDRESS.byteSize() * i, pointer(string(strings[i], 0)));
-            }
-            if (extra != 0) seg.set(ADDRESS, array + ADDRESS.byteSize() * strings.length, pointer(extra));
-            seg.set(ADDRESS, array + ADDRESS.byteSize() * n, MemorySegment.NULL);
+            for (int i = 0; i < strings.length; i++) setPointer(array + ADDRESS.byteSize() * i, string(strings[i], 0));
+            setPointer(array + ADDRESS.byteSize() * strings.length, extra); // NULL when there is none
+            setPointer(array + ADDRESS.byteSize() * n, 0);
             return array;
         }
 
@@ -289,6 +291,8 @@ public final class NativeSpawn {
                 Linker.nativeLinker().defaultLookup().find("posix_spawn_file_actions_addclosefrom_np");
         public static final Optional<MemorySegment> ADDCHDIR =
                 Linker.nativeLinker().defaultLookup().find("posix_spawn_file_actions_addchdir_np");
+        static final long ADDCLOSEFROM_ADDRESS = ADDCLOSEFROM.map(MemorySegment::address).orElse(0L);
+        static final long ADDCHDIR_ADDRESS = ADDCHDIR.map(MemorySegment::address).orElse(0L);
     }
 
     /** The library's own account of its ABI (fdkit_abi_layout): "struct" or "struct.member" -> {offset, size}. */

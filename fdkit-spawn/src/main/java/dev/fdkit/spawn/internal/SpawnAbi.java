@@ -20,7 +20,7 @@ final class SpawnAbi {
     /** {@code fdkit_map.from}: the child opens /dev/null. */
     static final int FROM_DEVNULL = -1;
     static final int MAP_MOVE_FIRST = 1, MAP_OPTIONAL = 2;
-    static final int PLAN_SET_NOFILE = 1, PLAN_PATH_SEARCH = 2;
+    static final int PLAN_SET_NOFILE = 1, PLAN_PATH_SEARCH = 2, PLAN_ENVIRON_NO_LISTEN = 4;
 
     /** {@code enum fdkit_step}: what failed; fdkit_spawn.h says what the result's arg means for each. */
     static final int STEP_NONE = 0, STEP_STACK = 1, STEP_CLONE = 2, STEP_UNSHARE = 3, STEP_MOVE = 4, STEP_PLACE = 5,
@@ -65,32 +65,37 @@ final class SpawnAbi {
     static final StructLayout ABI_CONSTANT = MemoryLayout.structLayout(ADDRESS.withName("name"),
             JAVA_LONG.withName("value")).withName("fdkit_abi_constant");
 
-    // Plan members, each a (segment, base offset) handle.
-    static final VarHandle PATHS = plan("paths"), ARGV = plan("argv"), ENVP = plan("envp"), DIR = plan("dir"),
+    // Member offsets, for plain ValueLayout reads and writes at a struct's offset in the per-thread block: cheaper
+    // per spawn than a VarHandle of each member. Pointers are written as JAVA_LONG (POINTER_IS_LONG).
+    static final long PATHS = plan("paths"), ARGV = plan("argv"), ENVP = plan("envp"), DIR = plan("dir"),
             LISTEN_PID = plan("listen_pid"), MAPS = plan("maps"), KEEP = plan("keep"),
             ADDCLOSEFROM_NP = plan("addclosefrom_np"), ADDCHDIR_NP = plan("addchdir_np"),
             SIG_DEFAULT = plan("sig_default"), SIG_MASK = plan("sig_mask"), NOFILE_SOFT = plan("nofile_soft"),
             NOFILE_HARD = plan("nofile_hard"), NPATHS = plan("npaths"), NMAPS = plan("nmaps"), NKEEP = plan("nkeep"),
             FIRST = plan("first"), HI = plan("hi"), FLAGS = plan("flags"), FAIL_STEP = plan("fail_step"),
             FAIL_ERROR = plan("fail_error");
-    static final VarHandle RESULT_PID = result("pid"), RESULT_PIDFD = result("pidfd"),
-            RESULT_ERROR = result("error"), RESULT_STEP = result("step"), RESULT_ARG = result("arg");
-    static final VarHandle MAP_FROM = map("from"), MAP_TO = map("to"), MAP_FLAGS = map("flags");
+    static final long RESULT_PID = result("pid"), RESULT_PIDFD = result("pidfd"), RESULT_ERROR = result("error"),
+            RESULT_STEP = result("step"), RESULT_ARG = result("arg");
+    static final long MAP_FROM = map("from"), MAP_TO = map("to"), MAP_FLAGS = map("flags");
+
+    /** The helper is built for 64-bit Linux only (amd64, aarch64): a pointer member is a JAVA_LONG there. */
+    static final boolean POINTER_IS_LONG = ADDRESS.byteSize() == JAVA_LONG.byteSize();
+
     static final VarHandle ABI_FIELD_NAME = ABI_FIELD.varHandle(groupElement("name")),
             ABI_FIELD_OFFSET = ABI_FIELD.varHandle(groupElement("offset")),
             ABI_FIELD_SIZE = ABI_FIELD.varHandle(groupElement("size")),
             ABI_CONSTANT_NAME = ABI_CONSTANT.varHandle(groupElement("name")),
             ABI_CONSTANT_VALUE = ABI_CONSTANT.varHandle(groupElement("value"));
 
-    private static VarHandle plan(String name) {
-        return PLAN.varHandle(groupElement(name));
+    private static long plan(String name) {
+        return PLAN.byteOffset(groupElement(name));
     }
 
-    private static VarHandle result(String name) {
-        return PLAN.varHandle(groupElement("result"), groupElement(name));
+    private static long result(String name) {
+        return PLAN.byteOffset(groupElement("result"), groupElement(name));
     }
 
-    private static VarHandle map(String name) {
-        return MAP.varHandle(groupElement(name));
+    private static long map(String name) {
+        return MAP.byteOffset(groupElement(name));
     }
 }

@@ -106,7 +106,7 @@ public final class Spawner {
         Encoded cmd = encode(r);
         Resources res = new Resources();
         try {
-            List<Plan.Mapping> original = mappings(r, res, false);
+            List<Plan.Mapping> original = mappings(r, res, false, mech == Mechanism.CLONE);
             List<Plan.Mapping> lowered = original;
             if (mech == Mechanism.CLONE) {
                 res.slots = LowSlots.get();
@@ -163,7 +163,7 @@ public final class Spawner {
         String program = resolveForExec(r, cmd);
         Resources res = new Resources();
         try {
-            List<Plan.Mapping> maps = mappings(r, res, true);
+            List<Plan.Mapping> maps = mappings(r, res, true, true);
             Plan plan = Plan.of(maps);
             System.out.flush();
             System.err.flush();
@@ -208,8 +208,13 @@ public final class Spawner {
 
     // ---------------------------------------------------------------- descriptors
 
-    /** stdio by the redirects (a passFd onto 0-2 wins), then listen descriptors from 3, then passed descriptors. */
-    private static List<Plan.Mapping> mappings(SpawnRequest r, Resources res, boolean inPlace) throws IOException {
+    /**
+     * stdio by the redirects (a passFd onto 0-2 wins), then listen descriptors from 3, then passed descriptors.
+     * {@code helperSkipsAbsent}: the clone helper runs the plan, leaving an absent optional source's destination
+     * closed by itself.
+     */
+    private static List<Plan.Mapping> mappings(SpawnRequest r, Resources res, boolean inPlace,
+                                               boolean helperSkipsAbsent) throws IOException {
         Plan.Mapping[] std = new Plan.Mapping[3];
         Redirect[] redirects = {r.stdin(), r.stdout(), r.stderr()};
         for (int i = 0; i < 3; i++) {
@@ -229,10 +234,14 @@ public final class Spawner {
         for (Map.Entry<Integer, Integer> e : r.passed().entrySet()) {
             if (e.getKey() > 2) out.add(new Plan.Mapping(e.getValue(), e.getKey(), false));
         }
+        // Named descriptors are checked here, for a clear error before anything starts. Inherited stdio the JVM
+        // lacks stays closed in the child: the clone helper sees to that itself (MAP_OPTIONAL), at no cost per
+        // spawn; posix_spawn's file actions cannot, so for it such a mapping is left out here.
         List<Plan.Mapping> checked = new ArrayList<>(out.size());
         for (Plan.Mapping m : out) {
-            if (m.src() >= 0 && FdCalls.fcntl(m.src(), FdCalls.F_GETFD, 0) < 0) {
-                if (m.optional()) continue; // inherited stdio the JVM does not have: the child's stays closed too
+            boolean check = m.src() >= 0 && (!m.optional() || !helperSkipsAbsent);
+            if (check && FdCalls.fcntl(m.src(), FdCalls.F_GETFD, 0) < 0) {
+                if (m.optional()) continue;
                 throw new ErrnoException("parent descriptor " + m.src() + " for child descriptor " + m.dst(),
                         Errno.EBADF);
             }
@@ -319,7 +328,10 @@ public final class Spawner {
     private static Encoded encode(SpawnRequest r) throws IOException {
         List<String> command = r.command();
         byte[][] argv = new byte[command.size()][];
-        for (int i = 0; i < argv.length; i++) argv[i] = bytes(command.get(i), "command[" + i + "]");
+        for (int i = 0; i < argv.length; i++) {
+            String arg = command.get(i);
+            argv[i] = arg.indexOf('\0') < 0 ? arg.getBytes(JNU) : bytes(arg, "command[" + i + "]"); // the latter throws
+        }
         String prog = command.getFirst();
         if (prog.isEmpty()) throw execFailure(Errno.ENOENT, "empty program name");
         List<String> candidates = candidates(prog);
@@ -332,11 +344,14 @@ public final class Spawner {
     }
 
     /**
-     * The child's environment: the caller's map, or else this process's environ as it is now (variables native
-     * code set with setenv(3) included, as the JDK's child gets them), each untouched variable in its own bytes.
-     * Socket-activation variables reach the child only when they describe its descriptors.
+     * The child's environment: the caller's map, or else this process's environ as it is at the spawn (variables
+     * native code set with setenv(3) included, as the JDK's child gets them), each untouched variable in its own
+     * bytes. Socket-activation variables reach the child only when they describe its descriptors. Null for an
+     * untouched environment without listen descriptors: the helper then reads environ itself, leaving out those
+     * variables, so the usual spawn copies no environment at all.
      */
     private static byte[][] environment(SpawnRequest r) {
+        if (r.environment() == null && r.listen().isEmpty()) return null;
         byte[][] base = r.environment() != null ? r.environment().entries(LISTEN_VARS) : withoutListenVars(Environ.current());
         if (r.listen().isEmpty()) return base;
         StringBuilder names = new StringBuilder();

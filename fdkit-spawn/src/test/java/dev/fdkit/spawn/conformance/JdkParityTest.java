@@ -223,4 +223,30 @@ class JdkParityTest {
             for (String v : vars) NativeEnv.unsetenv(v);
         }
     }
+
+    /**
+     * The untouched environment, which the helper reads from environ itself, is the JDK's untouched one (environ
+     * as it is, setenv(3) included) less exactly the three socket-activation names: a name that merely starts like
+     * one stays, and so does every other variable.
+     */
+    @ParameterizedTest
+    @EnumSource(SpawnMechanism.class)
+    @Timeout(60)
+    void untouchedEnvironmentIsTheJdksLessSocketActivation(SpawnMechanism m) throws Exception {
+        System.getenv(); // the JVM's environment snapshot, taken on first use, must not hold these for later tests
+        List<String> set = List.of("LISTEN_FDS", "LISTEN_FDSX", "LISTEN_PIDFD", "FDKIT_AFTER_LISTEN");
+        for (String v : set) NativeEnv.setenv(v, "7");
+        try {
+            List<String> fdkit = sorted(readAll(new FdProcessBuilder("env").mechanism(m).start().getInputStream()));
+            List<String> jdk = sorted(readAll(new ProcessBuilder("env").start().getInputStream()));
+            assertTrue(jdk.contains("LISTEN_FDS=7") && jdk.contains("FDKIT_AFTER_LISTEN=7"), "the setup worked: " + jdk);
+            assertEquals(jdk.stream().filter(e -> !e.equals("LISTEN_FDS=7")).toList(), fdkit);
+        } finally {
+            for (String v : set) NativeEnv.unsetenv(v);
+        }
+    }
+
+    private static List<String> sorted(String lines) {
+        return lines.lines().sorted().toList();
+    }
 }

@@ -1,0 +1,227 @@
+package dev.fdkit.bench;
+
+import dev.fdkit.spawn.FdProcessBuilder;
+
+import javax.management.ObjectName;
+import java.io.File;
+import java.io.IOException;
+import java.lang.ProcessBuilder.Redirect;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.locks.LockSupport;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Many live children from one thread: N sleeping children (stdin from /dev/null, stdout and stderr discarded),
+ * each with an onExit callback, started by fdkit's FdProcessBuilder and by the JDK's ProcessBuilder, each spawner
+ * in a JVM of its own with native memory tracking. For each it reports the threads the JVM started for them, the
+ * native memory NMT saw committed for them outside the Java heap (thread stacks apart), the time to start them
+ * all, and how quickly each
+ * exit is reported: half the children are killed one by one at a steady pace (kill to onExit completion, per
+ * child), the other half all at once (last kill to last onExit completion).
+ *
+ * <pre>java --enable-native-access=ALL-UNNAMED -cp fdkit-bench/target/fdkit-bench.jar \
+ *     dev.fdkit.bench.ManyChildrenBenchmark [--children N] [--pace-us U]</pre>
+ */
+public final class ManyChildrenBenchmark {
+    private ManyChildrenBenchmark() {}
+
+    private static final String[] CHILD = {"sleep", "1000"};
+    private static final String RESULT = "RESULT ";
+
+    public static void main(String[] args) throws Exception {
+        int children = 5000;
+        long paceMicros = 1000;
+        String only = null;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--children" -> children = positive(args, ++i);
+                case "--pace-us" -> paceMicros = positive(args, ++i);
+                case "--one" -> only = value(args, ++i);
+                default -> throw new IllegalArgumentException("unknown argument '" + args[i]
+                        + "': use --children N, --pace-us MICROSECONDS");
+            }
+        }
+        if (only != null) {
+            System.out.println(RESULT + measure(only, children, paceMicros));
+            return;
+        }
+        System.out.printf(Locale.ROOT, "%d sleeping children started from one thread; half killed every %d us, "
+                + "half at once%n%n", children, paceMicros);
+        List<String[]> rows = new ArrayList<>();
+        for (String spawner : List.of("fdkit", "ProcessBuilder")) rows.add(inChildJvm(spawner, children, paceMicros));
+        printTable(rows);
+    }
+
+    private static int positive(String[] args, int i) {
+        int v = Integer.parseInt(value(args, i));
+        if (v < 0) throw new IllegalArgumentException(args[i - 1] + " must not be negative: " + v);
+        return v;
+    }
+
+    private static String value(String[] args, int i) {
+        if (i >= args.length) throw new IllegalArgumentException(args[i - 1] + " needs a value");
+        return args[i];
+    }
+
+    /** Runs one spawner in a fresh JVM with NMT, so that threads and native memory are its own. */
+    private static String[] inChildJvm(String spawner, int children, long paceMicros)
+            throws IOException, InterruptedException {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        List<String> cmd = List.of(java, "-XX:NativeMemoryTracking=summary", "--enable-native-access=ALL-UNNAMED",
+                "-cp", System.getProperty("java.class.path"), ManyChildrenBenchmark.class.getName(),
+                "--one", spawner, "--children", Integer.toString(children), "--pace-us", Long.toString(paceMicros));
+        Process p = new ProcessBuilder(cmd).redirectError(Redirect.INHERIT).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        int status = p.waitFor();
+        for (String line : out.split("\n")) {
+            if (line.startsWith(RESULT)) return line.substring(RESULT.length()).split("\t");
+        }
+        throw new IOException(spawner + " run exited with " + status + " without a result:\n" + out);
+    }
+
+    private static final String[] HEADER = {"spawner", "threads started", "peak threads", "NMT non-heap MiB",
+            "thread stacks MiB", "start all ms", "paced kill->onExit p50 ms", "p90", "p99", "max",
+            "burst: last kill->last onExit ms"};
+
+    private static void printTable(List<String[]> rows) {
+        int[] width = new int[HEADER.length];
+        for (int c = 0; c < HEADER.length; c++) {
+            width[c] = HEADER[c].length();
+            for (String[] r : rows) width[c] = Math.max(width[c], r[c].length());
+        }
+        StringBuilder sb = new StringBuilder();
+        for (String[] r : concat(HEADER, rows)) {
+            for (int c = 0; c < r.length; c++) sb.append(c == 0 ? "| " : " | ").append(pad(r[c], width[c], c > 0));
+            sb.append(" |\n");
+            if (r == HEADER) {
+                for (int c = 0; c < r.length; c++) sb.append(c == 0 ? "|" : "|").append("-".repeat(width[c] + 2));
+                sb.append("|\n");
+            }
+        }
+        System.out.print(sb);
+    }
+
+    private static List<String[]> concat(String[] first, List<String[]> rest) {
+        List<String[]> all = new ArrayList<>();
+        all.add(first);
+        all.addAll(rest);
+        return all;
+    }
+
+    private static String pad(String s, int width, boolean right) {
+        String fill = " ".repeat(width - s.length());
+        return right ? fill + s : s + fill;
+    }
+
+    // ---------------------------------------------------------------- one spawner, in this JVM
+
+    private static String measure(String spawner, int n, long paceMicros) throws Exception {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        // The common pool runs onExit's dependent actions for both spawners: started before counting.
+        java.util.concurrent.CompletableFuture.runAsync(() -> {}).get();
+        long startedBefore = threads.getTotalStartedThreadCount(); // the spawner's own threads count from here
+        threads.resetPeakThreadCount();
+        start(spawner).destroyForcibly().waitFor(); // loads the spawner's classes before the memory baseline
+        System.gc();
+        long nmtBefore = nativeCommitted(), stacksBefore = nmtCommitted("Thread");
+
+        Process[] procs = new Process[n];
+        AtomicLongArray exitSeen = new AtomicLongArray(n);
+        CountDownLatch exited = new CountDownLatch(n);
+        long t0 = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            procs[i] = start(spawner);
+            int k = i;
+            procs[i].onExit().thenRun(() -> {
+                exitSeen.set(k, System.nanoTime());
+                exited.countDown();
+            });
+        }
+        long startAll = System.nanoTime() - t0;
+        Thread.sleep(200); // whatever the spawner starts per child has started
+        long started = threads.getTotalStartedThreadCount() - startedBefore;
+        long nmt = nativeCommitted() - nmtBefore, stacks = nmtCommitted("Thread") - stacksBefore;
+
+        long[] killedAt = new long[n];
+        int half = n / 2;
+        long pace = TimeUnit.MICROSECONDS.toNanos(paceMicros);
+        long next = System.nanoTime();
+        for (int i = 0; i < half; i++) { // paced: one kill at a time, each exit reported on its own
+            for (long wait; (wait = next - System.nanoTime()) > 0; ) LockSupport.parkNanos(wait); // leaves the CPU
+            killedAt[i] = System.nanoTime();
+            procs[i].destroyForcibly();
+            next = killedAt[i] + pace;
+        }
+        for (int i = half; i < n; i++) { // a burst
+            killedAt[i] = System.nanoTime();
+            procs[i].destroyForcibly();
+        }
+        if (!exited.await(120, TimeUnit.SECONDS)) throw new IllegalStateException("not every exit was reported");
+        long peak = threads.getPeakThreadCount();
+
+        double[] paced = new double[half];
+        for (int i = 0; i < half; i++) paced[i] = (exitSeen.get(i) - killedAt[i]) / 1e6;
+        Arrays.sort(paced);
+        long lastOnExit = 0;
+        for (int i = half; i < n; i++) lastOnExit = Math.max(lastOnExit, exitSeen.get(i));
+        double burst = (lastOnExit - killedAt[n - 1]) / 1e6;
+        return String.join("\t", spawner, Long.toString(started), Long.toString(peak), mib(nmt), mib(stacks),
+                ms(startAll / 1e6), ms(quantile(paced, 0.5)), ms(quantile(paced, 0.9)), ms(quantile(paced, 0.99)),
+                ms(paced.length == 0 ? 0 : paced[paced.length - 1]), ms(burst));
+    }
+
+    private static Process start(String spawner) throws IOException {
+        File devNull = new File("/dev/null");
+        return switch (spawner) {
+            case "fdkit" -> new FdProcessBuilder(CHILD).redirectInput(devNull).redirectOutput(Redirect.DISCARD)
+                    .redirectError(Redirect.DISCARD).start();
+            case "ProcessBuilder" -> new ProcessBuilder(CHILD).redirectInput(devNull).redirectOutput(Redirect.DISCARD)
+                    .redirectError(Redirect.DISCARD).start();
+            default -> throw new IllegalArgumentException("unknown spawner '" + spawner + "': fdkit or ProcessBuilder");
+        };
+    }
+
+    private static double quantile(double[] sorted, double q) {
+        return sorted.length == 0 ? 0 : sorted[Math.min(sorted.length - 1, (int) (q * sorted.length))];
+    }
+
+    private static String ms(double v) {
+        return String.format(Locale.ROOT, "%.2f", v);
+    }
+
+    private static String mib(long bytes) {
+        return String.format(Locale.ROOT, "%.1f", bytes / (1024.0 * 1024.0));
+    }
+
+    private static final Pattern NMT_LINE = Pattern.compile("^-?\\s*(\\w[\\w ]*?)\\s*\\(reserved=\\d+KB, committed=(\\d+)KB\\)",
+            Pattern.MULTILINE);
+    private static final Pattern NMT_TOTAL = Pattern.compile("Total: reserved=\\d+KB, committed=(\\d+)KB");
+
+    /** What NMT sees committed outside the Java heap, whose size the collector changes as it likes. */
+    private static long nativeCommitted() throws Exception {
+        return nmtCommitted("Total") - nmtCommitted("Java Heap");
+    }
+
+    /** Committed KB of an NMT summary category ("Thread", "Total") in bytes, from the VM.native_memory command. */
+    private static long nmtCommitted(String category) throws Exception {
+        String summary = (String) ManagementFactory.getPlatformMBeanServer().invoke(
+                new ObjectName("com.sun.management:type=DiagnosticCommand"), "vmNativeMemory",
+                new Object[] {new String[] {"summary", "scale=KB"}}, new String[] {String[].class.getName()});
+        Matcher m = category.equals("Total") ? NMT_TOTAL.matcher(summary) : NMT_LINE.matcher(summary);
+        while (m.find()) {
+            if (category.equals("Total") || m.group(1).equals(category)) {
+                return Long.parseLong(m.group(category.equals("Total") ? 1 : 2)) * 1024;
+            }
+        }
+        throw new IllegalStateException("no NMT figure for " + category + " (run with -XX:NativeMemoryTracking=summary)");
+    }
+}
