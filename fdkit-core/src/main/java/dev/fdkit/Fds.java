@@ -38,12 +38,7 @@ public final class Fds {
      * @throws ErrnoException           if the kernel refuses the call (the message names the errno)
      */
     public static void closeRange(int first, int last, CloseRangeFlag... flags) throws ErrnoException {
-        checkRange(first, last);
-        try {
-            Closer.closeRange(Closer.selected(), first, last == MAX_FD ? -1 : last, CloseRangeFlag.bits(flags));
-        } catch (SyscallException e) {
-            throw ErrnoException.of(e);
-        }
+        close(first, last, CloseRangeFlag.bits(flags));
     }
 
     /**
@@ -54,7 +49,17 @@ public final class Fds {
      * @throws ErrnoException if the kernel refuses the call (the message names the errno)
      */
     public static void closeFrom(int first) throws ErrnoException {
-        closeRange(first, MAX_FD);
+        close(first, MAX_FD, 0);
+    }
+
+    /** The one path of every close and mark: no varargs, no lookup beyond a constant, no allocation. */
+    private static void close(int first, int last, int flags) throws ErrnoException {
+        checkRange(first, last);
+        try {
+            Closer.closeRange(first, last == MAX_FD ? -1 : last, flags);
+        } catch (SyscallException e) {
+            throw ErrnoException.of(e);
+        }
     }
 
     /**
@@ -74,11 +79,11 @@ public final class Fds {
         for (int fd : k) {
             if (fd < 0) throw new IllegalArgumentException("keep contains a negative descriptor: " + fd);
             if (fd < from) continue; // below first, or a duplicate
-            if (fd > from) closeRange(from, fd - 1);
+            if (fd > from) close(from, fd - 1, 0);
             if (fd == MAX_FD) return;
             from = fd + 1;
         }
-        closeRange(from, MAX_FD);
+        close(from, MAX_FD, 0);
     }
 
     /**
@@ -90,7 +95,7 @@ public final class Fds {
      * @throws ErrnoException if the kernel refuses the call (the message names the errno)
      */
     public static void markCloseOnExec(int first, int last) throws ErrnoException {
-        closeRange(first, last, CloseRangeFlag.CLOEXEC);
+        close(first, last, CloseRangeFlag.CLOEXEC.bit);
     }
 
     /**

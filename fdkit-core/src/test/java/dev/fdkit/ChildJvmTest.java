@@ -57,6 +57,14 @@ class ChildJvmTest {
     }
 
     @Test
+    void anUnknownMechanismIsRefusedAtEveryUse() throws Exception {
+        var r = ChildJvm.run(List.of("-Dfdkit.close.mechanism=fast"), ChildScenarios.class, "invalid");
+        assertEquals(0, r.exit(), r.err());
+        String refusal = "fdkit.close.mechanism=fast is not one of auto, close-range, proc, brute";
+        assertEquals(List.of("first=" + refusal, "second=" + refusal), r.lines(), r.out());
+    }
+
+    @Test
     void aRefusedCloseIsThePublicErrnoException() throws Exception {
         var r = ChildJvm.run(List.of("-Dfdkit.close.mechanism=brute", "-Dfdkit.brute.max=10"), ChildScenarios.class,
                 "refused");

@@ -15,6 +15,7 @@ public final class ChildScenarios {
                     .mapToInt(a -> a.equals("MAX") ? Fds.MAX_FD : Integer.parseInt(a)).toArray());
             case "unshare" -> unshare();
             case "refused" -> refused();
+            case "invalid" -> invalidTwice();
             default -> throw new IllegalArgumentException(args[0]);
         }
     }
@@ -62,6 +63,18 @@ public final class ChildScenarios {
             System.out.println("type=" + e.getClass().getName());
             System.out.println("errno=" + e.errnoName());
             System.out.println("message=" + e.getMessage());
+        }
+    }
+
+    /** Two closes under a setting that is not accepted: each use says why, not only the first. */
+    static void invalidTwice() throws ErrnoException {
+        for (String use : new String[] {"first", "second"}) {
+            try {
+                Fds.closeFrom(1 << 20);
+                System.out.println(use + "=closed");
+            } catch (IllegalArgumentException e) {
+                System.out.println(use + "=" + e.getMessage());
+            }
         }
     }
 

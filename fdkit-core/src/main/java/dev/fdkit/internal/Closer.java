@@ -10,7 +10,6 @@ public final class Closer {
     /** Default cap for brute force: beyond it a loop of close(2) would take seconds to minutes. */
     public static final long DEFAULT_BRUTE_MAX = 1 << 20;
 
-    private static volatile CloseStrategy selected;
     private static volatile Boolean kernelCloexec;
 
     /** Above HotSpot's MethodHandle customization threshold (127 calls through one handle). */
@@ -32,14 +31,32 @@ public final class Closer {
         Errno.describe(Errno.EBADF);
     }
 
+    /**
+     * The strategy, chosen at first use and then a constant the JIT folds into the close path. A setting that is
+     * not accepted leaves it null and its error to be thrown again at every use.
+     */
+    private static final class Chosen {
+        static final CloseStrategy STRATEGY;
+        static final String INVALID;
+
+        static {
+            CloseStrategy chosen = null;
+            String invalid = null;
+            try {
+                chosen = Settings.mechanism(Settings.CLOSE_MECHANISM, CloseStrategy.values(), Settings::spelling)
+                        .orElseGet(Closer::detect);
+            } catch (IllegalArgumentException e) {
+                invalid = e.getMessage();
+            }
+            STRATEGY = chosen;
+            INVALID = invalid;
+        }
+    }
+
     /** The mechanism {@code Fds} uses: {@code fdkit.close.mechanism}, else the first that works here. */
     public static CloseStrategy selected() {
-        CloseStrategy m = selected;
-        if (m == null) {
-            m = Settings.mechanism(Settings.CLOSE_MECHANISM, CloseStrategy.values(), Settings::spelling)
-                    .orElseGet(Closer::detect);
-            selected = m;
-        }
+        CloseStrategy m = Chosen.STRATEGY;
+        if (m == null) throw new IllegalArgumentException(Chosen.INVALID);
         return m;
     }
 
@@ -66,6 +83,17 @@ public final class Closer {
     /** The highest descriptor number brute force may try: {@code fdkit.brute.max}, default {@link #DEFAULT_BRUTE_MAX}. */
     public static long bruteMax() {
         return Settings.number(Settings.BRUTE_MAX, DEFAULT_BRUTE_MAX, 0, Integer.MAX_VALUE);
+    }
+
+    /**
+     * close_range(first, last, flags) by the selected strategy: where that is close_range itself, one downcall and
+     * nothing else on success. Only a failure asks again for the errno, which is sound because a failed
+     * close_range(2) has changed nothing (it checks its arguments, and unshares, before it closes anything).
+     */
+    public static void closeRange(int first, int last, int flags) throws SyscallException {
+        CloseStrategy m = selected();
+        if (m == CloseStrategy.CLOSE_RANGE && FdCalls.closeRangeOrMinusOne(first, last, flags) == 0) return;
+        closeRange(m, first, last, flags);
     }
 
     /**

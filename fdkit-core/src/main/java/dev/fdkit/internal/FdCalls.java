@@ -55,6 +55,12 @@ public final class FdCalls {
                 FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
     }
 
+    private static final class CloseRangeWithoutErrno {
+        // for the success path, which reads no errno: no capture buffer to look up and fill
+        static final Optional<MethodHandle> HANDLE = Ffm.optionalPlainDowncall("close_range",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
+    }
+
     private static final class Open {
         // the mode argument is always passed
         static final MethodHandle HANDLE = Ffm.downcall("open",
@@ -128,6 +134,19 @@ public final class FdCalls {
         try {
             MemorySegment st = Ffm.state();
             return Ffm.result((int) CloseRange.HANDLE.get().invokeExact(st, first, last, flags), st);
+        } catch (Throwable t) {
+            throw Ffm.unchecked(t);
+        }
+    }
+
+    /**
+     * close_range(2) without errno: 0, or -1 when it failed or this libc has no wrapper. For callers that then
+     * ask {@link #closeRange} why, which is sound only because a failed close_range has changed nothing.
+     */
+    public static int closeRangeOrMinusOne(int first, int last, int flags) {
+        if (CloseRangeWithoutErrno.HANDLE.isEmpty()) return -1;
+        try {
+            return (int) CloseRangeWithoutErrno.HANDLE.get().invokeExact(first, last, flags);
         } catch (Throwable t) {
             throw Ffm.unchecked(t);
         }

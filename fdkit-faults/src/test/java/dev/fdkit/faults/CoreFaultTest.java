@@ -39,6 +39,17 @@ class CoreFaultTest {
         }
     }
 
+    @ParameterizedTest(name = "refused with {0}")
+    @ValueSource(strings = {"EPERM", "ENOSYS"})
+    void closeRangeNamedButRefusedIsTheErrnoException(String errno) throws Exception {
+        Faultrun.Result r = Faultrun.jvm().deny("close_range", errno).property("fdkit.close.mechanism", "close-range")
+                .run(CoreScenarios.class, "refused");
+        assertEquals("close-range", r.value("mechanism"), r.toString());
+        assertEquals("dev.fdkit.ErrnoException", r.value("type"), r.toString());
+        assertEquals("close_range(1048576, ~0U, 0): " + errno, r.value("message").replaceFirst(" \\(.*", ""),
+                r.toString());
+    }
+
     @ParameterizedTest(name = "list mechanism {0}")
     @ValueSource(strings = {"poll", "proc"})
     void procMechanismOnAFullTableFallsBack(String list) throws Exception {

@@ -20,6 +20,7 @@ public final class CoreScenarios {
                     Arrays.stream(args, 2, args.length).mapToInt(Integer::parseInt).toArray());
             case "scan" -> scan(Integer.parseInt(args[1]));
             case "full-table" -> fullTable();
+            case "refused" -> refused();
             default -> throw new IllegalArgumentException(args[0]);
         }
         System.out.flush();
@@ -31,6 +32,17 @@ public final class CoreScenarios {
         List<Integer> left = new ArrayList<>();
         for (int fd : known) if (FdCalls.fcntl(fd, FdCalls.F_GETFD, 0) >= 0) left.add(fd);
         System.out.println("left=" + left);
+    }
+
+    /** A close the kernel refuses: what the caller is thrown. Nothing is open up there, so only a refusal shows. */
+    static void refused() {
+        try {
+            Fds.closeFrom(1 << 20);
+            System.out.println("closed=true");
+        } catch (dev.fdkit.ErrnoException e) {
+            System.out.println("type=" + e.getClass().getName());
+            System.out.println("message=" + e.getMessage());
+        }
     }
 
     /** What the scans say about {@code high}, a descriptor opened before the limits were lowered. */
