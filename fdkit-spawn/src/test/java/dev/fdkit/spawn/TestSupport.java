@@ -2,6 +2,7 @@ package dev.fdkit.spawn;
 
 import dev.fdkit.Fds;
 import dev.fdkit.internal.FdCalls;
+import dev.fdkit.testing.ChildProcess;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -152,37 +153,18 @@ final class TestSupport {
     /** Runs {@code main}, a class name or a Java source file (run by the source launcher), in a fresh JVM. */
     static JvmResult runJvm(List<String> jvmArgs, String main, String... args)
             throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(jvmCommand());
-        cmd.addAll(jvmArgs);
-        cmd.add(main);
-        cmd.addAll(List.of(args));
-        return runCommand(cmd);
+        ChildProcess.Result r = ChildProcess.runJava(jvmArgs, main, List.of(args), Map.of());
+        return new JvmResult(r.exit(), r.out(), r.err(), r.pid());
     }
 
     /** Runs {@code cmd} (a java command line of the caller's making) to its end; stdout and stderr apart. */
     static JvmResult runCommand(List<String> cmd) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(cmd).start();
-        p.getOutputStream().close();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        Thread pump = Thread.ofPlatform().start(() -> {
-            try {
-                p.getErrorStream().transferTo(err);
-            } catch (IOException ignored) {
-                // the child died: its exit code tells
-            }
-        });
-        String out = readAll(p.getInputStream());
-        if (!p.waitFor(60, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new IOException("child JVM timed out: " + cmd);
-        }
-        pump.join();
-        return new JvmResult(p.exitValue(), out, err.toString(StandardCharsets.UTF_8), p.pid());
+        ChildProcess.Result r = ChildProcess.run(cmd, Map.of());
+        return new JvmResult(r.exit(), r.out(), r.err(), r.pid());
     }
 
     /** java, flags and class path for a child JVM like this one. */
     static List<String> jvmCommand() {
-        return List.of(ProcessHandle.current().info().command().orElseThrow(), "--enable-native-access=ALL-UNNAMED",
-                "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"));
+        return ChildProcess.javaCommand();
     }
 }
