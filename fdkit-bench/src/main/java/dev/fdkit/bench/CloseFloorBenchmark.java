@@ -26,7 +26,7 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
  * repeated on the same files, is {@link MarkFloorBenchmark}.
  *
  * <pre>
- *   java --enable-native-access=ALL-UNNAMED -cp fdkit-cli/target/fdkit.jar org.openjdk.jmh.Main \
+ *   java --enable-native-access=ALL-UNNAMED -cp fdkit-bench/target/fdkit-bench.jar org.openjdk.jmh.Main \
  *       FloorBenchmark -p n=4,1000
  * </pre>
  */
