@@ -115,24 +115,28 @@ public final class FdProcessBuilder {
      * as it is when the child starts, as with ProcessBuilder. Either way LISTEN_PID, LISTEN_FDS and LISTEN_FDNAMES
      * reach the child only as {@link #listenFd} sets them.
      *
-     * @return the directory, or null
+     * @return the child's environment, which this builder keeps and the caller may change
      */
     public Map<String, String> environment() {
         if (environment == null) environment = ChildEnvironment.ofJvm();
         return environment;
     }
 
-    /** The child's working directory; null (the default) means the JVM's. */
+    /**
+     * The child's working directory; null (the default) means the JVM's.
+     *
+     * @return the directory, or null
+     */
+    public File directory() {
+        return directory;
+    }
+
     /**
      * Sets the child's working directory; null means the JVM's.
      *
      * @param directory the directory, or null
      * @return this builder
      */
-    public File directory() {
-        return directory;
-    }
-
     public FdProcessBuilder directory(File directory) {
         this.directory = directory;
         return this;
