@@ -1,6 +1,8 @@
 package dev.fdkit;
 
+import dev.fdkit.internal.NetCalls;
 import dev.fdkit.internal.ProcFiles;
+import dev.fdkit.internal.SockDiag;
 
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -9,9 +11,11 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Resolves socket inodes through the tables in /proc/PID/net (the process's network namespace). Each table is read
- * at most once per listing, and only until every inode asked for is found; a line is parsed in full only when its
- * inode is one of them.
+ * Resolves socket inodes in the process's network namespace: unix, TCP and UDP sockets through sock_diag dumps when
+ * that namespace is the caller's (binary, no text for the kernel to format and this class to parse), every other
+ * family, and every family when the namespace differs or a dump fails, through the tables in /proc/PID/net. Each
+ * family is asked at most once per listing, and only until every inode asked for is found; a socket is decoded in
+ * full only when its inode is one of them.
  */
 final class ProcNet {
     private ProcNet() {}
@@ -19,13 +23,13 @@ final class ProcNet {
     /** A socket's precise kind and what its table says. */
     record Resolved(FdKind kind, SocketInfo info) {}
 
-    private enum Table {
+    enum Table {
         // Most common in a JVM first, so a typical listing stops early.
-        UNIX("unix", FdKind.UNIX, 6),
-        TCP6("tcp6", FdKind.TCP6, 9),
-        TCP("tcp", FdKind.TCP, 9),
-        UDP6("udp6", FdKind.UDP6, 9),
-        UDP("udp", FdKind.UDP, 9),
+        UNIX("unix", FdKind.UNIX, 6, NetCalls.AF_UNIX, 0),
+        TCP6("tcp6", FdKind.TCP6, 9, NetCalls.AF_INET6, SockDiag.IPPROTO_TCP),
+        TCP("tcp", FdKind.TCP, 9, NetCalls.AF_INET, SockDiag.IPPROTO_TCP),
+        UDP6("udp6", FdKind.UDP6, 9, NetCalls.AF_INET6, SockDiag.IPPROTO_UDP),
+        UDP("udp", FdKind.UDP, 9, NetCalls.AF_INET, SockDiag.IPPROTO_UDP),
         NETLINK("netlink", FdKind.NETLINK, 9),
         UDPLITE6("udplite6", FdKind.UDPLITE6, 9),
         UDPLITE("udplite", FdKind.UDPLITE, 9),
@@ -38,24 +42,83 @@ final class ProcNet {
         final String file;
         final FdKind kind;
         final int inodeColumn;
+        /** The sock_diag family and protocol that dump the same sockets; family -1 for none. */
+        final int diagFamily, diagProtocol;
 
         Table(String file, FdKind kind, int inodeColumn) {
+            this(file, kind, inodeColumn, -1, 0);
+        }
+
+        Table(String file, FdKind kind, int inodeColumn, int diagFamily, int diagProtocol) {
             this.file = file;
             this.kind = kind;
             this.inodeColumn = inodeColumn;
+            this.diagFamily = diagFamily;
+            this.diagProtocol = diagProtocol;
         }
     }
 
     /** Looks up {@code inodes} (any order, duplicates fine) in the tables of {@code pid}; what is found, by inode. */
     static Map<Long, Resolved> resolve(long pid, long[] inodes) {
         long[] wanted = Arrays.stream(inodes).sorted().distinct().toArray();
+        return resolve(pid, wanted, sharesNetNamespace(pid));
+    }
+
+    /** {@link #resolve(long, long[])} for sorted distinct inodes, with sock_diag where {@code diag}, else text. */
+    static Map<Long, Resolved> resolve(long pid, long[] wanted, boolean diag) {
         Map<Long, Resolved> found = new HashMap<>(wanted.length * 2);
         for (Table t : Table.values()) {
             if (found.size() == wanted.length) break;
+            // A failed dump may have found some: the text table then adds the rest.
+            if (diag && t.diagFamily >= 0 && dump(t, wanted, found) == 0) continue;
             byte[] text = ProcFiles.read("/proc/" + pid + "/net/" + t.file, null);
             if (text != null) parse(t, text, wanted, found);
         }
         return found;
+    }
+
+    /**
+     * Whether {@code pid} is in this thread's network namespace, the one sock_diag answers for. False when either
+     * cannot be told (no access to the other's ns/net): the text tables of /proc/PID/net are the process's own.
+     */
+    static boolean sharesNetNamespace(long pid) {
+        long theirs = ProcFiles.inode("/proc/" + pid + "/ns/net");
+        return theirs > 0 && theirs == ProcFiles.inode("/proc/thread-self/ns/net");
+    }
+
+    /** One sock_diag dump for table {@code t}'s sockets: 0, or -errno when the text must answer instead. */
+    static int dump(Table t, long[] wanted, Map<Long, Resolved> found) {
+        if (t == Table.UNIX) {
+            return SockDiag.dumpUnix(wanted, (inode, type, state, name) -> found.putIfAbsent(inode,
+                    new Resolved(t.kind, unix(type, state == TCP_LISTEN, state == TCP_ESTABLISHED ? 3 : 1,
+                            unixName(name)))));
+        }
+        return SockDiag.dumpInet(t.diagFamily, t.diagProtocol, wanted,
+                (inode, state, local, localPort, remote, remotePort) -> found.putIfAbsent(inode,
+                        new Resolved(t.kind, inet(t, address(local), localPort, address(remote), remotePort, state))));
+    }
+
+    private static final int TCP_ESTABLISHED = 1, TCP_LISTEN = 10;
+
+    /**
+     * A unix socket's address as /proc/net/unix prints it: a path without the NUL that ends it, an abstract name
+     * as '@' and its bytes with each NUL as '@'; null when unbound.
+     */
+    static String unixName(byte[] sunPath) {
+        if (sunPath == null || sunPath.length == 0) return null;
+        if (sunPath[0] != 0) {
+            int end = sunPath.length;
+            if (sunPath[end - 1] == 0) end--;
+            return new String(sunPath, 0, end, StandardCharsets.UTF_8);
+        }
+        byte[] b = sunPath.clone();
+        for (int i = 0; i < b.length; i++) if (b[i] == 0) b[i] = '@';
+        return new String(b, StandardCharsets.UTF_8);
+    }
+
+    /** Network-order address bytes (4 or 16) as text. */
+    private static String address(byte[] b) {
+        return b.length == 4 ? ipv4(b, 0) : ipv6(b);
     }
 
     /** Parses one table's text (exposed for tests with captured text). */
@@ -117,6 +180,11 @@ final class ProcNet {
         String remote = address(text, s[2], remoteColon);
         int remotePort = (int) ProcFiles.number(text, remoteColon + 1, e[2], 16);
         int st = (int) ProcFiles.number(text, s[3], e[3], 16);
+        return inet(t, local, localPort, remote, remotePort, st);
+    }
+
+    /** An inet socket from its table's fields; {@code st} is the kernel's sk_state. */
+    private static SocketInfo inet(Table t, String local, int localPort, String remote, int remotePort, int st) {
         String protocol = t.kind.label();
         String type;
         String state;
@@ -238,6 +306,11 @@ final class ProcNet {
         int st = (int) ProcFiles.number(text, s[5], e[5], 16);
         String path = null;
         if (n > 7) path = new String(text, s[7], eol - s[7], StandardCharsets.UTF_8).stripTrailing();
+        return unix(type, (flags & 0x10000) != 0, st, path); // __SO_ACCEPTCON
+    }
+
+    /** A unix socket: its type, whether it listens, its socket state (SS_UNCONNECTED 1 .. SS_DISCONNECTING 4). */
+    private static SocketInfo unix(int type, boolean listening, int st, String path) {
         String typeName = switch (type) {
             case 1 -> "stream";
             case 2 -> "dgram";
@@ -245,7 +318,7 @@ final class ProcNet {
             default -> "type" + type;
         };
         String state;
-        if ((flags & 0x10000) != 0) state = "LISTEN"; // __SO_ACCEPTCON
+        if (listening) state = "LISTEN";
         else state = switch (st) {
             case 1 -> type == 2 ? "UNCONN" : "UNCONNECTED";
             case 2 -> "CONNECTING";

@@ -47,6 +47,8 @@ final class KindBindings {
         static final MethodHandle MKFIFO = Ffm.downcall("mkfifo", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
         static final MethodHandle TIMERFD_SETTIME = Ffm.downcall("timerfd_settime",
                 FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
+        static final MethodHandle BIND =
+                Ffm.downcall("bind", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
         static final MethodHandle FLOCK = Ffm.downcall("flock", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
         static final MethodHandle FCNTL_PTR = Ffm.downcall("fcntl",
                 FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS), java.lang.foreign.Linker.Option.firstVariadicArg(2));
@@ -56,6 +58,22 @@ final class KindBindings {
         try {
             MemorySegment st = Ffm.state();
             return Ffm.result((int) Handles.SOCKET.invokeExact(st, domain, type, protocol), st);
+        } catch (Throwable t) {
+            throw Ffm.unchecked(t);
+        }
+    }
+
+    /**
+     * bind(2) of a unix socket to {@code sunPath}, the sun_path bytes exactly (a leading NUL for the abstract
+     * namespace, which java.net cannot bind); 0 or -errno.
+     */
+    static int bindUnix(int fd, byte[] sunPath) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment addr = arena.allocate(2 + sunPath.length, 2);
+            addr.set(java.lang.foreign.ValueLayout.JAVA_SHORT, 0, (short) 1); // AF_UNIX
+            MemorySegment.copy(sunPath, 0, addr, java.lang.foreign.ValueLayout.JAVA_BYTE, 2, sunPath.length);
+            MemorySegment st = Ffm.state();
+            return Ffm.result((int) Handles.BIND.invokeExact(st, fd, addr, (int) addr.byteSize()), st);
         } catch (Throwable t) {
             throw Ffm.unchecked(t);
         }

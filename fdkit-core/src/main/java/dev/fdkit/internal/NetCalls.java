@@ -15,7 +15,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 
 /**
- * Bindings for sockets and readiness: socketpair, getsockopt and epoll. Each returns the result or -errno (see {@link Ffm});
+ * Bindings for sockets and readiness: socket, socketpair, getsockopt and epoll. Each returns the result or -errno (see {@link Ffm});
  * handles are linked on first use.
  */
 public final class NetCalls {
@@ -47,6 +47,11 @@ public final class NetCalls {
                 FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
     }
 
+    private static final class Socket {
+        static final MethodHandle HANDLE = Ffm.downcall("socket",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
+    }
+
     private static final class Getsockopt {
         static final MethodHandle HANDLE = Ffm.downcall("getsockopt",
                 FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
@@ -73,6 +78,16 @@ public final class NetCalls {
             MemorySegment fds = arena.allocate(JAVA_INT, 2);
             int r = Ffm.result((int) Socketpair.HANDLE.invokeExact(st, domain, type, protocol, fds), st);
             return FdCalls.pairOrNull(r, fds, errOut);
+        } catch (Throwable t) {
+            throw Ffm.unchecked(t);
+        }
+    }
+
+    /** socket(2): the new descriptor, or -errno. */
+    public static int socket(int domain, int type, int protocol) {
+        try {
+            MemorySegment st = Ffm.state();
+            return Ffm.result((int) Socket.HANDLE.invokeExact(st, domain, type, protocol), st);
         } catch (Throwable t) {
             throw Ffm.unchecked(t);
         }

@@ -152,6 +152,15 @@ public final class ProcFiles {
         return size > 0 ? size : -1;
     }
 
+    /** The inode number of the file at {@code path} (links followed), or -errno. */
+    public static long inode(String path) {
+        Buffers b = BUF.get();
+        try (Arena arena = Arena.ofConfined()) {
+            int r = FileCalls.statx(FileCalls.AT_FDCWD, arena.allocateFrom(path), 0, FileCalls.STATX_INO, b.data);
+            return r < 0 ? r : FileCalls.statxIno(b.data);
+        }
+    }
+
     /** Opens a directory read-only, close-on-exec; the fd or -errno. */
     public static int openDir(String path) {
         return FdCalls.open(path, FdCalls.O_RDONLY | FdCalls.O_DIRECTORY | FdCalls.O_CLOEXEC, 0);
