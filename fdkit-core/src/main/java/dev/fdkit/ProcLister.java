@@ -9,11 +9,14 @@ import dev.fdkit.internal.ProcessCalls;
 import dev.fdkit.internal.ProcFiles;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.stream.IntStream;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Builds {@link FdTable}s from /proc/PID/fd and /proc/PID/fdinfo, and sockets from /proc/PID/net.
@@ -25,10 +28,10 @@ import java.util.stream.IntStream;
 final class ProcLister {
     private ProcLister() {}
 
-    /** Below this many descriptors one thread lists them all: splitting costs more than it saves. */
+    /** Below this many descriptors one thread lists them all: handing work to another costs more than it saves. */
     private static final int PARALLEL_MIN = 2048;
-    /** Descriptors per task when listing in parallel. */
-    private static final int CHUNK = 1024;
+    /** Descriptors per batch: small enough that the threads finish together. */
+    private static final int BATCH = 256;
 
     static FdTable list(long pid) throws ErrnoException {
         boolean isSelf = pid == ProcessCalls.getpid();
@@ -43,26 +46,16 @@ final class ProcLister {
             throw processError(pid, -infoDir, base + "/fdinfo");
         }
         try {
-            int[] numbers = isSelf ? selfNumbers : numbersOf(fdDir, base);
             LockedFiles locked = isSelf ? LockedFiles.ofProcess(pid) : LockedFiles.NONE;
-            FdInfo[] slots = new FdInfo[numbers.length];
-            int[] failure = new int[2]; // errno and descriptor of the first failure that is not a close
-            if (numbers.length < PARALLEL_MIN || Runtime.getRuntime().availableProcessors() < 2) {
-                describeRange(isSelf, fdDir, infoDir, numbers, 0, numbers.length, slots, locked, failure);
-            } else {
-                // Each task has its own buffers (ProcFiles' are per thread) and writes its own slots.
-                int tasks = (numbers.length + CHUNK - 1) / CHUNK;
-                IntStream.range(0, tasks).parallel().forEach(t -> describeRange(isSelf, fdDir, infoDir, numbers,
-                        t * CHUNK, Math.min(numbers.length, (t + 1) * CHUNK), slots, locked, failure));
+            Batches batches = new Batches(isSelf, fdDir, infoDir, locked);
+            if (isSelf) batches.describeAll(selfNumbers);
+            else batches.readAndDescribe(base);
+            if (batches.errno != 0) {
+                throw processError(pid, batches.errno, "readlink " + base + "/fd/" + batches.errnoFd);
             }
-            if (failure[0] != 0) throw processError(pid, failure[0], "readlink " + base + "/fd/" + failure[1]);
-            List<FdInfo> out = new ArrayList<>(numbers.length);
+            List<FdInfo> out = batches.described();
             int sockets = 0;
-            for (FdInfo f : slots) {
-                if (f == null) continue; // closed meanwhile
-                if (f.kind() == FdKind.SOCKET) sockets++;
-                out.add(f);
-            }
+            for (FdInfo f : out) if (f.kind() == FdKind.SOCKET) sockets++;
             if (sockets > 0) resolveSockets(pid, out, sockets);
             return new FdTable(pid, out);
         } finally {
@@ -71,32 +64,192 @@ final class ProcLister {
         }
     }
 
-    private static void describeRange(boolean isSelf, int fdDir, int infoDir, int[] numbers, int from, int to,
-                                      FdInfo[] slots, LockedFiles locked, int[] failure) {
-        int[] err = new int[1];
-        long[] stat = new long[ProcFiles.STAT_FD_FIELDS];
-        for (int k = from; k < to; k++) {
-            int fd = numbers[k];
-            if (isSelf && (fd == fdDir || fd == infoDir)) continue; // a number closed and reused meanwhile
-            String target = ProcFiles.readlinkNumbered(fdDir, fd, err);
-            if (target == null) {
-                if (err[0] != Errno.ENOENT) {
-                    synchronized (failure) {
-                        if (failure[0] == 0) {
-                            failure[0] = err[0];
-                            failure[1] = fd;
-                        }
-                    }
-                }
-                continue; // ENOENT: closed since the numbers were read
+    /**
+     * The descriptors of one listing in batches, described by the listing thread and, when there are many, by
+     * helpers from the common pool at the same time: for another process the listing thread hands out each batch
+     * as soon as getdents64 has returned it, so reading the directory and describing overlap.
+     */
+    private static final class Batches {
+        private final boolean isSelf;
+        private final int fdDir, infoDir;
+        private final LockedFiles locked;
+        private final List<int[]> numbers = new ArrayList<>(); // guarded by this
+        private final List<FdInfo[]> results = new ArrayList<>(); // guarded by this
+        private volatile int published;
+        private volatile boolean complete;
+        private final AtomicInteger next = new AtomicInteger();
+        private int running; // helpers at work, guarded by this
+        private boolean closed; // no helper may start any more, guarded by this
+        private Throwable helperFailure; // guarded by this
+        /** The first failure that is not a descriptor closed meanwhile: errno and descriptor. */
+        int errno, errnoFd;
+
+        Batches(boolean isSelf, int fdDir, int infoDir, LockedFiles locked) {
+            this.isSelf = isSelf;
+            this.fdDir = fdDir;
+            this.infoDir = infoDir;
+            this.locked = locked;
+        }
+
+        /** This process: the numbers are known. */
+        void describeAll(int[] all) throws ErrnoException {
+            for (int from = 0; from < all.length; from += BATCH) {
+                publish(Arrays.copyOfRange(all, from, Math.min(all.length, from + BATCH)));
             }
-            if (isSelf) {
-                slots[k] = describeOwn(infoDir, fd, target, stat, locked);
-            } else {
-                byte[] info = ProcFiles.readNumberedWhole(infoDir, fd, err);
-                slots[k] = info == null && err[0] == Errno.ENOENT ? null : describe(fdDir, fd, target, info, stat);
+            complete = true;
+            if (all.length >= PARALLEL_MIN) startHelpers(all.length);
+            finish();
+        }
+
+        /** Another process: its fd/ directory read batch by batch, each described while the next is read. */
+        void readAndDescribe(String base) throws ErrnoException {
+            int dup = FdCalls.fcntl(fdDir, FdCalls.F_DUPFD_CLOEXEC, 0); // Dirents owns and closes its descriptor
+            if (dup < 0) throw new ErrnoException("dup " + base + "/fd", -dup);
+            // Since Linux 6.2 the directory's size is its count of open descriptors: helpers start with the first
+            // batch. Before, they start once the directory has shown enough.
+            long expected = ProcFiles.sizeOf(fdDir);
+            boolean helping = false;
+            int seen = 0;
+            IntList batch = new IntList();
+            try (Dirents d = new Dirents(dup)) {
+                while (true) {
+                    long r = d.next(n -> {
+                        batch.add(n);
+                        return true;
+                    });
+                    if (r < 0) throw new ErrnoException("getdents64(" + base + "/fd)", (int) -r);
+                    for (int from = 0; from < batch.size(); from += BATCH) {
+                        publish(batch.slice(from, Math.min(batch.size(), from + BATCH)));
+                    }
+                    seen += batch.size();
+                    batch.clear();
+                    if (!helping && Math.max(expected, seen) >= PARALLEL_MIN && r > 0) {
+                        startHelpers(Math.max(expected, seen));
+                        helping = true;
+                    }
+                    if (r == 0) break;
+                }
+            } finally {
+                complete = true;
+                finish();
             }
         }
+
+        private synchronized void publish(int[] batch) {
+            numbers.add(batch);
+            results.add(new FdInfo[batch.length]);
+            published = numbers.size();
+        }
+
+        private void startHelpers(long descriptors) {
+            int cpus = Runtime.getRuntime().availableProcessors();
+            int helpers = (int) Math.min(Math.min(cpus - 1, ForkJoinPool.getCommonPoolParallelism()),
+                    descriptors / (PARALLEL_MIN / 2));
+            for (int i = 0; i < helpers; i++) ForkJoinPool.commonPool().execute(this::help);
+        }
+
+        /** A helper's run: none starts once the listing thread has finished (a busy pool may start it late). */
+        private void help() {
+            synchronized (this) {
+                if (closed) return;
+                running++;
+            }
+            try {
+                work();
+            } catch (Throwable t) {
+                synchronized (this) {
+                    if (helperFailure == null) helperFailure = t;
+                }
+            } finally {
+                synchronized (this) {
+                    running--;
+                    notifyAll();
+                }
+            }
+        }
+
+        /** The listing thread describes what is left, then waits for the helpers still on a batch. */
+        private void finish() {
+            work();
+            boolean interrupted = false;
+            synchronized (this) {
+                closed = true;
+                while (running > 0) {
+                    try {
+                        wait();
+                    } catch (InterruptedException e) {
+                        interrupted = true; // a helper is on its last batch: it ends soon, so wait on
+                    }
+                }
+                if (helperFailure instanceof RuntimeException e) throw e;
+                if (helperFailure instanceof Error e) throw e;
+                if (helperFailure != null) throw new IllegalStateException(helperFailure);
+            }
+            if (interrupted) Thread.currentThread().interrupt();
+        }
+
+        /** Describes published batches until every one is taken and no more will come; waits briefly for more. */
+        private void work() {
+            Scratch scratch = new Scratch();
+            while (true) {
+                int b = next.get();
+                if (b < published) {
+                    if (next.compareAndSet(b, b + 1)) describeBatch(b, scratch);
+                } else if (complete) {
+                    if (b >= published) return;
+                } else {
+                    LockSupport.parkNanos(20_000); // the listing thread is reading the next batch
+                }
+            }
+        }
+
+        private void describeBatch(int b, Scratch scratch) {
+            int[] fds;
+            FdInfo[] slots;
+            synchronized (this) {
+                fds = numbers.get(b);
+                slots = results.get(b);
+            }
+            for (int k = 0; k < fds.length; k++) {
+                int fd = fds[k];
+                if (isSelf && (fd == fdDir || fd == infoDir)) continue; // a number closed and reused meanwhile
+                String target = ProcFiles.readlinkNumbered(fdDir, fd, scratch.err);
+                if (target == null) {
+                    if (scratch.err[0] != Errno.ENOENT) failed(scratch.err[0], fd);
+                    continue; // ENOENT: closed since the numbers were read
+                }
+                if (isSelf) {
+                    slots[k] = describeOwn(infoDir, fd, target, scratch.stat, locked);
+                } else {
+                    int length = ProcFiles.readNumberedInto(infoDir, fd, scratch.info);
+                    if (length == -Errno.ENOENT) continue;
+                    slots[k] = describe(fdDir, fd, target, length < 0 ? null : scratch.info[0], length, scratch.stat);
+                }
+            }
+        }
+
+        private synchronized void failed(int err, int fd) {
+            if (errno == 0) {
+                errno = err;
+                errnoFd = fd;
+            }
+        }
+
+        /** Every descriptor described, in the order listed (null slots, closed meanwhile, left out). */
+        synchronized List<FdInfo> described() {
+            int total = 0;
+            for (FdInfo[] r : results) total += r.length;
+            List<FdInfo> out = new ArrayList<>(total);
+            for (FdInfo[] r : results) for (FdInfo f : r) if (f != null) out.add(f);
+            return out;
+        }
+    }
+
+    /** One describing thread's buffers, reused for every descriptor it describes. */
+    private static final class Scratch {
+        final int[] err = new int[1];
+        final long[] stat = new long[ProcFiles.STAT_FD_FIELDS];
+        final byte[][] info = {new byte[1024]};
     }
 
     /** One descriptor of this process, asked of the descriptor itself; null if it was closed meanwhile. */
@@ -145,21 +298,6 @@ final class ProcLister {
             case PIDFD, EVENTPOLL, INOTIFY, EVENTFD, SIGNALFD, TIMERFD -> true;
             default -> false;
         };
-    }
-
-    /** The numbers in another process's fd/ directory. */
-    private static int[] numbersOf(int fdDir, String base) throws ErrnoException {
-        int dup = FdCalls.fcntl(fdDir, FdCalls.F_DUPFD_CLOEXEC, 0); // Dirents owns and closes its descriptor
-        if (dup < 0) throw new ErrnoException("dup " + base + "/fd", -dup);
-        IntList list = new IntList();
-        try (Dirents d = new Dirents(dup)) {
-            int r = d.forEach(n -> {
-                list.add(n);
-                return true;
-            });
-            if (r < 0) throw new ErrnoException("getdents64(" + base + "/fd)", -r);
-        }
-        return list.toArray();
     }
 
     /**
@@ -251,27 +389,36 @@ final class ProcLister {
         }
     }
 
-    static FdInfo describe(int fdDir, int fd, String target, byte[] info, long[] stat) {
+    /**
+     * One descriptor of another process from its link target and the first {@code length} bytes of {@code info}
+     * (its fdinfo; null when that could not be read).
+     */
+    static FdInfo describe(int fdDir, int fd, String target, byte[] info, int length, long[] stat) {
         int flags = -1, mntId = -1;
         long pos = -1, ino = -1;
+        boolean locks = false;
         if (info != null) {
-            // One pass over the leading lines: "pos:\t0", "flags:\t0100002", "mnt_id:\t15", "ino:\t1234".
-            int found = 0;
-            for (int i = 0; i < info.length && found < 4; ) {
+            // One pass: "pos:\t0", "flags:\t0100002", "mnt_id:\t15", "ino:\t1234", and whether a "lock:" line
+            // follows (a regular file's fdinfo has one per lock held through it).
+            for (int i = 0; i < length; ) {
                 int eol = i;
-                while (eol < info.length && info[eol] != '\n') eol++;
-                if (startsWith(info, i, "pos:")) {
-                    pos = ProcFiles.number(info, i + 4, eol, 10);
-                    found++;
-                } else if (startsWith(info, i, "flags:")) {
-                    flags = (int) ProcFiles.number(info, i + 6, eol, 8);
-                    found++;
-                } else if (startsWith(info, i, "mnt_id:")) {
-                    mntId = (int) ProcFiles.number(info, i + 7, eol, 10);
-                    found++;
-                } else if (startsWith(info, i, "ino:")) {
-                    ino = ProcFiles.number(info, i + 4, eol, 10);
-                    found++;
+                while (eol < length && info[eol] != '\n') eol++;
+                switch (info[i]) {
+                    case 'p' -> {
+                        if (startsWith(info, i, "pos:")) pos = ProcFiles.number(info, i + 4, eol, 10);
+                    }
+                    case 'f' -> {
+                        if (startsWith(info, i, "flags:")) flags = (int) ProcFiles.number(info, i + 6, eol, 8);
+                    }
+                    case 'm' -> {
+                        if (startsWith(info, i, "mnt_id:")) mntId = (int) ProcFiles.number(info, i + 7, eol, 10);
+                    }
+                    case 'i' -> {
+                        if (startsWith(info, i, "ino:")) ino = ProcFiles.number(info, i + 4, eol, 10);
+                    }
+                    case 'l' -> locks |= startsWith(info, i, "lock:");
+                    default -> {
+                    }
                 }
                 i = eol + 1;
             }
@@ -286,10 +433,13 @@ final class ProcLister {
         }
         FdKind kind = kindOf(target, flags, mode);
         if (ino < 0) ino = bracketNumber(target);
-        String detail = info == null ? null : detail(kind, info);
-        // Every kind: a regular file's fdinfo has "lock:" lines for the locks held through it.
-        Map<String, String> attributes = info != null && (hasAttributes(kind) || ProcFiles.indexOf(info, "lock:", 0) >= 0)
-                ? FdinfoAttributes.of(kind, info) : Map.of();
+        String detail = null;
+        Map<String, String> attributes = Map.of();
+        if (info != null && (hasAttributes(kind) || locks)) {
+            byte[] whole = Arrays.copyOf(info, length);
+            detail = detail(kind, whole);
+            attributes = FdinfoAttributes.of(kind, whole);
+        }
         return new FdInfo(fd, kind, target, cloexec, AccessMode.ofFlags(flags), flags, pos, mntId, ino,
                 isDeleted(target, nlink), null, detail, attributes);
     }

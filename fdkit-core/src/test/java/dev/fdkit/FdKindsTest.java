@@ -345,7 +345,8 @@ class FdKindsTest {
         FdTable own = Fds.list();
         for (int n : new int[] {fd, p[0], p[1], ev}) {
             FdInfo a = own.get(n).orElseThrow();
-            FdInfo b = ProcLister.describe(fdDir(), n, a.target(), procFdinfo(n), new long[2]);
+            byte[] info = procFdinfo(n);
+            FdInfo b = ProcLister.describe(fdDir(), n, a.target(), info, info.length, new long[2]);
             assertEquals(b, a, "fd " + n);
         }
     }

@@ -29,17 +29,33 @@ public final class Dirents implements AutoCloseable {
 
     /** Scans the directory from its current position; returns 0 or -errno. */
     public int forEach(NumberSink sink) {
+        boolean[] stopped = new boolean[1];
         while (true) {
-            long n = FileCalls.getdents64(dirfd, buf);
-            if (n < 0) return (int) n;
-            if (n == 0) return 0;
-            for (long off = 0; off < n; ) {
-                int reclen = FileCalls.direntLength(buf, off);
-                int number = parse(buf, off + FileCalls.DIRENT64_NAME);
-                off += reclen;
-                if (number >= 0 && !sink.accept(number)) return 0;
+            long n = next(sink, stopped);
+            if (n <= 0 || stopped[0]) return (int) Math.min(n, 0);
+        }
+    }
+
+    /**
+     * One getdents64(2) call's worth of entries, in the order the directory gives them, for a reader that works on
+     * what it has while the rest is read: the bytes read (0 at the end), or -errno.
+     */
+    public long next(NumberSink sink) {
+        return next(sink, new boolean[1]);
+    }
+
+    private long next(NumberSink sink, boolean[] stopped) {
+        long n = FileCalls.getdents64(dirfd, buf);
+        for (long off = 0; off < n; ) {
+            int reclen = FileCalls.direntLength(buf, off);
+            int number = parse(buf, off + FileCalls.DIRENT64_NAME);
+            off += reclen;
+            if (number >= 0 && !sink.accept(number)) {
+                stopped[0] = true;
+                return n;
             }
         }
+        return n;
     }
 
     public int rewind() {

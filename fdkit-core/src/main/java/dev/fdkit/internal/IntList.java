@@ -20,6 +20,16 @@ public final class IntList {
         return a[i];
     }
 
+    /** The values at [from, to) as a new array. */
+    public int[] slice(int from, int to) {
+        return Arrays.copyOfRange(a, from, to);
+    }
+
+    /** Empties the list, keeping its capacity. */
+    public void clear() {
+        n = 0;
+    }
+
     public int[] toArray() {
         return Arrays.copyOf(a, n);
     }

@@ -16,19 +16,33 @@ public final class ProcFiles {
     private static final class Buffers {
         final Arena arena = Arena.ofAuto();
         final MemorySegment name = arena.allocate(64);
+        /** The number {@link #name} holds, so the calls on one descriptor's files write it once. */
+        int nameNumber = -1;
+        final byte[] digits = new byte[12];
         final MemorySegment empty = arena.allocate(8); // "" for AT_EMPTY_PATH
         MemorySegment data = arena.allocate(16384);
+        /** Where a link target is copied to be decoded. */
+        byte[] bytes = new byte[4096];
     }
 
     private static final ThreadLocal<Buffers> BUF = ThreadLocal.withInitial(Buffers::new);
 
-    /** Writes {@code n} as a NUL-terminated decimal name into the thread's name buffer. */
-    static MemorySegment numberName(int n) {
-        MemorySegment name = BUF.get().name;
-        String s = Integer.toString(n);
-        for (int i = 0; i < s.length(); i++) name.set(JAVA_BYTE, i, (byte) s.charAt(i));
-        name.set(JAVA_BYTE, s.length(), (byte) 0);
-        return name;
+    /** Writes {@code n} as a NUL-terminated decimal name into the thread's name buffer (unless it holds it). */
+    private static MemorySegment numberName(Buffers b, int n) {
+        if (b.nameNumber == n && n >= 0) return b.name;
+        // Digits from the right, then one copy with the terminating NUL.
+        byte[] d = b.digits;
+        int at = d.length - 1;
+        d[at] = 0;
+        long v = Math.abs((long) n);
+        do {
+            d[--at] = (byte) ('0' + v % 10);
+            v /= 10;
+        } while (v != 0);
+        if (n < 0) d[--at] = '-';
+        MemorySegment.copy(d, at, b.name, JAVA_BYTE, 0, d.length - at);
+        b.nameNumber = n;
+        return b.name;
     }
 
     /** The whole file at {@code path} as bytes, or null with the errno in {@code err[0]}. */
@@ -49,13 +63,15 @@ public final class ProcFiles {
     public static String readlinkNumbered(int dirfd, int n, int[] err) {
         Buffers b = BUF.get();
         while (true) {
-            long len = FileCalls.readlinkat(dirfd, numberName(n), b.data);
+            long len = FileCalls.readlinkat(dirfd, numberName(b, n), b.data);
             if (len < 0) {
                 if (err != null) err[0] = (int) -len;
                 return null;
             }
             if (len < b.data.byteSize()) {
-                return new String(b.data.asSlice(0, len).toArray(JAVA_BYTE), StandardCharsets.UTF_8);
+                if (b.bytes.length < len) b.bytes = new byte[(int) b.data.byteSize()];
+                MemorySegment.copy(b.data, JAVA_BYTE, 0, b.bytes, 0, (int) len);
+                return new String(b.bytes, 0, (int) len, StandardCharsets.UTF_8);
             }
             b.data = b.arena.allocate(b.data.byteSize() * 2);
         }
@@ -67,24 +83,40 @@ public final class ProcFiles {
      * does not fill the buffer returned the whole file, so no second read is spent to see EOF.
      */
     public static byte[] readNumberedWhole(int dirfd, int n, int[] err) {
-        int fd = FileCalls.openat(dirfd, numberName(n), FdCalls.O_RDONLY | FdCalls.O_CLOEXEC, 0);
-        if (fd < 0) {
-            if (err != null) err[0] = -fd;
+        byte[][] into = {new byte[0]};
+        int length = readNumberedInto(dirfd, n, into);
+        if (length < 0) {
+            if (err != null) err[0] = -length;
             return null;
         }
+        return into[0].length == length ? into[0] : java.util.Arrays.copyOf(into[0], length);
+    }
+
+    /**
+     * Like {@link #readNumberedWhole}, into {@code into[0]} (replaced by a larger array when the file does not fit):
+     * the file's length, or -errno. A listing reuses one array for every descriptor's fdinfo.
+     */
+    public static int readNumberedInto(int dirfd, int n, byte[][] into) {
+        Buffers b = BUF.get();
+        int fd = FileCalls.openat(dirfd, numberName(b, n), FdCalls.O_RDONLY | FdCalls.O_CLOEXEC, 0);
+        if (fd < 0) return fd;
         try {
-            Buffers b = BUF.get();
             long got;
             do {
                 got = FdCalls.read(fd, b.data, b.data.byteSize());
             } while (got == -Errno.EINTR);
-            if (got < 0) {
-                if (err != null) err[0] = (int) -got;
-                return null;
+            if (got < 0) return (int) got;
+            if (got >= b.data.byteSize()) {
+                FdCalls.lseek(fd, 0, FdCalls.SEEK_SET);
+                int[] err = new int[1];
+                byte[] all = readFd(fd, err); // larger than the buffer (an epoll watching thousands): the slow way
+                if (all == null) return -err[0];
+                into[0] = all;
+                return all.length;
             }
-            if (got < b.data.byteSize()) return b.data.asSlice(0, got).toArray(JAVA_BYTE);
-            FdCalls.lseek(fd, 0, FdCalls.SEEK_SET);
-            return readFd(fd, err); // larger than the buffer (an epoll watching thousands): the slow way
+            if (into[0].length < got) into[0] = new byte[(int) got];
+            MemorySegment.copy(b.data, JAVA_BYTE, 0, into[0], 0, (int) got);
+            return (int) got;
         } finally {
             FdCalls.close(fd);
         }
@@ -96,7 +128,7 @@ public final class ProcFiles {
      */
     public static int statNumberedCached(int dirfd, int n, long[] out) {
         Buffers b = BUF.get();
-        int r = FileCalls.statx(dirfd, numberName(n), FileCalls.AT_STATX_DONT_SYNC,
+        int r = FileCalls.statx(dirfd, numberName(b, n), FileCalls.AT_STATX_DONT_SYNC,
                 FileCalls.STATX_TYPE | FileCalls.STATX_MODE | FileCalls.STATX_NLINK, b.data);
         if (r < 0) return r;
         out[0] = FileCalls.statxMode(b.data);
@@ -111,7 +143,7 @@ public final class ProcFiles {
      */
     public static int linkModeNumbered(int dirfd, int n) {
         Buffers b = BUF.get();
-        int r = FileCalls.statx(dirfd, numberName(n), FileCalls.AT_SYMLINK_NOFOLLOW | FileCalls.AT_STATX_DONT_SYNC,
+        int r = FileCalls.statx(dirfd, numberName(b, n), FileCalls.AT_SYMLINK_NOFOLLOW | FileCalls.AT_STATX_DONT_SYNC,
                 FileCalls.STATX_MODE, b.data);
         return r < 0 ? r : FileCalls.statxMode(b.data);
     }
@@ -150,6 +182,16 @@ public final class ProcFiles {
         if (r < 0) return -1;
         long size = FileCalls.statxSize(b.data);
         return size > 0 ? size : -1;
+    }
+
+    /**
+     * st_size of the open file {@code fd}, or -errno; for a /proc/PID/fd directory, since Linux 6.2, how many
+     * descriptors the process has open (0 before).
+     */
+    public static long sizeOf(int fd) {
+        Buffers b = BUF.get();
+        int r = FileCalls.statx(fd, b.empty, FileCalls.AT_EMPTY_PATH, FileCalls.STATX_SIZE, b.data);
+        return r < 0 ? r : FileCalls.statxSize(b.data);
     }
 
     /** The inode number of the file at {@code path} (links followed), or -errno. */
