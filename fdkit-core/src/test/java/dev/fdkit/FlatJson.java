@@ -6,8 +6,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Reads the innermost objects of a JSON document whose values are strings, numbers, booleans or null (what lsfd -J
- * prints): each as key to value, the value's text (strings unescaped; null as Java null).
+ * Reads the innermost objects of a JSON document whose values are strings, numbers, booleans, null or arrays of
+ * those (what lsfd -J prints): each as key to value, the value's text (strings unescaped; null as Java null; an
+ * array's elements joined by newlines, as lsfd before 2.40 printed multi-valued columns).
  */
 final class FlatJson {
     private FlatJson() {}
@@ -37,7 +38,7 @@ final class FlatJson {
                 else if (c == '"') inString = false;
             } else if (c == '"') {
                 inString = true;
-            } else if (c == '{' || c == '[') {
+            } else if (c == '{') {
                 return -1;
             } else if (c == '}') {
                 return i;
@@ -60,6 +61,27 @@ final class FlatJson {
                 StringBuilder v = new StringBuilder();
                 i = string(s, i, v);
                 m.put(key.toString(), v.toString());
+            } else if (s.charAt(i) == '[') {
+                StringBuilder v = new StringBuilder();
+                i++;
+                while (s.charAt(i) != ']') {
+                    char c = s.charAt(i);
+                    if (c == ',' || Character.isWhitespace(c)) {
+                        i++;
+                        continue;
+                    }
+                    if (!v.isEmpty()) v.append('\n');
+                    if (c == '"') {
+                        i = string(s, i, v);
+                    } else {
+                        int j = i;
+                        while (s.charAt(j) != ',' && s.charAt(j) != ']' && !Character.isWhitespace(s.charAt(j))) j++;
+                        v.append(s, i, j);
+                        i = j;
+                    }
+                }
+                m.put(key.toString(), v.toString());
+                i++;
             } else {
                 int j = i;
                 while (j < to && s.charAt(j) != ',' && !Character.isWhitespace(s.charAt(j))) j++;

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 
@@ -29,7 +30,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * fdkit and with util-linux's lsfd, and compares every field both show, descriptor by descriptor. lsfd comes from
  * the system (Debian bookworm's util-linux 2.38 ships it); where it is missing the test installs util-linux with
  * apt-get when it runs as root, and otherwise skips saying so. The per-kind columns of newer lsfd (2.39+: eventfd
- * id, epoll tfds, timerfd and signalfd details) are checked against what the child set up instead.
+ * id, epoll tfds, timerfd and signalfd details) are compared with Debian trixie's lsfd 2.41, fetched into target/
+ * by a script, and checked against what the child set up.
  */
 class LsfdComparisonTest {
     @TempDir
@@ -69,24 +71,13 @@ class LsfdComparisonTest {
     void everyFieldAgreesWithLsfd() throws Exception {
         String lsfd = lsfd();
         FdTable table = Fds.list(zoo.pid());
-        List<Map<String, String>> rows = lsfdRows(lsfd, zoo.pid());
-        TreeSet<Integer> theirs = new TreeSet<>(), ours = new TreeSet<>();
-        for (Map<String, String> row : rows) theirs.add(Integer.parseInt(row.get("assoc")));
-        for (FdInfo f : table) ours.add(f.fd());
-        assertEquals(theirs, ours, "the same descriptors");
+        List<Map<String, String>> rows = lsfdRows(lsfd, zoo.pid(),
+                "ASSOC,MODE,TYPE,FLAGS,POS,INODE,MNTID,DELETED,NAME,PROTONAME,NLINK");
+        assertSameDescriptors(rows, table);
         for (Map<String, String> row : rows) {
             FdInfo f = table.get(Integer.parseInt(row.get("assoc"))).orElseThrow();
             String what = "fd " + f.fd() + " (" + f + "), lsfd said " + row;
-            assertEquals(row.get("mode"), lsfdMode(f), what);
-            assertEquals(row.get("type"), lsfdType(f), what);
-            String flags = row.get("flags") == null ? "" : row.get("flags");
-            assertEquals(List.of(flags.split(",")).contains("cloexec"), f.closeOnExec(), what);
-            assertEquals(List.of(flags.split(",")).contains("append"), (f.openFlags() & 02000) != 0, what);
-            assertEquals(Long.parseLong(row.get("pos")), f.position(), what);
-            assertEquals(Long.parseLong(row.get("inode")), f.inode(), what);
-            assertEquals(Integer.parseInt(row.get("mntid")), f.mountId(), what);
-            assertEquals(Boolean.parseBoolean(row.get("deleted")), f.deleted(), what);
-            assertEquals(row.get("nlink").equals("0") && f.target().startsWith("/"), f.deleted(), what);
+            assertCommonFieldsAgree(row, f, what);
             if (f.kind().isSocket()) {
                 // lsfd 2.38 names a socket by its sockfs protocol name and inode.
                 assertEquals(row.get("protoname") + ":[" + f.inode() + "]", row.get("name"), what);
@@ -95,6 +86,95 @@ class LsfdComparisonTest {
                 assertEquals(row.get("name"), f.target(), what);
             }
         }
+    }
+
+    /**
+     * The same comparison with the newest lsfd Debian has, trixie's util-linux 2.41, fetched by
+     * src/test/scripts/lsfd-trixie.sh into target/ without touching the system; and its per-kind columns (socket
+     * type and state, unix path, eventfd id, epoll targets, signalfd mask, timerfd clock and interval, pidfd pid,
+     * inotify inodes as inode and device numbers) against fdkit's attributes of the same name.
+     */
+    @Test
+    void everyFieldAndPerKindColumnAgreesWithLsfd241() throws Exception {
+        String lsfd = lsfd241();
+        FdTable table = Fds.list(zoo.pid());
+        List<Map<String, String>> rows = lsfdRows(lsfd, zoo.pid(), "ASSOC,MODE,TYPE,FLAGS,POS,INODE,MNTID,DELETED,"
+                + "NAME,NLINK,SOCK.PROTONAME,SOCK.TYPE,SOCK.STATE,UNIX.PATH,EVENTFD.ID,EVENTPOLL.TFDS,SIGNALFD.MASK,"
+                + "TIMERFD.CLOCKID,TIMERFD.INTERVAL,PIDFD.PID,INOTIFY.INODES.RAW");
+        assertSameDescriptors(rows, table);
+        int perKind = 0;
+        for (Map<String, String> row : rows) {
+            FdInfo f = table.get(Integer.parseInt(row.get("assoc"))).orElseThrow();
+            String what = "fd " + f.fd() + " (" + f + "), lsfd 2.41 said " + row;
+            assertCommonFieldsAgree(row, f, what);
+            if (f.kind().isSocket()) {
+                assertEquals(f.kind(), kindOfLsfdProtocol(row.get("sock.protoname")), what);
+                if (f.kind() == FdKind.UNIX) {
+                    assertEquals(f.attribute("SOCK.TYPE"), row.get("sock.type"), what);
+                    assertEquals(f.attribute("SOCK.STATE"), row.get("sock.state"), what);
+                    assertEquals(Objects.toString(f.socket().localAddress(), ""),
+                            Objects.toString(row.get("unix.path"), ""), what);
+                    perKind++;
+                } else if (f.kind() == FdKind.TCP || f.kind() == FdKind.TCP6) {
+                    assertEquals(f.attribute("SOCK.TYPE"), row.get("sock.type"), what);
+                    assertEquals(f.attribute("SOCK.STATE"), row.get("sock.state"), what);
+                    perKind++;
+                }
+            } else if (f.kind().isAnonInode()) {
+                for (String column : List.of("EVENTFD.ID", "EVENTPOLL.TFDS", "SIGNALFD.MASK", "TIMERFD.CLOCKID",
+                        "TIMERFD.INTERVAL", "PIDFD.PID", "INOTIFY.INODES")) {
+                    // fdkit's INOTIFY.INODES is "inode,major:minor" (lsfd 2.39's form); 2.41 writes that as
+                    // INOTIFY.INODES.RAW "inode@major:minor", its INOTIFY.INODES names the device instead.
+                    boolean inotify = column.equals("INOTIFY.INODES");
+                    String theirs = row.get(inotify ? "inotify.inodes.raw" : column.toLowerCase(java.util.Locale.ROOT));
+                    if (inotify && theirs != null) theirs = theirs.replace('@', ',');
+                    if (theirs == null || theirs.isEmpty()) continue;
+                    String ours = f.attribute(column);
+                    if (column.equals("TIMERFD.INTERVAL")) {
+                        assertEquals(Double.parseDouble(theirs), Double.parseDouble(ours), 1e-9, what);
+                    } else {
+                        assertEquals(theirs, ours, column + " of " + what);
+                    }
+                    perKind++;
+                }
+            } else if (f.deleted()) {
+                // lsfd 2.41 takes "(deleted)" off an unlinked file's name and leaves the blank before it.
+                assertEquals(f.path() + " ", row.get("name"), what);
+            } else {
+                assertEquals(row.get("name"), f.target(), what);
+            }
+        }
+        assertTrue(perKind >= 10, "per-kind columns compared: " + perKind);
+    }
+
+    private static void assertSameDescriptors(List<Map<String, String>> rows, FdTable table) {
+        TreeSet<Integer> theirs = new TreeSet<>(), ours = new TreeSet<>();
+        for (Map<String, String> row : rows) theirs.add(Integer.parseInt(row.get("assoc")));
+        for (FdInfo f : table) ours.add(f.fd());
+        assertEquals(theirs, ours, "the same descriptors");
+    }
+
+    /**
+     * What lsfd 2.38 and 2.41 both show, the same way; but for TYPE, which 2.41 gives sockets as their protocol
+     * name (as SOCK.PROTONAME) and anon inodes as their class ("eventfd", ...; UNKN for the rest).
+     */
+    private static void assertCommonFieldsAgree(Map<String, String> row, FdInfo f, String what) {
+        assertEquals(row.get("mode"), lsfdMode(f), what);
+        if (row.containsKey("sock.protoname") && f.kind().isSocket()) {
+            assertEquals(row.get("sock.protoname"), row.get("type"), what);
+        } else if (row.containsKey("sock.protoname") && f.kind().isAnonInode()) {
+            assertTrue(row.get("type").equals("UNKN") || row.get("type").equals(f.kind().label()), what);
+        } else {
+            assertEquals(row.get("type"), lsfdType(f), what);
+        }
+        String flags = row.get("flags") == null ? "" : row.get("flags");
+        assertEquals(List.of(flags.split(",")).contains("cloexec"), f.closeOnExec(), what);
+        assertEquals(List.of(flags.split(",")).contains("append"), (f.openFlags() & 02000) != 0, what);
+        assertEquals(Long.parseLong(row.get("pos")), f.position(), what);
+        assertEquals(Long.parseLong(row.get("inode")), f.inode(), what);
+        assertEquals(Integer.parseInt(row.get("mntid")), f.mountId(), what);
+        assertEquals(Boolean.parseBoolean(row.get("deleted")), f.deleted(), what);
+        assertEquals(row.get("nlink").equals("0") && f.target().startsWith("/"), f.deleted(), what);
     }
 
     @Test
@@ -202,10 +282,30 @@ class LsfdComparisonTest {
         return null;
     }
 
+    /**
+     * Trixie's lsfd (util-linux 2.41) from src/test/scripts/lsfd-trixie.sh, which fetches it into target/ once;
+     * skips the test, saying why, where it cannot be had (no apt-get or dpkg-deb, the archive unreachable).
+     */
+    static String lsfd241() throws IOException, InterruptedException {
+        Path script = Path.of("src/test/scripts/lsfd-trixie.sh").toAbsolutePath();
+        assumeTrue(Files.isRegularFile(script), "no " + script + ": the comparison with lsfd 2.41 is skipped");
+        Path log = Files.createTempFile(dir, "lsfd-trixie", ".log");
+        Process p = new ProcessBuilder("bash", script.toString(), Path.of("target/lsfd-trixie").toAbsolutePath()
+                .toString()).redirectError(log.toFile()).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        if (!p.waitFor(300, TimeUnit.SECONDS)) p.destroyForcibly().waitFor();
+        String why = Files.readString(log).strip();
+        assumeTrue(p.exitValue() == 0, "trixie's lsfd (util-linux 2.41) could not be fetched, so the comparison "
+                + "with it is skipped: " + why);
+        String wrapper = out.substring(out.lastIndexOf('\n') + 1);
+        assertTrue(why.contains("util-linux 2.4"), "the fetched lsfd says " + why);
+        return wrapper;
+    }
+
     /** lsfd -J's rows for the descriptors of {@code pid} (those whose ASSOC is a number), each as key to value. */
-    static List<Map<String, String>> lsfdRows(String lsfd, long pid) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(lsfd, "-p", Long.toString(pid), "-J", "-o",
-                "ASSOC,MODE,TYPE,FLAGS,POS,INODE,MNTID,DELETED,NAME,PROTONAME,NLINK")
+    static List<Map<String, String>> lsfdRows(String lsfd, long pid, String columns)
+            throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(lsfd, "-p", Long.toString(pid), "-J", "-o", columns)
                 .redirectError(ProcessBuilder.Redirect.INHERIT).start();
         String json = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(60, TimeUnit.SECONDS));
