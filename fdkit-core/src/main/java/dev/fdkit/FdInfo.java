@@ -20,7 +20,7 @@ import java.util.Map;
  * @param inode       the inode number, or -1; both ends of a pipe, and every descriptor of one socket, share it
  * @param deleted     the file has no link left (its link count, read through the descriptor, is 0): unlinked
  *                    after opening, or never linked (memfd, O_TMPFILE); never guessed from the name
- * @param socket      for sockets: protocol, addresses and state from /proc/PID/net; null for other kinds and for
+ * @param socket      for sockets: protocol, addresses and state from sock_diag or /proc/PID/net; null for other kinds and for
  *                    sockets no table there describes
  * @param detail      extra facts from fdinfo, or null: "pid 1234" for a pidfd, "3 fds" for an epoll instance,
  *                    "2 watches" for inotify, "protocol AF_VSOCK" for a socket procfs cannot resolve

@@ -19,10 +19,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Builds {@link FdTable}s from /proc/PID/fd and /proc/PID/fdinfo, and sockets from /proc/PID/net.
+ * Builds {@link FdTable}s from /proc/PID/fd and /proc/PID/fdinfo, and sockets through {@link ProcNet}.
  *
  * <p>Per descriptor of another process: readlink of fd/N, one read of fdinfo/N, and a statx through fd/N for
- * path targets. For this process, the descriptor itself answers what fdinfo would (fcntl for the flags, lseek for
+ * path targets; from 2,048 descriptors on, common-pool threads describe batches while the fd/ directory is still
+ * being read. For this process, the descriptor itself answers what fdinfo would (fcntl for the flags, lseek for
  * the offset, statx(AT_EMPTY_PATH) for type, inode and mount): cheaper system calls than opening fdinfo/N.
  */
 final class ProcLister {
@@ -301,8 +302,8 @@ final class ProcLister {
     }
 
     /**
-     * Gives every socket its precise kind and addresses: the /proc/PID/net tables are read once for the whole
-     * listing. A socket none of them lists (another family, another namespace, a netlink socket never bound)
+     * Gives every socket its precise kind and addresses: each family is asked once for the whole listing
+     * ({@link ProcNet}). A socket none of them lists (another family, another namespace, a netlink socket never bound)
      * gets its kind from the protocol name the socket filesystem reports, and that name as its detail.
      */
     private static void resolveSockets(long pid, List<FdInfo> out, int count) {

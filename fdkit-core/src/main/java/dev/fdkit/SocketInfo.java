@@ -1,7 +1,8 @@
 package dev.fdkit;
 
 /**
- * What /proc/PID/net says about one socket, found by its inode.
+ * What the kernel says about one socket, found by its inode: through sock_diag for unix, TCP and UDP sockets of the
+ * caller's network namespace, else from the tables of /proc/PID/net (the same fields either way).
  *
  * @param protocol      "tcp", "tcp6", "udp", "udp6", "udplite", "udplite6", "icmp", "icmp6" (ping sockets), "unix",
  *                      "netlink", "packet", "raw", "raw6"
