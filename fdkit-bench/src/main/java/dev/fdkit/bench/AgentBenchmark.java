@@ -4,9 +4,7 @@ import dev.fdkit.spawn.FdProcessBuilder;
 import dev.fdkit.spawn.SpawnMechanism;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
@@ -54,10 +52,8 @@ import java.util.concurrent.TimeUnit;
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Fork(value = 1, jvmArgsAppend = "--enable-native-access=ALL-UNNAMED")
 @Warmup(iterations = 8, time = 1)
-@Measurement(iterations = 5, time = 1)
-public class AgentBenchmark {
+public class AgentBenchmark extends BenchmarkDefaults {
     /** Extra descriptors open in the JVM while each operation runs. */
     @Param({"10", "16000"})
     public int n;
