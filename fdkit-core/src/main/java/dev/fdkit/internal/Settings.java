@@ -22,6 +22,7 @@ public final class Settings {
     public static final String SPAWN_CLONE3 = "fdkit.spawn.clone3";
     public static final String SPAWN_LOW_SLOTS = "fdkit.spawn.lowSlots";
     public static final String SPAWN_LIBDIR = "fdkit.spawn.libdir";
+    public static final String SPAWN_POSIX_SPAWN_BINDING = "fdkit.spawn.posixSpawnBinding";
     /** Testing only: makes the spawn helper fail at a chosen step (STEP[:ERRNO]). */
     public static final String SPAWN_FAIL_AT = "fdkit.spawn.failAt";
     public static final String LEAKCHECK_MODE = "fdkit.leakcheck.mode";
@@ -31,8 +32,8 @@ public final class Settings {
 
     /** Every setting's name, for the check that each is documented. */
     public static final List<String> ALL = List.of(CLOSE_MECHANISM, LIST_MECHANISM, BRUTE_MAX, SPAWN_MECHANISM,
-            SPAWN_CLONE3, SPAWN_LOW_SLOTS, SPAWN_LIBDIR, SPAWN_FAIL_AT, LEAKCHECK_MODE, LEAKCHECK_IGNORE,
-            LEAKCHECK_SETTLE_MILLIS, LEAKCHECK_WARMUP);
+            SPAWN_CLONE3, SPAWN_LOW_SLOTS, SPAWN_LIBDIR, SPAWN_POSIX_SPAWN_BINDING, SPAWN_FAIL_AT, LEAKCHECK_MODE,
+            LEAKCHECK_IGNORE, LEAKCHECK_SETTLE_MILLIS, LEAKCHECK_WARMUP);
 
     /** The value of a mechanism setting that lets fdkit pick. */
     public static final String AUTO = "auto";

@@ -19,9 +19,19 @@ public final class Mechanisms {
         static final String PROBLEM = cloneProblem();
     }
 
-    private static final class PosixProbe {
-        static final String PROBLEM = posixProblem();
+    /** posix-spawn through the helper library. */
+    private static final class HelperPosixProbe {
+        static final String PROBLEM = helperPosixProblem();
     }
+
+    /** posix-spawn bound through FFM. */
+    private static final class FfmPosixProbe {
+        static final String PROBLEM = LibcPosixSpawn.problem().orElse(null);
+    }
+
+    /** Without closefrom in the file actions a child could get descriptors nobody named: refused. */
+    static final String NO_CLOSEFROM = "this C library has no posix_spawn_file_actions_addclosefrom_np (glibc >= "
+            + "2.34): without it descriptors opened by other threads could reach the child";
 
     private static String cloneProblem() {
         if (NativeSpawn.loadError().isPresent()) return "the helper library does not load: " + NativeSpawn.loadError().get();
@@ -33,12 +43,12 @@ public final class Mechanisms {
     }
 
     private static String posixProblem() {
+        return posixSpawnBinding() == PosixSpawnBinding.FFM ? FfmPosixProbe.PROBLEM : HelperPosixProbe.PROBLEM;
+    }
+
+    private static String helperPosixProblem() {
         if (NativeSpawn.loadError().isPresent()) return "the helper library does not load: " + NativeSpawn.loadError().get();
-        if (NativeSpawn.GlibcSpawnActions.ADDCLOSEFROM.isEmpty()) {
-            return "this C library has no posix_spawn_file_actions_addclosefrom_np (glibc >= 2.34): without it "
-                    + "descriptors opened by other threads could reach the child";
-        }
-        return null;
+        return NativeSpawn.GlibcSpawnActions.ADDCLOSEFROM.isEmpty() ? NO_CLOSEFROM : null;
     }
 
     /**
@@ -51,6 +61,7 @@ public final class Mechanisms {
         Module self = Mechanisms.class.getModule();
         if (!self.isNativeAccessEnabled()) Ffm.requireNativeAccess(self, () -> MemorySegment.NULL.reinterpret(0));
         configured();
+        configuredPosixSpawnBinding();
         Settings.flag(Settings.SPAWN_CLONE3, true);
         Settings.text(Settings.SPAWN_LIBDIR, "");
     }
@@ -60,10 +71,46 @@ public final class Mechanisms {
         return Settings.mechanism(Settings.SPAWN_MECHANISM, Mechanism.values(), Mechanism::settingValue);
     }
 
+    /** The binding {@code fdkit.spawn.posixSpawnBinding} names; empty for auto. */
+    private static Optional<PosixSpawnBinding> configuredPosixSpawnBinding() {
+        return Settings.mechanism(Settings.SPAWN_POSIX_SPAWN_BINDING, PosixSpawnBinding.values(),
+                PosixSpawnBinding::settingValue);
+    }
+
+    /**
+     * How posix-spawn reaches the C library: {@code fdkit.spawn.posixSpawnBinding}, read at each call as
+     * {@code fdkit.spawn.failAt} is (so that one JVM can compare both bindings), else the helper library where it
+     * loads, else posix_spawn bound through FFM, said in one log line (the only sign of it: a program sees no
+     * difference, but the clone mechanism is gone with the helper); that choice is made once.
+     */
+    public static PosixSpawnBinding posixSpawnBinding() {
+        return configuredPosixSpawnBinding().orElseGet(() -> AutoBinding.BINDING);
+    }
+
+    /**
+     * A holder, not a lock on Mechanisms: {@link #selected()} holds that lock while it waits for the posix-spawn
+     * probe, which asks for the binding. Class initialization also makes the log line appear once.
+     */
+    private static final class AutoBinding {
+        static final PosixSpawnBinding BINDING = bindingHere();
+    }
+
+    private static PosixSpawnBinding bindingHere() {
+        Optional<Throwable> notLoaded = NativeSpawn.loadError();
+        if (notLoaded.isEmpty()) return PosixSpawnBinding.HELPER;
+        // Said only where the FFM binding works: elsewhere start() fails with both reasons.
+        if (LibcPosixSpawn.problem().isEmpty()) {
+            System.getLogger("dev.fdkit.spawn").log(System.Logger.Level.WARNING, "fdkit-spawn's helper library does "
+                    + "not load (" + notLoaded.get().getMessage() + "): children are started with the C library's "
+                    + "posix_spawn bound through FFM instead (the posix-spawn mechanism; clone is not available)");
+        }
+        return PosixSpawnBinding.FFM;
+    }
+
     /** Why {@code m} cannot be used here, or empty when it can. */
     public static Optional<String> problem(Mechanism m) {
         checkBeforeProbing();
-        return Optional.ofNullable(m == Mechanism.CLONE ? CloneProbe.PROBLEM : PosixProbe.PROBLEM);
+        return Optional.ofNullable(m == Mechanism.CLONE ? CloneProbe.PROBLEM : posixProblem());
     }
 
     /** {@code fdkit.spawn.mechanism}, else the first mechanism that works here; cached. */
@@ -94,6 +141,6 @@ public final class Mechanisms {
     private static Mechanism detect() {
         for (Mechanism m : Mechanism.values()) if (problem(m).isEmpty()) return m;
         throw new UnsupportedOperationException("no spawn mechanism works here: clone: " + CloneProbe.PROBLEM
-                + "; posix-spawn: " + PosixProbe.PROBLEM);
+                + "; posix-spawn: " + posixProblem());
     }
 }

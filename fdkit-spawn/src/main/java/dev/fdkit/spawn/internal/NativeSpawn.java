@@ -145,9 +145,12 @@ public final class NativeSpawn {
     /**
      * The posix-spawn mechanism: {@code c.paths()} holds the one program; {@code search}: a bare name the C
      * library looks up in PATH. glibc's _np file actions are looked up here (absent before glibc 2.34 and 2.29
-     * and elsewhere): the helper refuses to spawn without closefrom rather than leak.
+     * and elsewhere): the helper refuses to spawn without closefrom rather than leak. Where the helper does not
+     * load (or {@code fdkit.spawn.posixSpawnBinding=ffm}), the C library's posix_spawn is called through FFM
+     * instead ({@link LibcPosixSpawn}), with the same file actions.
      */
     public static Outcome posixSpawn(Command c, boolean search, Plan plan) {
+        if (Mechanisms.posixSpawnBinding() == PosixSpawnBinding.FFM) return LibcPosixSpawn.spawn(c, search, plan);
         return run(Lib.POSIX_SPAWN, c, plan, null, search ? SpawnAbi.PLAN_PATH_SEARCH : 0);
     }
 
