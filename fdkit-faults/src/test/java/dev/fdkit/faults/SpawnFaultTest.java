@@ -6,6 +6,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -81,6 +82,25 @@ class SpawnFaultTest {
         } else {
             exactlyStdioAnd("3", r);
         }
+    }
+
+    /**
+     * No way to map the helper library at all: java.io.tmpdir, the user's cache directory (both on a noexec tmpfs)
+     * and an anonymous memory file (memfd_create refused by seccomp). The child still starts, by posix_spawn bound
+     * through FFM, with exactly the descriptors named, and one log line says why and what is used instead.
+     */
+    @Test
+    void helperLibraryCannotLoad(@TempDir Path dir) throws Exception {
+        Faultrun.Result r = spawn("auto").noexecTmp(dir).deny("memfd_create", "EPERM")
+                .property("user.home", dir.resolve("home").toString()).env("XDG_CACHE_HOME", dir.resolve("cache").toString())
+                .run(SpawnScenarios.class, "exact", "0", "3");
+        exactlyStdioAnd("3", r);
+        assertEquals("posix-spawn", r.value("mechanism"), r.toString());
+        List<String> logged = r.err().lines().filter(l -> l.matches("(SEVERE|WARNING|INFO|CONFIG|FINE): .*")).toList();
+        assertEquals(1, logged.size(), r.toString());
+        String line = logged.getFirst();
+        assertTrue(line.contains("helper library does not load") && line.contains("memfd_create")
+                && line.contains("posix_spawn bound through FFM"), r.toString());
     }
 
     /**

@@ -6,6 +6,7 @@ import dev.fdkit.Fds;
 import dev.fdkit.internal.FdCalls;
 import dev.fdkit.spawn.FdProcessBuilder;
 import dev.fdkit.spawn.ListenFds;
+import dev.fdkit.spawn.SpawnMechanism;
 
 import java.lang.ProcessBuilder.Redirect;
 import java.nio.charset.StandardCharsets;
@@ -50,6 +51,7 @@ public final class SpawnScenarios {
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         System.out.println("fds=" + String.join(" ", out.strip().split("\\s+")));
         System.out.println("exit=" + (p.waitFor(10, TimeUnit.SECONDS) ? p.exitValue() : "timeout"));
+        System.out.println("mechanism=" + SpawnMechanism.selected().propertyValue());
     }
 
     /** destroy() of a sleeping child, then waitFor; and a child that exits by itself is still waited for. */

@@ -17,10 +17,11 @@ class SignalsTest {
     private static final long HUP_INT = 0b11; // bit sig-1
 
     @ParameterizedTest
-    @CsvSource({"CLONE, true", "CLONE, false", "POSIX_SPAWN, true"})
-    void ignoredSignalsStayIgnoredInChildren(SpawnMechanism m, boolean clone3) throws Exception {
+    @CsvSource({"CLONE, true, auto", "CLONE, false, auto", "POSIX_SPAWN, true, auto", "POSIX_SPAWN, true, ffm"})
+    void ignoredSignalsStayIgnoredInChildren(SpawnMechanism m, boolean clone3, String posixSpawnBinding) throws Exception {
         List<String> java = new ArrayList<>(TestSupport.jvmCommand());
         java.add(1, "-Dfdkit.spawn.clone3=" + clone3);
+        java.add(1, "-Dfdkit.spawn.posixSpawnBinding=" + posixSpawnBinding);
         java.add(SignalsChildMain.class.getName());
         java.add(m.name());
         // The shell ignores HUP and INT, then becomes the JVM: the JVM inherits them ignored.

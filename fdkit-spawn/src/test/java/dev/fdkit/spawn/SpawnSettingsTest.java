@@ -19,7 +19,8 @@ class SpawnSettingsTest {
             "fdkit.spawn.clone3=yes | fdkit.spawn.clone3=yes is not one of true, false",
             "fdkit.spawn.mechanism=fork | fdkit.spawn.mechanism=fork is not one of auto, clone, posix-spawn",
             "fdkit.spawn.lowSlots=many | fdkit.spawn.lowSlots=many is not a whole number from 0 to 1024",
-            "fdkit.spawn.libdir= | fdkit.spawn.libdir= is not a non-empty value"})
+            "fdkit.spawn.libdir= | fdkit.spawn.libdir= is not a non-empty value",
+            "fdkit.spawn.posixSpawnBinding=jni | fdkit.spawn.posixSpawnBinding=jni is not one of auto, helper, ffm"})
     void aBadValueIsNamedAtFirstUse(String setting, String message) throws Exception {
         var r = TestSupport.runJvm(List.of("-D" + setting), SignalsChildMain.class, "CLONE");
         assertNotEquals(0, r.exit(), r.out());
