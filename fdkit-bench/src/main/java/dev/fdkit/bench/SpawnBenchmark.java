@@ -17,7 +17,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Start /bin/true and wait for it with N extra descriptors open in the parent, per spawner: fdkit's mechanisms
- * ("clone", "posix-spawn"), ProcessBuilder and NuProcess 3.0.0.
+ * ("clone", "posix-spawn", and "posix-spawn-ffm": posix_spawn bound through FFM), ProcessBuilder and NuProcess
+ * 3.0.0.
  *
  * <p>Eight warm-up seconds, not three: fdkit's spawn path reaches C2 only after some 10,000 calls (about 6 s of
  * spawns), and until then a compiler thread takes one of a small machine's cores.
@@ -30,7 +31,7 @@ public class SpawnBenchmark extends BenchmarkDefaults {
     @Param({"10", "1000", "16000"})
     public int n;
 
-    @Param({"clone", "posix-spawn", "ProcessBuilder", "NuProcess"})
+    @Param({"clone", "posix-spawn", "posix-spawn-ffm", "ProcessBuilder", "NuProcess"})
     public String spawner;
 
     private FdBlock block;

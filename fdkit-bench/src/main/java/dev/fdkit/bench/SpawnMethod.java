@@ -46,7 +46,7 @@ public record SpawnMethod(String id, String label, Spawner spawner) {
 
     /**
      * The method with this id: "clone" or "posix-spawn" (fdkit, as in {@code fdkit.spawn.mechanism}),
-     * "ProcessBuilder" or "NuProcess".
+     * "posix-spawn-ffm" (fdkit's posix-spawn bound through FFM), "ProcessBuilder" or "NuProcess".
      */
     public static SpawnMethod byId(String id) {
         if (id.equals(PROCESS_BUILDER.id)) return PROCESS_BUILDER;

@@ -208,7 +208,7 @@ class BenchCommandTest {
         }
         int skipped = json.split(" skipped\"", -1).length - 1; // notes end "...: <method> skipped"
         int close = CloseMethod.values().length + C_CLOSE.size(), list = ListMethod.values().length + 1;
-        int spawn = SpawnMechanism.values().length + 2 + C_SPAWN.size();
+        int spawn = SpawnMechanism.values().length + 1 + 2 + C_SPAWN.size(); // + posix-spawn through FFM
         // list also lists another process in full, at 10 and --max; spawn-threads has two rows at three T.
         int expected = 2 * (close + list + spawn + LsMethod.values().length) + 3 * 2 - 2 * skipped;
         assertEquals(expected, doc.results().size(), "every method at every N, unless a note says it cannot run:\n" + json);

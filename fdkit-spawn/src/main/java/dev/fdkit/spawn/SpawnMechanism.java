@@ -30,7 +30,9 @@ public enum SpawnMechanism {
     /**
      * glibc's posix_spawn with dup2, close and closefrom file actions (glibc 2.34+; changing directory needs
      * 2.29+). glibc's child copies the whole table first, so the cost grows with it. It cannot set LISTEN_PID to
-     * the child's own pid nor the child's descriptor limit: builders that ask for those are refused.
+     * the child's own pid nor the child's descriptor limit: builders that ask for those are refused. Where fdkit's
+     * helper library does not load, it calls the C library's posix_spawn directly through FFM, with the same file
+     * actions (one log line says so); then it is the only mechanism.
      */
     POSIX_SPAWN(Mechanism.POSIX_SPAWN);
 
