@@ -74,7 +74,7 @@ public final class Mechanisms {
     /** The binding {@code fdkit.spawn.posixSpawnBinding} names; empty for auto. */
     private static Optional<PosixSpawnBinding> configuredPosixSpawnBinding() {
         return Settings.mechanism(Settings.SPAWN_POSIX_SPAWN_BINDING, PosixSpawnBinding.values(),
-                PosixSpawnBinding::settingValue);
+                Settings::spelling);
     }
 
     /**
@@ -88,20 +88,21 @@ public final class Mechanisms {
     }
 
     /**
-     * A holder, not a lock on Mechanisms: {@link #selected()} holds that lock while it waits for the posix-spawn
-     * probe, which asks for the binding. Class initialization also makes the log line appear once.
+     * Decided once, in a holder's class initialization: that makes the log line appear once, and takes no lock on
+     * Mechanisms, which {@link #selected()} holds while the posix-spawn probe asks for the binding.
      */
     private static final class AutoBinding {
         static final PosixSpawnBinding BINDING = bindingHere();
     }
 
     private static PosixSpawnBinding bindingHere() {
-        Optional<Throwable> notLoaded = NativeSpawn.loadError();
-        if (notLoaded.isEmpty()) return PosixSpawnBinding.HELPER;
+        Throwable notLoaded = NativeSpawn.loadError().orElse(null);
+        if (notLoaded == null) return PosixSpawnBinding.HELPER;
+        String why = notLoaded.getMessage() != null ? notLoaded.getMessage() : notLoaded.toString();
         // Said only where the FFM binding works: elsewhere start() fails with both reasons.
         if (LibcPosixSpawn.problem().isEmpty()) {
             System.getLogger("dev.fdkit.spawn").log(System.Logger.Level.WARNING, "fdkit-spawn's helper library does "
-                    + "not load (" + notLoaded.get().getMessage() + "): children are started with the C library's "
+                    + "not load (" + why + "): children are started with the C library's "
                     + "posix_spawn bound through FFM instead (the posix-spawn mechanism; clone is not available)");
         }
         return PosixSpawnBinding.FFM;
