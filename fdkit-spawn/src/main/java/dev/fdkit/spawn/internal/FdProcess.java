@@ -33,7 +33,7 @@ public final class FdProcess extends Process {
     private int pollingWaiters;
     private int exitCode;
     private CompletableFuture<Process> exitFuture;
-    /** Made on first use (see {@link #toHandle()}), not at start: the JDK's reads /proc, which a spawn need not. */
+    /** The JDK's handle, taken at the start (see {@link #watch()}); fdkit's own where /proc cannot tell. */
     private ProcessHandle handle;
 
     /**
@@ -53,9 +53,16 @@ public final class FdProcess extends Process {
                 : mergedStderr ? new BufferedInputStream(InputStream.nullInputStream(), 8192) : NullInput.INSTANCE;
     }
 
-    /** Starts watching for the child's exit. */
+    /**
+     * Takes the JDK's handle for the child, as the JDK's Process does at its start: once the child is reaped,
+     * ProcessHandle.of(pid) no longer finds it, and {@link #toHandle()} must still return the JDK's own handle
+     * (which equals one taken from the JVM's children() while the child ran). Taken here rather than at the reap so
+     * the reaper's work per exit stays small; a caller that waits right away pays it while the child execs. Then
+     * starts watching for the child's exit.
+     */
     void watch() {
         synchronized (this) {
+            handle = ProcessHandle.of(pid).orElse(null); // unreaped, so surely this child; empty without /proc
             if (pidfd >= 0 && (watched = watchByReaper(pidfd))) return;
         }
         waitOnOwnThread();
@@ -83,28 +90,65 @@ public final class FdProcess extends Process {
         CompletableFuture<Process> future;
         synchronized (this) {
             if (reaped) return true;
-            int[] st = new int[3];
-            int r = ProcessCalls.waitid(ProcessCalls.P_PID, pid, ProcessCalls.WEXITED | ProcessCalls.WNOHANG, st);
-            if (r == -Errno.EINTR || (r == 0 && st[0] == 0)) return false;
-            // r < 0 (ECHILD) means someone else reaped it: the status is lost.
-            exitCode = r < 0 ? -1 : st[1] == ProcessCalls.CLD_EXITED ? st[2] : 0x80 + st[2];
-            if (watched) {
-                Reaper.get().unwatch(pidfd, this);
-                watched = false;
-            }
-            if (pollingWaiters == 0) closePidfd(); // else the last polling waiter closes it
-            // Non-blocking: each takes its stream's lock only if free, and reads only what is already there.
-            if (stdinPipe != null) stdinPipe.processExited();
-            if (stdoutPipe != null) stdoutPipe.processExited();
-            if (stderrPipe != null) stderrPipe.processExited();
-            reaped = true;
-            notifyAll();
+            if (!reapLocked(false)) return false;
             future = exitFuture;
         }
-        // Dependent actions run in the default async pool, never on the reaper's thread.
-        if (future != null) future.completeAsync(() -> this);
+        completeLater(future);
         return true;
     }
+
+    /**
+     * The reaper's one-shot event for the pidfd: the child has exited, and the item is disarmed, so it is reaped
+     * without deleting the item (closing the pidfd drops it). Armed again in the unlikely case that the child
+     * cannot be reaped yet. The future is completed by the caller.
+     */
+    void exitEvent(Reaper reaper) {
+        CompletableFuture<Process> future;
+        synchronized (this) {
+            if (reaped || !watched) return; // a waiter took over the pidfd, or reaped it
+            if (!reapLocked(true)) {
+                if (!reaper.rearm(pidfd)) {
+                    watched = false;
+                    reaper.forget(pidfd, this);
+                    waitOnOwnThread();
+                }
+                return;
+            }
+            future = exitFuture;
+        }
+        completeLater(future);
+    }
+
+    /** Dependent actions run in the default async pool, never on the reaper's thread (as the JDK's onExit). */
+    private void completeLater(CompletableFuture<Process> future) {
+        if (future != null) future.completeAsync(() -> this);
+    }
+
+    /** Lock held, not reaped yet. {@code disarmed}: the reaper's item for the pidfd fired and need not be deleted. */
+    private boolean reapLocked(boolean disarmed) {
+        int[] st = new int[3];
+        int r = ProcessCalls.waitid(ProcessCalls.P_PID, pid, ProcessCalls.WEXITED | ProcessCalls.WNOHANG, st);
+        if (r == -Errno.EINTR || (r == 0 && st[0] == 0)) return false;
+        // r < 0 (ECHILD) means someone else reaped it: the status is lost.
+        exitCode = r < 0 ? -1 : st[1] == ProcessCalls.CLD_EXITED ? st[2] : 0x80 + st[2];
+        if (watched) {
+            if (disarmed) {
+                Reaper.get().forget(pidfd, this);
+            } else {
+                Reaper.get().unwatch(pidfd, this);
+            }
+            watched = false;
+        }
+        if (pollingWaiters == 0) closePidfd(); // else the last polling waiter closes it
+        // Non-blocking: each takes its stream's lock only if free, and reads only what is already there.
+        if (stdinPipe != null) stdinPipe.processExited();
+        if (stdoutPipe != null) stdoutPipe.processExited();
+        if (stderrPipe != null) stderrPipe.processExited();
+        reaped = true;
+        notifyAll();
+        return true;
+    }
+
 
     /**
      * Sends {@code sig} while the child is unreaped; false once it is gone or when the kernel refuses. Through the
@@ -138,7 +182,7 @@ public final class FdProcess extends Process {
     /** Lock held. */
     private void closePidfd() {
         if (pidfd >= 0) {
-            FdCalls.close(pidfd); // the reaper no longer watches it: unwatch() came first
+            FdCalls.close(pidfd); // the reaper's item for it is deleted, or disarmed by its one event
             pidfd = -1;
         }
     }
@@ -269,10 +313,9 @@ public final class FdProcess extends Process {
     }
 
     /**
-     * The JDK's own handle for a child that has not exited, taken under this lock, which reaping needs too: the
-     * pid is then surely this child's, and the handle equals, hashes and compares as ProcessHandle.of(pid) and the
-     * children() of the JVM do. Once the child has exited (or where /proc cannot tell its start time) fdkit's own
-     * handle stands in, which answers as the JDK's does for an exited process.
+     * The JDK's own handle, taken at the start (see {@link #watch()}): it equals, hashes and compares as
+     * ProcessHandle.of(pid) and the children() of the JVM do. Only where /proc could not tell the start time does
+     * fdkit's own handle stand in, which answers as the JDK's does for an exited process.
      */
     @Override
     public synchronized ProcessHandle toHandle() {

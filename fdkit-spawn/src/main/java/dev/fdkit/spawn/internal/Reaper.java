@@ -16,7 +16,7 @@ import java.util.concurrent.locks.LockSupport;
  * ({@link #awaitReady}), so such a wait parks the virtual thread instead of holding its carrier in read(2).
  */
 final class Reaper {
-    private static final int EPOLLOUT = 0x4, EPOLLONESHOT = 1 << 30;
+    private static final int EPOLLOUT = 0x4, EPOLLONESHOT = 1 << 30, EPOLL_CTL_MOD = 3;
     /** Marks epoll data that is a pipe a virtual thread waits on, not a pidfd. */
     private static final long PIPE_TAG = 1L << 32;
 
@@ -59,22 +59,38 @@ final class Reaper {
         return r;
     }
 
-    /** Watches {@code p}'s pidfd; false if it could not (the caller then waits another way). */
+    /**
+     * Watches {@code p}'s pidfd, once: the item is one-shot, so the exit's event disarms it and the reaper can close
+     * the pidfd without deleting the item first (close alone leaves an item in the epoll while any other reference
+     * to the file lives, such as a table copy held by a concurrent fork or spawn; a disarmed one never fires, and the
+     * kernel drops it with the last reference). False if it could not (the caller then waits another way).
+     */
     boolean watch(FdProcess p, int pidfd) {
         watched.put(pidfd, p);
-        if (NetCalls.epollCtl(epfd, NetCalls.EPOLL_CTL_ADD, pidfd, NetCalls.EPOLLIN, pidfd) == 0) return true;
+        if (NetCalls.epollCtl(epfd, NetCalls.EPOLL_CTL_ADD, pidfd, NetCalls.EPOLLIN | EPOLLONESHOT, pidfd) == 0) {
+            return true;
+        }
         watched.remove(pidfd, p);
         return false;
     }
 
+    /** Arms {@code pidfd}'s item again after its event found the child not yet reapable; false if it could not. */
+    boolean rearm(int pidfd) {
+        return NetCalls.epollCtl(epfd, EPOLL_CTL_MOD, pidfd, NetCalls.EPOLLIN | EPOLLONESHOT, pidfd) == 0;
+    }
+
     /**
-     * Stops watching {@code p}, under its lock: before it closes its pidfd (the number may be reused next), or while
-     * a thread waits on the pidfd itself. The item is deleted explicitly: close alone leaves it in the epoll while
-     * any other reference to the file lives (a table copy held by a concurrent fork or spawn), and a
-     * level-triggered item of an exited child makes run() spin.
+     * Stops watching {@code p}, under its lock, while its item may still be armed: before it closes its pidfd (the
+     * number may be reused next) after a reap the reaper's event did not start, or while a thread waits on the
+     * pidfd itself.
      */
     void unwatch(int pidfd, FdProcess p) {
         NetCalls.epollCtl(epfd, NetCalls.EPOLL_CTL_DEL, pidfd, 0, 0);
+        forget(pidfd, p);
+    }
+
+    /** Drops {@code p} from the table, its item having fired (disarmed) or been deleted. */
+    void forget(int pidfd, FdProcess p) {
         watched.remove(pidfd, p);
     }
 
@@ -121,7 +137,7 @@ final class Reaper {
                 FdProcess p = watched.get((int) ready[i]);
                 if (p == null) continue; // reaped by a waiter meanwhile
                 try {
-                    p.tryReap();
+                    p.exitEvent(this);
                 } catch (Throwable t) { // report, but never let one child stop the reaping of the others
                     Thread self = Thread.currentThread();
                     self.getUncaughtExceptionHandler().uncaughtException(self, t);

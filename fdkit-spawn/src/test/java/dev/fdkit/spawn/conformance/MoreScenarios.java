@@ -846,6 +846,29 @@ final class MoreScenarios {
             c.put("process", processDone.get(10, TimeUnit.SECONDS) == p);
             c.attempt("current onExit", () -> ProcessHandle.current().onExit());
         });
+        add("H11", "toHandle asked first after the reap equals a handle of the JVM's children taken while it ran", c -> {
+            // Reaped by waitFor, by the exit's notification (onExit), and by a poll of isAlive.
+            for (String reapedBy : List.of("waitFor", "onExit", "isAlive")) {
+                Process p = c.builder("sleep", "30").start();
+                ProcessHandle seen = ProcessHandle.current().children().filter(h -> h.pid() == p.pid()).findFirst()
+                        .orElseThrow();
+                p.destroy();
+                switch (reapedBy) {
+                    case "waitFor" -> p.waitFor();
+                    case "onExit" -> p.onExit().get(10, TimeUnit.SECONDS);
+                    default -> {
+                        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                        while (p.isAlive() && System.nanoTime() < deadline) Thread.sleep(5);
+                    }
+                }
+                ProcessHandle h = p.toHandle();
+                c.put(reapedBy + ": equals", h.equals(seen) + " " + seen.equals(h));
+                c.put(reapedBy + ": hash, compare", (h.hashCode() == seen.hashCode()) + " " + h.compareTo(seen));
+                c.put(reapedBy + ": the JDK's kind", h.getClass() == seen.getClass());
+                c.put(reapedBy + ": alive", h.isAlive() + " " + h.onExit().get(10, TimeUnit.SECONDS).equals(seen));
+                c.put(reapedBy + ": in a set", new java.util.HashSet<>(List.of(seen)).contains(h));
+            }
+        });
         add("L01", "no descriptor left in the parent after failing and finished starts", c -> {
             c.builder("true").start().waitFor(); // the first start may open descriptors for good, on either side
             try {
