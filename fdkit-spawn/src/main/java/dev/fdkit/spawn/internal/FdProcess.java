@@ -100,7 +100,7 @@ public final class FdProcess extends Process {
     /**
      * The reaper's one-shot event for the pidfd: the child has exited, and the item is disarmed, so it is reaped
      * without deleting the item (closing the pidfd drops it). Armed again in the unlikely case that the child
-     * cannot be reaped yet. The future is completed by the caller.
+     * cannot be reaped yet.
      */
     void exitEvent(Reaper reaper) {
         CompletableFuture<Process> future;
@@ -148,7 +148,6 @@ public final class FdProcess extends Process {
         notifyAll();
         return true;
     }
-
 
     /**
      * Sends {@code sig} while the child is unreaped; false once it is gone or when the kernel refuses. Through the
