@@ -104,15 +104,13 @@ final class ProcLister {
 
         /** Another process: its fd/ directory read batch by batch, each described while the next is read. */
         void readAndDescribe(String base) throws ErrnoException {
-            int dup = FdCalls.fcntl(fdDir, FdCalls.F_DUPFD_CLOEXEC, 0); // Dirents owns and closes its descriptor
-            if (dup < 0) throw new ErrnoException("dup " + base + "/fd", -dup);
             // Since Linux 6.2 the directory's size is its count of open descriptors: helpers start with the first
             // batch. Before, they start once the directory has shown enough.
             long expected = ProcFiles.sizeOf(fdDir);
             boolean helping = false;
             int seen = 0;
             IntList batch = new IntList();
-            try (Dirents d = new Dirents(dup)) {
+            try (Dirents d = new Dirents(fdDir, false)) { // list() closes fdDir
                 while (true) {
                     long r = d.next(n -> {
                         batch.add(n);
@@ -204,6 +202,11 @@ final class ProcLister {
             }
         }
 
+        /**
+         * Describes batch {@code b}. The work per descriptor is a method of its own: the JIT compiles a method
+         * after some thousand calls, while a loop in a method called a few times stays interpreted (on-stack
+         * replacement waits for far more iterations than a listing has).
+         */
         private void describeBatch(int b, Scratch scratch) {
             int[] fds;
             FdInfo[] slots;
@@ -211,22 +214,21 @@ final class ProcLister {
                 fds = numbers.get(b);
                 slots = results.get(b);
             }
-            for (int k = 0; k < fds.length; k++) {
-                int fd = fds[k];
-                if (isSelf && (fd == fdDir || fd == infoDir)) continue; // a number closed and reused meanwhile
-                String target = ProcFiles.readlinkNumbered(fdDir, fd, scratch.err);
-                if (target == null) {
-                    if (scratch.err[0] != Errno.ENOENT) failed(scratch.err[0], fd);
-                    continue; // ENOENT: closed since the numbers were read
-                }
-                if (isSelf) {
-                    slots[k] = describeOwn(infoDir, fd, target, scratch.stat, locked);
-                } else {
-                    int length = ProcFiles.readNumberedInto(infoDir, fd, scratch.info);
-                    if (length == -Errno.ENOENT) continue;
-                    slots[k] = describe(fdDir, fd, target, length < 0 ? null : scratch.info[0], length, scratch.stat);
-                }
+            for (int k = 0; k < fds.length; k++) slots[k] = describeOne(fds[k], scratch);
+        }
+
+        /** One descriptor, or null when it was closed since the numbers were read. */
+        private FdInfo describeOne(int fd, Scratch scratch) {
+            if (isSelf && (fd == fdDir || fd == infoDir)) return null; // a number closed and reused meanwhile
+            String target = ProcFiles.readlinkNumbered(fdDir, fd, scratch.err);
+            if (target == null) {
+                if (scratch.err[0] != Errno.ENOENT) failed(scratch.err[0], fd);
+                return null; // ENOENT: closed since the numbers were read
             }
+            if (isSelf) return describeOwn(infoDir, fd, target, scratch.stat, locked);
+            int length = ProcFiles.readNumberedInto(infoDir, fd, scratch.info);
+            if (length == -Errno.ENOENT) return null;
+            return describe(fdDir, fd, target, length < 0 ? null : scratch.info[0], length, scratch.stat);
         }
 
         private synchronized void failed(int err, int fd) {
@@ -310,18 +312,23 @@ final class ProcLister {
         long[] inodes = new long[count];
         int k = 0;
         for (FdInfo f : out) if (f.kind() == FdKind.SOCKET) inodes[k++] = f.inode();
-        Map<Long, ProcNet.Resolved> resolved = ProcNet.resolve(pid, inodes);
+        // Sorted and distinct by hand: a stream pipeline here loaded and linked a dozen classes for one call.
+        Arrays.sort(inodes);
+        int distinct = 0;
+        for (int i = 0; i < inodes.length; i++) if (i == 0 || inodes[i] != inodes[i - 1]) inodes[distinct++] = inodes[i];
+        Map<Long, ProcNet.Resolved> resolved = ProcNet.resolve(pid, Arrays.copyOf(inodes, distinct),
+                ProcNet.sharesNetNamespace(pid));
         for (int i = 0; i < out.size(); i++) {
             FdInfo f = out.get(i);
-            if (f.kind() != FdKind.SOCKET) continue;
-            ProcNet.Resolved r = resolved.get(f.inode());
-            if (r != null) {
-                out.set(i, withSocket(f, r.kind(), r.info(), null));
-            } else {
-                String proto = FileCalls.getxattr("/proc/" + pid + "/fd/" + f.fd(), "system.sockprotoname");
-                if (proto != null) out.set(i, withSocket(f, kindOfProtocol(proto), null, "protocol " + proto));
-            }
+            if (f.kind() == FdKind.SOCKET) out.set(i, resolved(pid, f, resolved.get(f.inode())));
         }
+    }
+
+    /** Socket {@code f} with what the tables said of it ({@code r}), else with the protocol its filesystem names. */
+    private static FdInfo resolved(long pid, FdInfo f, ProcNet.Resolved r) {
+        if (r != null) return withSocket(f, r.kind(), r.info(), null);
+        String proto = FileCalls.getxattr("/proc/" + pid + "/fd/" + f.fd(), "system.sockprotoname");
+        return proto == null ? f : withSocket(f, kindOfProtocol(proto), null, "protocol " + proto);
     }
 
     /**

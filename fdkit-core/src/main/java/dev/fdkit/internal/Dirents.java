@@ -15,10 +15,21 @@ public final class Dirents implements AutoCloseable {
             ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(32768, 8));
     private final MemorySegment buf = BUFFER.get();
     private final int dirfd;
+    private final boolean owned;
 
     /** Takes ownership of {@code dirfd}, an open directory descriptor. */
     public Dirents(int dirfd) {
+        this(dirfd, true);
+    }
+
+    /**
+     * Reads {@code dirfd}, an open directory descriptor, from its current position; closes it when done only if
+     * {@code owned}. A caller that keeps using the directory (openat and readlinkat relative to it do not move its
+     * position) need not duplicate it for the scan.
+     */
+    public Dirents(int dirfd, boolean owned) {
         this.dirfd = dirfd;
+        this.owned = owned;
     }
 
     /** Receives each numeric entry; returning false stops the scan. */
@@ -77,6 +88,6 @@ public final class Dirents implements AutoCloseable {
 
     @Override
     public void close() {
-        FdCalls.close(dirfd);
+        if (owned) FdCalls.close(dirfd);
     }
 }
