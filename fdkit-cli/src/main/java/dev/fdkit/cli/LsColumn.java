@@ -1,5 +1,6 @@
 package dev.fdkit.cli;
 
+import dev.fdkit.AccessMode;
 import dev.fdkit.FdInfo;
 
 import java.util.ArrayList;
@@ -80,9 +81,19 @@ record LsColumn(String name, boolean right, Function<FdInfo, String> cell) {
         return DEFAULT.stream().map(ALL::get).toList();
     }
 
+    /** MODE's text per access mode (by ordinal) and close-on-exec: made once, not concatenated per row. */
+    private static final String[] MODES = new String[AccessMode.values().length * 2];
+
+    static {
+        for (AccessMode a : AccessMode.values()) {
+            MODES[a.ordinal() * 2] = a.letter().concat("-");
+            MODES[a.ordinal() * 2 + 1] = a.letter().concat("e");
+        }
+    }
+
     /** Access letter (r, w, u, p), then 'e' when close-on-exec, '-' when not. */
     static String mode(FdInfo f) {
-        return f.access().letter() + (f.closeOnExec() ? "e" : "-");
+        return MODES[f.access().ordinal() * 2 + (f.closeOnExec() ? 1 : 0)];
     }
 
     /** The offset where it means something; "-" for pipes, sockets and anon inodes (their offset is always 0). */
@@ -95,6 +106,7 @@ record LsColumn(String name, boolean right, Function<FdInfo, String> cell) {
      * "anon_inode:[timerfd] clockid=monotonic interval=1.000000000 remaining=0.499000000", locks in brackets.
      */
     static String name(FdInfo f) {
+        if (f.attributes().isEmpty()) return f.name();
         StringBuilder sb = new StringBuilder(f.name());
         part(sb, "id", f.attribute("EVENTFD.ID"));
         part(sb, "tfds", f.attribute("EVENTPOLL.TFDS"));

@@ -121,31 +121,39 @@ final class LsCommand implements Callable<Integer> {
     /** {@code below} gives lines to print under each row (--stacks), or "". */
     static void printTable(FdTable table, List<LsColumn> shown, PrintStream out, Function<FdInfo, String> below) {
         // Padding by hand: String.format per row costs more than the listing's own Java work on 16,000 rows.
-        int cols = shown.size();
+        // The work per row is in methods of their own (cells, row): the JIT compiles a method after some thousand
+        // calls, while this method's loops, run once, would stay interpreted.
+        LsColumn[] columns = shown.toArray(new LsColumn[0]);
         String[][] cells = new String[table.size()][];
         FdInfo[] listed = new FdInfo[table.size()];
-        int[] width = new int[cols];
-        for (int c = 0; c < cols; c++) width[c] = shown.get(c).name().length();
+        int[] width = new int[columns.length];
+        for (int c = 0; c < columns.length; c++) width[c] = columns[c].name().length();
         int r = 0;
         for (FdInfo f : table) {
-            String[] row = new String[cols];
-            for (int c = 0; c < cols; c++) {
-                String v = shown.get(c).cell().apply(f);
-                row[c] = v == null || v.isEmpty() ? "-" : LsColumn.escape(v);
-                width[c] = Math.max(width[c], row[c].length());
-            }
             listed[r] = f;
-            cells[r++] = row;
+            cells[r++] = cells(f, columns, width);
         }
         StringBuilder sb = new StringBuilder(80 * (table.size() + 1));
-        String[] header = new String[cols];
-        for (int c = 0; c < cols; c++) header[c] = shown.get(c).name();
-        row(sb, shown, width, header);
+        String[] header = new String[columns.length];
+        for (int c = 0; c < columns.length; c++) header[c] = columns[c].name();
+        row(sb, columns, width, header);
         for (int i = 0; i < cells.length; i++) {
-            row(sb, shown, width, cells[i]);
+            row(sb, columns, width, cells[i]);
             sb.append(below.apply(listed[i]));
         }
         emit(out, sb);
+    }
+
+    /** One row's cells, escaped, "-" for none; widens {@code width} to fit them. */
+    private static String[] cells(FdInfo f, LsColumn[] columns, int[] width) {
+        String[] row = new String[columns.length];
+        for (int c = 0; c < columns.length; c++) {
+            String v = columns[c].cell().apply(f);
+            String cell = v == null || v.isEmpty() ? "-" : LsColumn.escape(v);
+            row[c] = cell;
+            if (cell.length() > width[c]) width[c] = cell.length();
+        }
+        return row;
     }
 
     /**
@@ -158,12 +166,12 @@ final class LsCommand implements Callable<Integer> {
     }
 
     /** One line: each cell padded to its column's width (the last one not padded), one blank between. */
-    private static void row(StringBuilder sb, List<LsColumn> shown, int[] width, String[] cells) {
+    private static void row(StringBuilder sb, LsColumn[] columns, int[] width, String[] cells) {
         for (int c = 0; c < cells.length; c++) {
             boolean last = c == cells.length - 1;
             int pad = width[c] - cells[c].length();
             if (c > 0) sb.append(' ');
-            if (shown.get(c).right()) pad(sb, pad).append(cells[c]);
+            if (columns[c].right()) pad(sb, pad).append(cells[c]);
             else if (last) sb.append(cells[c]);
             else pad(sb.append(cells[c]), pad);
         }
