@@ -19,6 +19,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinTask;
 import java.util.function.Function;
 
 /** {@code fdkit ls}: one row per descriptor of a process. */
@@ -118,22 +120,31 @@ final class LsCommand implements Callable<Integer> {
         return kinds;
     }
 
+    /** From this many rows on, another thread makes the first half of the cells while this one makes the rest. */
+    private static final int PARALLEL_ROWS = 4096;
+
     /** {@code below} gives lines to print under each row (--stacks), or "". */
     static void printTable(FdTable table, List<LsColumn> shown, PrintStream out, Function<FdInfo, String> below) {
         // Padding by hand: String.format per row costs more than the listing's own Java work on 16,000 rows.
         // The work per row is in methods of their own (cells, row): the JIT compiles a method after some thousand
         // calls, while this method's loops, run once, would stay interpreted.
         LsColumn[] columns = shown.toArray(new LsColumn[0]);
-        String[][] cells = new String[table.size()][];
-        FdInfo[] listed = new FdInfo[table.size()];
+        FdInfo[] listed = table.all().toArray(new FdInfo[0]);
+        String[][] cells = new String[listed.length][];
         int[] width = new int[columns.length];
         for (int c = 0; c < columns.length; c++) width[c] = columns[c].name().length();
-        int r = 0;
-        for (FdInfo f : table) {
-            listed[r] = f;
-            cells[r++] = cells(f, columns, width);
+        if (listed.length >= PARALLEL_ROWS && Runtime.getRuntime().availableProcessors() > 1) {
+            int half = listed.length / 2;
+            int[] firstWidth = width.clone();
+            ForkJoinTask<?> first = ForkJoinPool.commonPool().submit(
+                    () -> cells(listed, 0, half, columns, cells, firstWidth));
+            cells(listed, half, listed.length, columns, cells, width);
+            first.join();
+            for (int c = 0; c < columns.length; c++) width[c] = Math.max(width[c], firstWidth[c]);
+        } else {
+            cells(listed, 0, listed.length, columns, cells, width);
         }
-        StringBuilder sb = new StringBuilder(80 * (table.size() + 1));
+        StringBuilder sb = new StringBuilder(80 * (listed.length + 1));
         String[] header = new String[columns.length];
         for (int c = 0; c < columns.length; c++) header[c] = columns[c].name();
         row(sb, columns, width, header);
@@ -142,6 +153,11 @@ final class LsCommand implements Callable<Integer> {
             sb.append(below.apply(listed[i]));
         }
         emit(out, sb);
+    }
+
+    /** The cells of rows [from, to) into {@code cells}, widening {@code width} to fit them. */
+    private static void cells(FdInfo[] listed, int from, int to, LsColumn[] columns, String[][] cells, int[] width) {
+        for (int r = from; r < to; r++) cells[r] = cells(listed[r], columns, width);
     }
 
     /** One row's cells, escaped, "-" for none; widens {@code width} to fit them. */
