@@ -120,7 +120,7 @@ final class LsCommand implements Callable<Integer> {
         return kinds;
     }
 
-    /** From this many rows on, another thread makes the first half of the cells while this one makes the rest. */
+    /** From this many rows on, another thread formats the first half of the rows while this one does the rest. */
     private static final int PARALLEL_ROWS = 4096;
 
     /** {@code below} gives lines to print under each row (--stacks), or "". */
@@ -130,34 +130,48 @@ final class LsCommand implements Callable<Integer> {
         // calls, while this method's loops, run once, would stay interpreted.
         LsColumn[] columns = shown.toArray(new LsColumn[0]);
         FdInfo[] listed = table.all().toArray(new FdInfo[0]);
-        String[][] cells = new String[listed.length][];
-        int[] width = new int[columns.length];
-        for (int c = 0; c < columns.length; c++) width[c] = columns[c].name().length();
-        if (listed.length >= PARALLEL_ROWS && Runtime.getRuntime().availableProcessors() > 1) {
-            int half = listed.length / 2;
-            int[] firstWidth = width.clone();
-            ForkJoinTask<?> first = ForkJoinPool.commonPool().submit(
-                    () -> cells(listed, 0, half, columns, cells, firstWidth));
-            cells(listed, half, listed.length, columns, cells, width);
-            first.join();
-            for (int c = 0; c < columns.length; c++) width[c] = Math.max(width[c], firstWidth[c]);
-        } else {
-            cells(listed, 0, listed.length, columns, cells, width);
-        }
-        StringBuilder sb = new StringBuilder(80 * (listed.length + 1));
+        int n = listed.length;
+        int half = n >= PARALLEL_ROWS && Runtime.getRuntime().availableProcessors() > 1 ? n / 2 : 0;
+        String[][] cells = new String[n][];
         String[] header = new String[columns.length];
-        for (int c = 0; c < columns.length; c++) header[c] = columns[c].name();
-        row(sb, columns, width, header);
-        for (int i = 0; i < cells.length; i++) {
-            row(sb, columns, width, cells[i]);
-            sb.append(below.apply(listed[i]));
+        int[] width = new int[columns.length];
+        for (int c = 0; c < columns.length; c++) width[c] = (header[c] = columns[c].name()).length();
+        // The widths need every row's cells, so the halves meet twice: after the cells, and after the lines.
+        int[] firstWidth = width.clone();
+        inHalves(half > 0, () -> cells(listed, 0, half, columns, cells, firstWidth),
+                () -> cells(listed, half, n, columns, cells, width));
+        for (int c = 0; c < columns.length; c++) width[c] = Math.max(width[c], firstWidth[c]);
+        StringBuilder first = new StringBuilder(80 * (half + 1)), rest = new StringBuilder(80 * (n - half));
+        row(first, columns, width, header);
+        inHalves(half > 0, () -> rows(first, listed, 0, half, columns, cells, width, below),
+                () -> rows(rest, listed, half, n, columns, cells, width, below));
+        emit(out, first.append(rest));
+    }
+
+    /** Runs {@code first} on a pool thread while this one runs {@code rest} when {@code parallel}; else both here. */
+    private static void inHalves(boolean parallel, Runnable first, Runnable rest) {
+        if (!parallel) {
+            first.run();
+            rest.run();
+            return;
         }
-        emit(out, sb);
+        ForkJoinTask<?> task = ForkJoinPool.commonPool().submit(first);
+        rest.run();
+        task.join();
     }
 
     /** The cells of rows [from, to) into {@code cells}, widening {@code width} to fit them. */
     private static void cells(FdInfo[] listed, int from, int to, LsColumn[] columns, String[][] cells, int[] width) {
         for (int r = from; r < to; r++) cells[r] = cells(listed[r], columns, width);
+    }
+
+    /** The lines of rows [from, to), each followed by what {@code below} gives, into {@code sb}. */
+    private static void rows(StringBuilder sb, FdInfo[] listed, int from, int to, LsColumn[] columns,
+                             String[][] cells, int[] width, Function<FdInfo, String> below) {
+        for (int r = from; r < to; r++) {
+            row(sb, columns, width, cells[r]);
+            sb.append(below.apply(listed[r]));
+        }
     }
 
     /** One row's cells, escaped, "-" for none; widens {@code width} to fit them. */
@@ -195,8 +209,7 @@ final class LsCommand implements Callable<Integer> {
     }
 
     private static StringBuilder pad(StringBuilder sb, int n) {
-        for (int i = 0; i < n; i++) sb.append(' ');
-        return sb;
+        return n > 0 ? sb.repeat(' ', n) : sb;
     }
 
     static void printSummary(FdTable table, PrintStream out) {

@@ -169,4 +169,47 @@ class LsCommandTest {
         assertEquals(2, t.exit());
         assertTrue(t.err().contains("unknown descriptor kind 'sock'") && t.err().contains("tcp6"), t.err());
     }
+
+    /**
+     * A table of thousands of rows, which two threads format half each: one line per descriptor in order, and the
+     * columns aligned across the halves; the widest POS is in the first half, the widest FD in the second.
+     */
+    @Test
+    void largeTableIsOneAlignedLinePerDescriptorInOrder() throws Exception {
+        Path big = dir.resolve("offset.txt");
+        // The highest descriptor the hard limit allows, five digits, is the last one.
+        Process holder = new ProcessBuilder("/bin/bash", "-c", "ulimit -n hard; high=$(($(ulimit -n) - 1))\n"
+                + "[ $high -ge 10000 ] || exit 1\n"
+                + "exec 3<>\"$1\"; printf '%*s' 123456 '' >&3\n"
+                + "for ((i = 0; i < 4200; i++)); do exec {f}</dev/null || exit 1; done\n"
+                + "eval \"exec $high</dev/null\"; echo ready $high; read y", "holder", big.toString())
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        try {
+            String ready = new BufferedReader(new InputStreamReader(holder.getInputStream(), StandardCharsets.UTF_8))
+                    .readLine();
+            assumeTrue(ready != null && ready.startsWith("ready "),
+                    "bash could not hold 4,200 descriptors and one above 10,000 (RLIMIT_NOFILE's hard limit)");
+            int high = Integer.parseInt(ready.substring("ready ".length()));
+            CapturedRun.Result r = CapturedRun.run("ls", Long.toString(holder.pid()));
+            assertEquals(0, r.exit(), r.err());
+            List<String> lines = r.out().lines().toList();
+            int name = lines.getFirst().indexOf("NAME");
+            int previous = -1;
+            for (String line : lines.subList(1, lines.size())) {
+                assertTrue(line.length() > name && line.charAt(name - 1) == ' ' && line.charAt(name) != ' ',
+                        "NAME not at column " + name + ": " + line);
+                int fd = Integer.parseInt(line.substring(0, line.indexOf(' ', line.indexOf(line.trim())))
+                        .trim());
+                assertTrue(fd > previous, "fd " + fd + " after " + previous);
+                previous = fd;
+            }
+            assertTrue(lines.size() > 4200, "rows: " + (lines.size() - 1));
+            assertEquals(high, previous);
+            assertTrue(row(r.out(), 3).matches("\\s*3 file\\s+u-\\s+123456\\s+" + Pattern.quote(big.toString())),
+                    row(r.out(), 3));
+        } finally {
+            holder.getOutputStream().close();
+            assertTrue(holder.waitFor(10, TimeUnit.SECONDS));
+        }
+    }
 }
