@@ -219,7 +219,7 @@ final class KindBindings {
     static int ioUringSetup(int entries) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment params = arena.allocate(IO_URING_PARAMS_BYTES, 8);
-            return (int) RawSyscalls.call(RawSyscalls.SYS_IO_URING_SETUP, entries, params.address(), 0);
+            return (int) RawSyscalls.call(RawSyscalls.Syscall.IO_URING_SETUP, entries, params.address(), 0);
         }
     }
 }

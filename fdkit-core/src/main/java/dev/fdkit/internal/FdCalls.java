@@ -8,7 +8,10 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
+import java.lang.ref.Reference;
 import java.util.Optional;
+
+import dev.fdkit.internal.RawSyscalls.Syscall;
 
 import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
 import static java.lang.foreign.ValueLayout.ADDRESS;
@@ -45,32 +48,10 @@ public final class FdCalls {
     public static final int POLLFD_SHORTS = (int) (POLLFD.byteSize() / JAVA_SHORT.byteSize()),
             POLLFD_REVENTS_SHORT = (int) (POLLFD.byteOffset(groupElement("revents")) / JAVA_SHORT.byteSize());
 
-    private static final class Close {
-        static final MethodHandle HANDLE = Ffm.downcall("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-    }
-
-    private static final class CloseRange {
-        // glibc >= 2.34; absent on older libcs, where the raw system call is used
-        static final Optional<MethodHandle> HANDLE = Ffm.optionalDowncall("close_range",
-                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
-    }
-
     private static final class CloseRangeWithoutErrno {
         // for the success path, which reads no errno: no capture buffer to look up and fill
         static final Optional<MethodHandle> HANDLE = Ffm.optionalPlainDowncall("close_range",
                 FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
-    }
-
-    private static final class Open {
-        // the mode argument is always passed
-        static final MethodHandle HANDLE = Ffm.downcall("open",
-                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), Linker.Option.firstVariadicArg(2));
-    }
-
-    private static final class Fcntl {
-        // with one int argument
-        static final MethodHandle HANDLE = Ffm.downcall("fcntl",
-                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), Linker.Option.firstVariadicArg(2));
     }
 
     private static final class Dup2 {
@@ -80,21 +61,6 @@ public final class FdCalls {
     private static final class Dup3 {
         static final MethodHandle HANDLE =
                 Ffm.downcall("dup3", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
-    }
-
-    private static final class Lseek {
-        static final MethodHandle HANDLE =
-                Ffm.downcall("lseek", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT));
-    }
-
-    private static final class Read {
-        static final MethodHandle HANDLE =
-                Ffm.downcall("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
-    }
-
-    private static final class Write {
-        static final MethodHandle HANDLE =
-                Ffm.downcall("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
     }
 
     private static final class Pipe2 {
@@ -117,26 +83,13 @@ public final class FdCalls {
             ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(POLLFD));
 
     public static int close(int fd) {
-        try {
-            MemorySegment st = Ffm.state();
-            return Ffm.result((int) Close.HANDLE.invokeExact(st, fd), st);
-        } catch (Throwable t) {
-            throw Ffm.unchecked(t);
-        }
+        return (int) RawSyscalls.call(Syscall.CLOSE, fd);
     }
 
-    /** close_range(2) through glibc when it has the wrapper, else the raw system call. */
+    /** close_range(2), by its number (glibc's wrapper is newer than some supported libcs). */
     public static int closeRange(int first, int last, int flags) {
-        if (CloseRange.HANDLE.isEmpty()) {
-            return (int) RawSyscalls.call(RawSyscalls.SYS_CLOSE_RANGE,
-                    Integer.toUnsignedLong(first), Integer.toUnsignedLong(last), flags);
-        }
-        try {
-            MemorySegment st = Ffm.state();
-            return Ffm.result((int) CloseRange.HANDLE.get().invokeExact(st, first, last, flags), st);
-        } catch (Throwable t) {
-            throw Ffm.unchecked(t);
-        }
+        return (int) RawSyscalls.call(Syscall.CLOSE_RANGE,
+                Integer.toUnsignedLong(first), Integer.toUnsignedLong(last), flags);
     }
 
     /**
@@ -152,13 +105,9 @@ public final class FdCalls {
         }
     }
 
+    /** open(2), as openat(2) from the working directory: aarch64 has no open system call (glibc's does the same). */
     public static int open(String path, int flags, int mode) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment st = Ffm.state();
-            return Ffm.result((int) Open.HANDLE.invokeExact(st, arena.allocateFrom(path), flags, mode), st);
-        } catch (Throwable t) {
-            throw Ffm.unchecked(t);
-        }
+        return openat(FileCalls.AT_FDCWD, path, flags, mode);
     }
 
     public static int openat(int dirfd, String path, int flags, int mode) {
@@ -167,13 +116,9 @@ public final class FdCalls {
         }
     }
 
+    /** fcntl(2) with an int argument (the commands that take a pointer are not bound). */
     public static int fcntl(int fd, int cmd, int arg) {
-        try {
-            MemorySegment st = Ffm.state();
-            return Ffm.result((int) Fcntl.HANDLE.invokeExact(st, fd, cmd, arg), st);
-        } catch (Throwable t) {
-            throw Ffm.unchecked(t);
-        }
+        return (int) RawSyscalls.call(Syscall.FCNTL, fd, cmd, arg);
     }
 
     public static int dup2(int oldfd, int newfd) {
@@ -195,30 +140,19 @@ public final class FdCalls {
     }
 
     public static long lseek(int fd, long offset, int whence) {
-        try {
-            MemorySegment st = Ffm.state();
-            return Ffm.result((long) Lseek.HANDLE.invokeExact(st, fd, offset, whence), st);
-        } catch (Throwable t) {
-            throw Ffm.unchecked(t);
-        }
+        return RawSyscalls.call(Syscall.LSEEK, fd, offset, whence);
     }
 
     public static long read(int fd, MemorySegment buf, long count) {
-        try {
-            MemorySegment st = Ffm.state();
-            return Ffm.result((long) Read.HANDLE.invokeExact(st, fd, buf, count), st);
-        } catch (Throwable t) {
-            throw Ffm.unchecked(t);
-        }
+        long r = RawSyscalls.call(Syscall.READ, fd, RawSyscalls.address(buf), count);
+        Reference.reachabilityFence(buf);
+        return r;
     }
 
     public static long write(int fd, MemorySegment buf, long count) {
-        try {
-            MemorySegment st = Ffm.state();
-            return Ffm.result((long) Write.HANDLE.invokeExact(st, fd, buf, count), st);
-        } catch (Throwable t) {
-            throw Ffm.unchecked(t);
-        }
+        long r = RawSyscalls.call(Syscall.WRITE, fd, RawSyscalls.address(buf), count);
+        Reference.reachabilityFence(buf);
+        return r;
     }
 
     /** pipe2(2): {read end, write end}, or null with the errno in {@code errOut[0]}. */

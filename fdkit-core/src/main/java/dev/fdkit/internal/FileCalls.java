@@ -2,15 +2,16 @@ package dev.fdkit.internal;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
+import java.lang.ref.Reference;
 import java.nio.charset.StandardCharsets;
-import java.util.Optional;
+
+import dev.fdkit.internal.RawSyscalls.Syscall;
 
 import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
 import static java.lang.foreign.ValueLayout.ADDRESS;
@@ -77,35 +78,6 @@ public final class FileCalls {
             MemoryLayout.sequenceLayout(4, JAVA_LONG).withName("f_spare"));
     private static final VarHandle STATFS_TYPE = STATFS.varHandle(groupElement("f_type"));
 
-    private static final class Getdents64 {
-        // glibc >= 2.30; older ones (RHEL 8's 2.28) have only the system call
-        static final Optional<MethodHandle> HANDLE =
-                Ffm.optionalDowncall("getdents64", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
-    }
-
-    private static final class MemfdCreate {
-        // glibc >= 2.27; older ones have only the system call
-        static final Optional<MethodHandle> HANDLE =
-                Ffm.optionalDowncall("memfd_create", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
-    }
-
-    private static final class Openat {
-        static final MethodHandle HANDLE = Ffm.downcall("openat",
-                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT),
-                Linker.Option.firstVariadicArg(3));
-    }
-
-    private static final class Readlinkat {
-        static final MethodHandle HANDLE = Ffm.downcall("readlinkat",
-                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
-    }
-
-    private static final class Statx {
-        // glibc >= 2.28
-        static final MethodHandle HANDLE = Ffm.downcall("statx",
-                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS));
-    }
-
     private static final class Fstatfs {
         static final MethodHandle HANDLE = Ffm.downcall("fstatfs", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
     }
@@ -121,44 +93,22 @@ public final class FileCalls {
     }
 
     /**
-     * getdents64(2) into {@code buf}; the records are read with {@link Dirents}. Through glibc's wrapper where it
-     * has one, else by the system call's number.
+     * getdents64(2) into {@code buf}; the records are read with {@link Dirents}. By the system call's number (glibc
+     * wraps it only since 2.30).
      */
     public static long getdents64(int fd, MemorySegment buf) {
-        if (Getdents64.HANDLE.isEmpty()) return getdents64Syscall(fd, buf);
-        try {
-            MemorySegment st = Ffm.state();
-            return Ffm.result((long) Getdents64.HANDLE.get().invokeExact(st, fd, buf, buf.byteSize()), st);
-        } catch (Throwable t) {
-            throw Ffm.unchecked(t);
-        }
-    }
-
-    /** getdents64(2) by its number, as on a glibc without the wrapper; -ENOSYS where the number is unknown. */
-    static long getdents64Syscall(int fd, MemorySegment buf) {
-        if (RawSyscalls.SYS_GETDENTS64 < 0) return -Errno.ENOSYS;
-        return RawSyscalls.call(RawSyscalls.SYS_GETDENTS64, fd, buf.address(), buf.byteSize());
+        long r = RawSyscalls.call(Syscall.GETDENTS64, fd, RawSyscalls.address(buf), buf.byteSize());
+        Reference.reachabilityFence(buf);
+        return r;
     }
 
     /**
-     * memfd_create(2): a descriptor of a new anonymous memory file, or -errno. Through glibc's wrapper where it has
-     * one, else by the system call's number.
+     * memfd_create(2): a descriptor of a new anonymous memory file, or -errno. By the system call's number (glibc
+     * wraps it only since 2.27).
      */
     public static int memfdCreate(String name, int flags) {
-        if (MemfdCreate.HANDLE.isEmpty()) return memfdCreateSyscall(name, flags);
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment st = Ffm.state();
-            return Ffm.result((int) MemfdCreate.HANDLE.get().invokeExact(st, arena.allocateFrom(name), flags), st);
-        } catch (Throwable t) {
-            throw Ffm.unchecked(t);
-        }
-    }
-
-    /** memfd_create(2) by its number, as on a glibc without the wrapper; -ENOSYS where the number is unknown. */
-    static int memfdCreateSyscall(String name, int flags) {
-        if (RawSyscalls.SYS_MEMFD_CREATE < 0) return -Errno.ENOSYS;
-        try (Arena arena = Arena.ofConfined()) {
-            return (int) RawSyscalls.call(RawSyscalls.SYS_MEMFD_CREATE, arena.allocateFrom(name).address(), flags, 0);
+            return (int) RawSyscalls.call(Syscall.MEMFD_CREATE, RawSyscalls.address(arena.allocateFrom(name)), flags);
         }
     }
 
@@ -169,32 +119,28 @@ public final class FileCalls {
 
     /** openat(2) with a path already in native memory (NUL-terminated). */
     public static int openat(int dirfd, MemorySegment path, int flags, int mode) {
-        try {
-            MemorySegment st = Ffm.state();
-            return Ffm.result((int) Openat.HANDLE.invokeExact(st, dirfd, path, flags, mode), st);
-        } catch (Throwable t) {
-            throw Ffm.unchecked(t);
-        }
+        int r = (int) RawSyscalls.call(Syscall.OPENAT, dirfd, RawSyscalls.address(path), flags, mode);
+        Reference.reachabilityFence(path);
+        return r;
     }
 
     /** readlinkat(2): the length read into {@code buf}, or -errno. */
     public static long readlinkat(int dirfd, MemorySegment path, MemorySegment buf) {
-        try {
-            MemorySegment st = Ffm.state();
-            return Ffm.result((long) Readlinkat.HANDLE.invokeExact(st, dirfd, path, buf, buf.byteSize()), st);
-        } catch (Throwable t) {
-            throw Ffm.unchecked(t);
-        }
+        long r = RawSyscalls.call(Syscall.READLINKAT, dirfd, RawSyscalls.address(path), RawSyscalls.address(buf),
+                buf.byteSize());
+        Reference.reachabilityFence(path);
+        Reference.reachabilityFence(buf);
+        return r;
     }
 
     /** statx(2) into {@code buf} (at least {@link #STATX}'s size); 0 or -errno. */
     public static int statx(int dirfd, MemorySegment path, int flags, int mask, MemorySegment buf) {
-        try {
-            MemorySegment st = Ffm.state();
-            return Ffm.result((int) Statx.HANDLE.invokeExact(st, dirfd, path, flags, mask, buf), st);
-        } catch (Throwable t) {
-            throw Ffm.unchecked(t);
-        }
+        if (buf.byteSize() < STATX.byteSize()) throw new IllegalArgumentException("statx buffer too small: " + buf);
+        int r = (int) RawSyscalls.call(Syscall.STATX, dirfd, RawSyscalls.address(path), flags, mask,
+                RawSyscalls.address(buf));
+        Reference.reachabilityFence(path);
+        Reference.reachabilityFence(buf);
+        return r;
     }
 
     /** stx_mask of a struct statx: which fields the kernel filled in. */

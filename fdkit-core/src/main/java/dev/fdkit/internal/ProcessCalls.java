@@ -8,6 +8,8 @@ import java.lang.foreign.StructLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
 
+import dev.fdkit.internal.RawSyscalls.Syscall;
+
 import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
@@ -47,11 +49,6 @@ public final class ProcessCalls {
     private static final ThreadLocal<MemorySegment> SIGINFO_BUFFER =
             ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(SIGINFO));
 
-    private static final class Getpid {
-        static final MethodHandle HANDLE =
-                Ffm.plainDowncall("getpid", FunctionDescriptor.of(JAVA_INT));
-    }
-
     private static final class Kill {
         static final MethodHandle HANDLE = Ffm.downcall("kill", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     }
@@ -87,12 +84,9 @@ public final class ProcessCalls {
         }
     }
 
+    /** This process's id, as the JDK read it at start-up: no downcall to link on a CLI's short path. */
     public static int getpid() {
-        try {
-            return (int) Getpid.HANDLE.invokeExact();
-        } catch (Throwable t) {
-            throw Ffm.unchecked(t);
-        }
+        return (int) ProcessHandle.current().pid();
     }
 
     public static int kill(int pid, int sig) {
@@ -106,12 +100,12 @@ public final class ProcessCalls {
 
     /** pidfd_open(2), through the raw syscall (glibc's wrapper is newer than some supported libcs). */
     public static int pidfdOpen(int pid, int flags) {
-        return (int) RawSyscalls.call(RawSyscalls.SYS_PIDFD_OPEN, pid, flags, 0);
+        return (int) RawSyscalls.call(Syscall.PIDFD_OPEN, pid, flags);
     }
 
     /** pidfd_send_signal(2) with no siginfo and no flags (all four arguments passed: flags must be 0). */
     public static int pidfdSendSignal(int pidfd, int sig) {
-        return (int) RawSyscalls.call(RawSyscalls.SYS_PIDFD_SEND_SIGNAL, pidfd, sig, 0, 0);
+        return (int) RawSyscalls.call(Syscall.PIDFD_SEND_SIGNAL, pidfd, sig, 0, 0);
     }
 
     /**

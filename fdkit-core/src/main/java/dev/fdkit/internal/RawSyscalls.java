@@ -7,53 +7,116 @@ import java.lang.invoke.MethodHandle;
 
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
-/** syscall(2), for system calls some supported libcs do not wrap. */
+/**
+ * syscall(2): system calls by number, through one downcall handle of one shape (number and six arguments, all
+ * {@code long}). The binding classes route their calls here when a call's start-up matters more than its
+ * wrapper: the JDK spins a class for every distinct downcall shape on its first link (tens of milliseconds at
+ * start-up each), while handles of one shape share it. Pointers are passed as addresses (see {@link #address});
+ * the binding method that passes one keeps its segment reachable until the call returns.
+ */
 public final class RawSyscalls {
     private RawSyscalls() {}
 
-    // The generic syscall table: one number on x86_64 and aarch64.
-    public static final long SYS_PIDFD_SEND_SIGNAL = 424, SYS_IO_URING_SETUP = 425, SYS_PIDFD_OPEN = 434,
-            SYS_CLOSE_RANGE = 436;
-    /** getdents64(2) predates the generic table: 217 on x86_64, 61 on aarch64; -1 elsewhere. */
-    public static final long SYS_GETDENTS64 = switch (System.getProperty("os.arch")) {
-        case "amd64", "x86_64" -> 217;
-        case "aarch64" -> 61;
-        default -> -1;
-    };
-    /** memfd_create(2): 319 on x86_64, 279 on aarch64; -1 elsewhere. */
-    public static final long SYS_MEMFD_CREATE = switch (System.getProperty("os.arch")) {
-        case "amd64", "x86_64" -> 319;
-        case "aarch64" -> 279;
-        default -> -1;
-    };
+    /**
+     * The system calls fdkit makes by number, with their numbers on the supported architectures: x86_64 has a
+     * table of its own (arch/x86/entry/syscalls/syscall_64.tbl), aarch64 the generic one (asm-generic/unistd.h),
+     * which has no open, readlink or dup2: only their *at and dup3 forms.
+     */
+    public enum Syscall {
+        READ("read", 0, 63), WRITE("write", 1, 64), CLOSE("close", 3, 57), LSEEK("lseek", 8, 62),
+        FCNTL("fcntl", 72, 25), GETDENTS64("getdents64", 217, 61), OPENAT("openat", 257, 56),
+        READLINKAT("readlinkat", 267, 78), MEMFD_CREATE("memfd_create", 319, 279), STATX("statx", 332, 291),
+        PIDFD_SEND_SIGNAL("pidfd_send_signal", 424, 424), IO_URING_SETUP("io_uring_setup", 425, 425),
+        PIDFD_OPEN("pidfd_open", 434, 434), CLOSE_RANGE("close_range", 436, 436);
 
-    private static final class Syscall3 {
+        /** The C name, as in {@code __NR_name}. */
+        public final String cName;
+        final long x86_64, aarch64;
+        /** The number on this machine's architecture; -1 on an unsupported one. */
+        public final long number;
+
+        Syscall(String cName, long x86_64, long aarch64) {
+            this.cName = cName;
+            this.x86_64 = x86_64;
+            this.aarch64 = aarch64;
+            // os.arch read here: an enum's constructor cannot use static fields, its own or (through a cycle) ours
+            this.number = switch (System.getProperty("os.arch")) {
+                case "amd64", "x86_64" -> x86_64;
+                case "aarch64" -> aarch64;
+                default -> -1;
+            };
+        }
+
+        /** The number on {@code arch} ("x86_64" or "aarch64"). */
+        public long numberOn(String arch) {
+            return switch (arch) {
+                case "x86_64" -> x86_64;
+                case "aarch64" -> aarch64;
+                default -> throw new IllegalArgumentException("arch: not x86_64 or aarch64: " + arch);
+            };
+        }
+    }
+
+    private static final class Syscall6 {
+        // The one shape: unused trailing arguments are passed as 0, which the kernel ignores.
         static final MethodHandle HANDLE = Ffm.downcall("syscall",
-                FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
+                FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG,
+                        JAVA_LONG),
                 Linker.Option.firstVariadicArg(1));
     }
 
-    private static final class Syscall4 {
-        static final MethodHandle HANDLE = Ffm.downcall("syscall",
-                FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
-                Linker.Option.firstVariadicArg(1));
+    /**
+     * The address of native segment {@code s}, to pass as a pointer argument. Fails as a downcall's pointer
+     * argument would: a heap segment is an IllegalArgumentException, one whose arena is closed an
+     * IllegalStateException.
+     */
+    public static long address(MemorySegment s) {
+        if (!s.isNative()) throw new IllegalArgumentException("not a native segment: " + s);
+        if (!s.scope().isAlive()) throw new IllegalStateException("Already closed: " + s);
+        return s.address();
+    }
+
+    /** System call {@code sc} with up to six arguments: its result, or -errno; -ENOSYS on an unknown architecture. */
+    public static long call(Syscall sc, long a, long b, long c, long d, long e, long f) {
+        return call(sc.number, a, b, c, d, e, f);
+    }
+
+    public static long call(Syscall sc, long a, long b, long c, long d, long e) {
+        return call(sc.number, a, b, c, d, e, 0);
+    }
+
+    public static long call(Syscall sc, long a, long b, long c, long d) {
+        return call(sc.number, a, b, c, d, 0, 0);
+    }
+
+    public static long call(Syscall sc, long a, long b, long c) {
+        return call(sc.number, a, b, c, 0, 0, 0);
+    }
+
+    public static long call(Syscall sc, long a, long b) {
+        return call(sc.number, a, b, 0, 0, 0, 0);
+    }
+
+    public static long call(Syscall sc, long a) {
+        return call(sc.number, a, 0, 0, 0, 0, 0);
     }
 
     /** System call {@code number} with three arguments: its result or -errno. */
     public static long call(long number, long a, long b, long c) {
-        try {
-            MemorySegment st = Ffm.state();
-            return Ffm.result((long) Syscall3.HANDLE.invokeExact(st, number, a, b, c), st);
-        } catch (Throwable t) {
-            throw Ffm.unchecked(t);
-        }
+        return call(number, a, b, c, 0, 0, 0);
     }
 
     /** System call {@code number} with four arguments: its result or -errno. */
     public static long call(long number, long a, long b, long c, long d) {
+        return call(number, a, b, c, d, 0, 0);
+    }
+
+    /** System call {@code number} with six arguments: its result or -errno; -ENOSYS for number -1. */
+    public static long call(long number, long a, long b, long c, long d, long e, long f) {
+        if (number < 0) return -Errno.ENOSYS;
         try {
             MemorySegment st = Ffm.state();
-            return Ffm.result((long) Syscall4.HANDLE.invokeExact(st, number, a, b, c, d), st);
+            return Ffm.result((long) Syscall6.HANDLE.invokeExact(st, number, a, b, c, d, e, f), st);
         } catch (Throwable t) {
             throw Ffm.unchecked(t);
         }
