@@ -41,12 +41,16 @@ public final class FdCalls {
     /** struct pollfd. */
     public static final StructLayout POLLFD = MemoryLayout.structLayout(
             JAVA_INT.withName("fd"), JAVA_SHORT.withName("events"), JAVA_SHORT.withName("revents"));
-    private static final VarHandle POLLFD_FD = POLLFD.arrayElementVarHandle(groupElement("fd"));
-    private static final VarHandle POLLFD_EVENTS = POLLFD.arrayElementVarHandle(groupElement("events"));
-    private static final VarHandle POLLFD_REVENTS = POLLFD.arrayElementVarHandle(groupElement("revents"));
     /** A pollfd array read as shorts: shorts per entry, and the index of revents within an entry. */
     public static final int POLLFD_SHORTS = (int) (POLLFD.byteSize() / JAVA_SHORT.byteSize()),
             POLLFD_REVENTS_SHORT = (int) (POLLFD.byteOffset(groupElement("revents")) / JAVA_SHORT.byteSize());
+
+    /** pollfd's field handles, made on first use: each costs milliseconds at start-up, and few commands poll. */
+    private static final class PollfdFields {
+        static final VarHandle FD = POLLFD.arrayElementVarHandle(groupElement("fd"));
+        static final VarHandle EVENTS = POLLFD.arrayElementVarHandle(groupElement("events"));
+        static final VarHandle REVENTS = POLLFD.arrayElementVarHandle(groupElement("revents"));
+    }
 
     private static final class CloseRangeWithoutErrno {
         // for the success path, which reads no errno: no capture buffer to look up and fill
@@ -188,9 +192,9 @@ public final class FdCalls {
 
     /** Sets entry {@code index} of a pollfd array to ask about {@code fd} with {@code events}. */
     public static void setPollfd(MemorySegment fds, long index, int fd, short events) {
-        POLLFD_FD.set(fds, 0L, index, fd);
-        POLLFD_EVENTS.set(fds, 0L, index, events);
-        POLLFD_REVENTS.set(fds, 0L, index, (short) 0);
+        PollfdFields.FD.set(fds, 0L, index, fd);
+        PollfdFields.EVENTS.set(fds, 0L, index, events);
+        PollfdFields.REVENTS.set(fds, 0L, index, (short) 0);
     }
 
     /**
@@ -209,7 +213,7 @@ public final class FdCalls {
         MemorySegment p = POLL_ONE.get();
         setPollfd(p, 0, fd, events);
         int r = poll(p, 1, timeoutMillis);
-        return r <= 0 ? r : (short) POLLFD_REVENTS.get(p, 0L, 0L) & 0xffff;
+        return r <= 0 ? r : (short) PollfdFields.REVENTS.get(p, 0L, 0L) & 0xffff;
     }
 
     /** ioctl(2) whose argument is an int the kernel fills in (FIONREAD): that int, or -errno. */

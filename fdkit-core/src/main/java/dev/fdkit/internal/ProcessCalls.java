@@ -28,26 +28,32 @@ public final class ProcessCalls {
     public static final int CLD_EXITED = 1, CLD_KILLED = 2, CLD_DUMPED = 3;
     public static final int SIGKILL = 9, SIGTERM = 15;
 
+    // The layouts and their field handles live in holder classes, made on first use like the downcall handles:
+    // a field handle costs milliseconds to make at start-up, and most commands never read these structs.
+
     /** struct rlimit. */
-    private static final StructLayout RLIMIT =
-            MemoryLayout.structLayout(JAVA_LONG.withName("rlim_cur"), JAVA_LONG.withName("rlim_max"));
-    private static final VarHandle RLIM_CUR = RLIMIT.varHandle(groupElement("rlim_cur"));
-    private static final VarHandle RLIM_MAX = RLIMIT.varHandle(groupElement("rlim_max"));
+    private static final class Rlimit {
+        static final StructLayout LAYOUT =
+                MemoryLayout.structLayout(JAVA_LONG.withName("rlim_cur"), JAVA_LONG.withName("rlim_max"));
+        static final VarHandle CUR = LAYOUT.varHandle(groupElement("rlim_cur"));
+        static final VarHandle MAX = LAYOUT.varHandle(groupElement("rlim_max"));
+    }
 
     /**
      * siginfo_t of a 64-bit Linux as waitid(2) fills it for SIGCHLD: the union's child fields follow the three ints
      * and their alignment padding; the whole is 128 bytes.
      */
-    private static final StructLayout SIGINFO = MemoryLayout.structLayout(
-            JAVA_INT.withName("si_signo"), JAVA_INT.withName("si_errno"), JAVA_INT.withName("si_code"),
-            MemoryLayout.paddingLayout(4), JAVA_INT.withName("si_pid"), JAVA_INT.withName("si_uid"),
-            JAVA_INT.withName("si_status"), MemoryLayout.paddingLayout(100));
-    private static final VarHandle SI_CODE = SIGINFO.varHandle(groupElement("si_code"));
-    private static final VarHandle SI_PID = SIGINFO.varHandle(groupElement("si_pid"));
-    private static final VarHandle SI_STATUS = SIGINFO.varHandle(groupElement("si_status"));
-    /** One siginfo_t per thread: reaping children is a hot path. */
-    private static final ThreadLocal<MemorySegment> SIGINFO_BUFFER =
-            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(SIGINFO));
+    private static final class Siginfo {
+        static final StructLayout LAYOUT = MemoryLayout.structLayout(
+                JAVA_INT.withName("si_signo"), JAVA_INT.withName("si_errno"), JAVA_INT.withName("si_code"),
+                MemoryLayout.paddingLayout(4), JAVA_INT.withName("si_pid"), JAVA_INT.withName("si_uid"),
+                JAVA_INT.withName("si_status"), MemoryLayout.paddingLayout(100));
+        static final VarHandle CODE = LAYOUT.varHandle(groupElement("si_code"));
+        static final VarHandle PID = LAYOUT.varHandle(groupElement("si_pid"));
+        static final VarHandle STATUS = LAYOUT.varHandle(groupElement("si_status"));
+        /** One siginfo_t per thread: reaping children is a hot path. */
+        static final ThreadLocal<MemorySegment> BUFFER = ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(LAYOUT));
+    }
 
     private static final class Kill {
         static final MethodHandle HANDLE = Ffm.downcall("kill", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
@@ -115,13 +121,13 @@ public final class ProcessCalls {
     public static int waitid(int idtype, int id, int options, int[] out) {
         try {
             MemorySegment st = Ffm.state();
-            MemorySegment info = SIGINFO_BUFFER.get();
-            SI_PID.set(info, 0L, 0); // stays 0 when WNOHANG finds nothing
+            MemorySegment info = Siginfo.BUFFER.get();
+            Siginfo.PID.set(info, 0L, 0); // stays 0 when WNOHANG finds nothing
             int r = Ffm.result((int) Waitid.HANDLE.invokeExact(st, idtype, id, info, options), st);
             if (r == 0) {
-                out[0] = (int) SI_PID.get(info, 0L);
-                out[1] = (int) SI_CODE.get(info, 0L);
-                out[2] = (int) SI_STATUS.get(info, 0L);
+                out[0] = (int) Siginfo.PID.get(info, 0L);
+                out[1] = (int) Siginfo.CODE.get(info, 0L);
+                out[2] = (int) Siginfo.STATUS.get(info, 0L);
             }
             return r;
         } catch (Throwable t) {
@@ -142,10 +148,10 @@ public final class ProcessCalls {
     public static long[] getrlimitNofile() {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment st = Ffm.state();
-            MemorySegment buf = arena.allocate(RLIMIT);
+            MemorySegment buf = arena.allocate(Rlimit.LAYOUT);
             int r = Ffm.result((int) Getrlimit.HANDLE.invokeExact(st, RLIMIT_NOFILE, buf), st);
             if (r < 0) throw new IllegalStateException("getrlimit(RLIMIT_NOFILE) failed: " + Errno.describe(-r));
-            return new long[] {(long) RLIM_CUR.get(buf, 0L), (long) RLIM_MAX.get(buf, 0L)};
+            return new long[] {(long) Rlimit.CUR.get(buf, 0L), (long) Rlimit.MAX.get(buf, 0L)};
         } catch (Throwable t) {
             throw Ffm.unchecked(t);
         }
