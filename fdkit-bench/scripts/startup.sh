@@ -3,31 +3,38 @@
 # the machine hits every command alike). Prints the median and minimum wall time of each command and its ratio
 # to 'java -version', then checks the targets: 'fdkit --help' <= 2.5x, 'fdkit ls PID' <= 3.5x (medians of wall
 # time). Also the median CPU time (user + system, every thread) and its ratio: on a loaded machine wall times
-# swing with the load, the CPU a command needs much less.
-# Usage: startup.sh [ROUNDS] [FDKIT]   (default: 21 rounds; FDKIT: the launcher to time, default bin/fdkit)
+# swing with the load, the CPU a command needs much less. Last, how many FFM downcall shapes 'ls' links.
+# With BASELINE (another build's launcher, e.g. a checkout of main), its --help and ls are timed in the same
+# rounds, so a change is judged by ratios measured side by side (the targets apply to FDKIT only).
+# Usage: startup.sh [ROUNDS] [FDKIT] [BASELINE]   (default: 21 rounds; FDKIT: the launcher to time, default bin/fdkit)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 rounds=${1:-21}
 fdkit=${2:-$root/bin/fdkit}
+baseline=${3:-}
 . "$root/bin/lib/jdk.sh"
 fdkit_find_jdk
 "$fdkit" --help >/dev/null # builds on first use, outside the timing
+[ -z "$baseline" ] || "$baseline" --help >/dev/null
 
 sleep 600 & target=$! # the small process 'ls' lists
 trap 'kill $target 2>/dev/null || true' EXIT
 
 names=("java -version" "fdkit --help" "fdkit ls PID")
+[ -z "$baseline" ] || names+=("baseline --help" "baseline ls PID")
 run() { # $1 = index into names
   case $1 in
     0) "$JAVA" -version ;;
     1) "$fdkit" --help ;;
     2) "$fdkit" ls "$target" ;;
+    3) "$baseline" --help ;;
+    4) "$baseline" ls "$target" ;;
   esac
 }
-declare -a times0 times1 times2 cpu0 cpu1 cpu2
+declare -a times0 times1 times2 times3 times4 cpu0 cpu1 cpu2 cpu3 cpu4
 TIMEFORMAT='%3R %3U %3S'
 for ((r = 0; r < rounds + 1; r++)); do
-  for i in 0 1 2; do
+  for i in "${!names[@]}"; do
     t=$( { time run $i >/dev/null 2>&1 || echo failed; } 2>&1 )
     case "$t" in *failed*) echo "startup.sh: '${names[$i]}' failed" >&2; run $i >&2; exit 1 ;; esac
     [ $r -eq 0 ] && continue # the first round warms the page cache
@@ -47,7 +54,7 @@ read -r base_cpu _ < <(summary cpu0)
 printf '%-16s %10s %10s %7s %10s %7s\n' command median_ms min_ms ratio cpu_ms ratio
 status=0
 missed=()
-for i in 0 1 2; do
+for i in "${!names[@]}"; do
   read -r med min < <(summary times$i)
   read -r cpu _ < <(summary cpu$i)
   r=$(ratio "$med" "$base_med")
@@ -59,6 +66,9 @@ for i in 0 1 2; do
     missed+=("target missed: ${names[$i]} takes ${r}x java -version (target <= ${limit}x)"); status=1
   fi
 done
+# Untimed: the FFM downcall shapes an 'ls' links, each a class the JDK spins at start-up (the AOT cache keeps none).
+shapes() { JAVA_TOOL_OPTIONS=-Xlog:class+load "$1" ls "$target" 2>/dev/null | grep -c 'foreign\.abi\.DowncallStub' || true; }
+echo "downcall shapes linked by 'fdkit ls PID': $(shapes "$fdkit")${baseline:+ (baseline: $(shapes "$baseline"))}"
 for m in "${missed[@]}"; do echo "$m"; done
 echo "($rounds rounds, $(nproc) CPUs, $("$JAVA" -version 2>&1 | head -1))"
 exit $status
