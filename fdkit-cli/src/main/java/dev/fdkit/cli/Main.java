@@ -1,5 +1,6 @@
 package dev.fdkit.cli;
 
+import dev.fdkit.internal.RawSyscalls;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -56,6 +57,8 @@ public final class Main {
             System.out.flush();
             return 0;
         }
+        // Every command but help goes to the kernel: link the system-call handle while picocli parses.
+        RawSyscalls.linkAhead();
         return execute(commandLine(args), args);
     }
 

@@ -65,6 +65,24 @@ public final class RawSyscalls {
                 Linker.Option.firstVariadicArg(1));
     }
 
+    private static boolean linkingAhead;
+
+    /**
+     * Links the one handle now on a daemon thread, for a caller that will make system calls soon and has other
+     * start-up work to do first (the CLI parsing its command line): the linking, the largest part of a short
+     * command's own start-up, then overlaps that work instead of following it. A call made before the linking has
+     * ended waits for it. Nothing is started where this JVM denies native access: the first call reports that.
+     */
+    public static void linkAhead() {
+        if (linkingAhead || !RawSyscalls.class.getModule().isNativeAccessEnabled()) return;
+        linkingAhead = true;
+        Thread linker = new Thread(() -> {
+            MethodHandle unused = Syscall6.HANDLE; // initializes the holder class, which links the handle
+        }, "fdkit-link-ahead");
+        linker.setDaemon(true);
+        linker.start();
+    }
+
     /**
      * The address of native segment {@code s}, to pass as a pointer argument. Fails as a downcall's pointer
      * argument would: a heap segment is an IllegalArgumentException, one whose arena is closed an
