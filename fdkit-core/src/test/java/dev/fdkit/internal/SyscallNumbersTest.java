@@ -77,7 +77,7 @@ class SyscallNumbersTest {
     /** __NR_name of every {@link Syscall} (and of open, readlink, dup2) on {@code arch}, where it has one. */
     private static Map<String, Long> headerNumbers(String arch) throws Exception {
         String host = System.getProperty("os.arch").equals("amd64") ? "x86_64" : System.getProperty("os.arch");
-        String cc = arch.equals(host) ? "gcc" : arch.replace('_', '-') + "-linux-gnu-gcc";
+        String cc = arch.equals(host) ? "gcc" : arch + "-linux-gnu-gcc";
         StringBuilder source = new StringBuilder("#include <asm/unistd.h>\n");
         List<String> names = new ArrayList<>(List.of("open", "readlink", "dup2"));
         for (Syscall sc : Syscall.values()) names.add(sc.cName);

@@ -1,0 +1,41 @@
+package dev.fdkit;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Listing another process links one FFM downcall shape: the JDK generates a class for every distinct shape at its
+ * first link, which the AOT cache cannot keep, so each shape on this path is start-up time of every
+ * {@code fdkit ls}. Counted in a fresh JVM, from its class-loading log.
+ */
+class ListingDowncallShapesTest {
+    /** Child-JVM entry: lists the process PID once. */
+    public static final class ListOnce {
+        private ListOnce() {}
+
+        public static void main(String[] args) throws ErrnoException {
+            System.out.println("listed " + Fds.list(Long.parseLong(args[0])).size());
+        }
+    }
+
+    @Test
+    void listingAnotherProcessLinksOneDowncallShape() throws Exception {
+        Process sleeper = new ProcessBuilder("sleep", "60").start();
+        try {
+            ChildJvm.Result r = ChildJvm.run(List.of("-Xlog:class+load=info:stdout"), ListOnce.class,
+                    Long.toString(sleeper.pid()));
+            assertEquals(0, r.exit(), r.err());
+            assertTrue(r.lines().stream().anyMatch(l -> l.startsWith("listed ")), r.out());
+            List<String> stubs = r.lines().stream()
+                    .filter(l -> l.contains("jdk.internal.foreign.abi.DowncallStub")).toList();
+            assertEquals(1, stubs.size(), "downcall shapes linked: " + stubs);
+        } finally {
+            sleeper.destroy();
+            sleeper.waitFor();
+        }
+    }
+}
