@@ -3,7 +3,9 @@
 # the machine hits every command alike). Prints the median and minimum wall time of each command and its ratio
 # to 'java -version', then checks the targets: 'fdkit --help' <= 2.5x, 'fdkit ls PID' <= 3.5x (medians of wall
 # time). Also the median CPU time (user + system, every thread) and its ratio: on a loaded machine wall times
-# swing with the load, the CPU a command needs much less. Last, how many FFM downcall shapes 'ls' links.
+# swing with the load, the CPU a command needs much less. Also 'ls' as the JVM command the launcher starts, without
+# the launcher script (its JDK search and source staleness check), to show which part is whose. Last, how many FFM
+# downcall shapes 'ls' links.
 # With BASELINE (another build's launcher, e.g. a checkout of main), its --help and ls are timed in the same
 # rounds, so a change is judged by ratios measured side by side (the targets apply to FDKIT only).
 # Usage: startup.sh [ROUNDS] [FDKIT] [BASELINE]   (default: 21 rounds; FDKIT: the launcher to time, default bin/fdkit)
@@ -20,18 +22,25 @@ fdkit_find_jdk
 sleep 600 & target=$! # the small process 'ls' lists
 trap 'kill $target 2>/dev/null || true' EXIT
 
-names=("java -version" "fdkit --help" "fdkit ls PID")
-[ -z "$baseline" ] || names+=("baseline --help" "baseline ls PID")
+jvm() { # $1 = a source tree's bin/fdkit: the JVM command it execs for the CLI
+  local tree; tree=$(cd "$(dirname "$1")/.." && pwd)
+  "$JAVA" @"$tree/fdkit-cli/src/main/launcher/fdkit.jvmopts" -XX:AOTCache="$tree/fdkit-cli/target/fdkit.aot" \
+      -jar "$tree/fdkit-cli/target/fdkit.jar" "${@:2}"
+}
+names=("java -version" "fdkit --help" "fdkit ls PID" "ls, JVM alone")
+[ -z "$baseline" ] || names+=("baseline --help" "baseline ls PID" "baseline ls, JVM")
 run() { # $1 = index into names
   case $1 in
     0) "$JAVA" -version ;;
     1) "$fdkit" --help ;;
     2) "$fdkit" ls "$target" ;;
-    3) "$baseline" --help ;;
-    4) "$baseline" ls "$target" ;;
+    3) jvm "$fdkit" ls "$target" ;;
+    4) "$baseline" --help ;;
+    5) "$baseline" ls "$target" ;;
+    6) jvm "$baseline" ls "$target" ;;
   esac
 }
-declare -a times0 times1 times2 times3 times4 cpu0 cpu1 cpu2 cpu3 cpu4
+declare -a times0 times1 times2 times3 times4 times5 times6 cpu0 cpu1 cpu2 cpu3 cpu4 cpu5 cpu6
 TIMEFORMAT='%3R %3U %3S'
 for ((r = 0; r < rounds + 1; r++)); do
   for i in "${!names[@]}"; do
