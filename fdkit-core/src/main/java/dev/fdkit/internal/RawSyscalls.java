@@ -71,14 +71,15 @@ public final class RawSyscalls {
      * Links the one handle now on a daemon thread, for a caller that will make system calls soon and has other
      * start-up work to do first (the CLI parsing its command line): the linking, the largest part of a short
      * command's own start-up, then overlaps that work instead of following it. A call made before the linking has
-     * ended waits for it. Nothing is started where this JVM denies native access: the first call reports that.
+     * ended waits for it (class initialization). Nothing is started where this JVM denies native access: the
+     * first call reports that.
      */
     public static void linkAhead() {
         if (linkingAhead || !RawSyscalls.class.getModule().isNativeAccessEnabled()) return;
         linkingAhead = true;
-        Thread linker = new Thread(() -> {
-            MethodHandle unused = Syscall6.HANDLE; // initializes the holder class, which links the handle
-        }, "fdkit-link-ahead");
+        // One call that fails harmlessly (close(-1): EBADF) links the handle, and also the call site that invokes
+        // it, the per-thread errno buffer and the errno read, which the first real call would otherwise set up.
+        Thread linker = new Thread(() -> call(Syscall.CLOSE, -1), "fdkit-link-ahead");
         linker.setDaemon(true);
         linker.start();
     }
