@@ -9,6 +9,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinTask;
 
 /**
  * Resolves socket inodes in the process's network namespace: unix, TCP and UDP sockets through sock_diag dumps when
@@ -66,16 +69,38 @@ final class ProcNet {
 
     /** {@link #resolve(long, long[])} for sorted distinct inodes, with sock_diag where {@code diag}, else text. */
     static Map<Long, Resolved> resolve(long pid, long[] wanted, boolean diag) {
-        Map<Long, Resolved> found = new HashMap<>(wanted.length * 2);
+        // Concurrent: the unix dump may fill it from a helper while this thread runs the inet dumps.
+        Map<Long, Resolved> found = new ConcurrentHashMap<>(wanted.length * 2);
+        ForkJoinTask<Integer> unixDump = diag && wanted.length >= PARALLEL_DUMP_MIN
+                && Runtime.getRuntime().availableProcessors() > 1
+                ? ForkJoinPool.commonPool().submit(() -> dump(Table.UNIX, wanted, found)) : null;
+        int[] dumped = new int[Table.values().length]; // per table: 0 when its dump answered, else -errno or 1
+        Arrays.fill(dumped, 1);
+        if (unixDump != null) {
+            // Each socket inode is in one family's table only, so dumps filling the map in any order find the
+            // same. The inet dumps run here meanwhile; one not needed in the end costs time, never a difference.
+            for (Table t : Table.values()) {
+                if (found.size() == wanted.length) break;
+                if (t.diagFamily >= 0 && t != Table.UNIX) dumped[t.ordinal()] = dump(t, wanted, found);
+            }
+            dumped[Table.UNIX.ordinal()] = unixDump.join();
+        }
         for (Table t : Table.values()) {
             if (found.size() == wanted.length) break;
+            if (dumped[t.ordinal()] == 0) continue;
             // A failed dump may have found some: the text table then adds the rest.
-            if (diag && t.diagFamily >= 0 && dump(t, wanted, found) == 0) continue;
+            if (diag && t.diagFamily >= 0 && unixDump == null && dump(t, wanted, found) == 0) continue;
             byte[] text = ProcFiles.read("/proc/" + pid + "/net/" + t.file, null);
             if (text != null) parse(t, text, wanted, found);
         }
         return found;
     }
+
+    /**
+     * From this many sockets on, the unix dump runs on a common-pool thread while this one runs the inet dumps:
+     * a listing of that many has started the pool's threads already, and each dump takes milliseconds.
+     */
+    private static final int PARALLEL_DUMP_MIN = 1024;
 
     /**
      * Whether {@code pid} is in this thread's network namespace, the one sock_diag answers for. False when either
