@@ -1,8 +1,10 @@
 package dev.fdkit;
 
+import java.util.AbstractMap;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * One open descriptor, as procfs showed it at the moment of the listing.
@@ -35,8 +37,41 @@ public record FdInfo(int fd, FdKind kind, String target, boolean closeOnExec, Ac
 
     /** Keeps an unmodifiable copy of {@code attributes}, in their order; null means none. */
     public FdInfo {
-        attributes = attributes == null || attributes.isEmpty() ? Map.of()
-                : Collections.unmodifiableMap(new LinkedHashMap<>(attributes));
+        if (attributes == null || attributes.isEmpty()) attributes = Map.of();
+        else if (!(attributes instanceof Attributes)) attributes = new Attributes(new LinkedHashMap<>(attributes));
+    }
+
+    /**
+     * An attribute map that no one can change: built once by this package, kept by every record given it without
+     * another copy (thousands of sockets in a listing share a handful of them).
+     */
+    static final class Attributes extends AbstractMap<String, String> {
+        private final Map<String, String> map;
+
+        /** Takes {@code built}, which the caller must not change afterwards. */
+        Attributes(LinkedHashMap<String, String> built) {
+            map = Collections.unmodifiableMap(built);
+        }
+
+        @Override
+        public Set<Entry<String, String>> entrySet() {
+            return map.entrySet();
+        }
+
+        @Override
+        public String get(Object key) {
+            return map.get(key);
+        }
+
+        @Override
+        public boolean containsKey(Object key) {
+            return map.containsKey(key);
+        }
+
+        @Override
+        public int size() {
+            return map.size();
+        }
     }
 
     /**
@@ -51,10 +86,10 @@ public record FdInfo(int fd, FdKind kind, String target, boolean closeOnExec, Ac
 
     /** This descriptor with {@code more} attributes added (replacing ones of the same name). */
     FdInfo withAttributes(Map<String, String> more) {
-        Map<String, String> all = new LinkedHashMap<>(attributes);
+        LinkedHashMap<String, String> all = new LinkedHashMap<>(attributes);
         all.putAll(more);
         return new FdInfo(fd, kind, target, closeOnExec, access, openFlags, position, mountId, inode, deleted, socket,
-                detail, all);
+                detail, new Attributes(all));
     }
 
     /**

@@ -19,7 +19,7 @@ final class FdinfoAttributes {
     static final String SEPARATOR = "\n";
 
     static Map<String, String> of(FdKind kind, byte[] info) {
-        Map<String, String> out = new LinkedHashMap<>();
+        LinkedHashMap<String, String> out = new LinkedHashMap<>();
         String text = new String(info, StandardCharsets.US_ASCII);
         StringBuilder inodes = null, locks = null;
         java.util.TreeSet<Integer> tfds = null;
@@ -69,7 +69,7 @@ final class FdinfoAttributes {
         if (locks != null) out.put("LOCKS", locks.toString());
         // The interval must come before the remaining time whatever order the kernel printed them in.
         if (out.containsKey("TIMERFD.REMAINING")) out.put("TIMERFD.REMAINING", out.remove("TIMERFD.REMAINING"));
-        return out;
+        return new FdInfo.Attributes(out); // final: the record keeps it without a copy
     }
 
     private static StringBuilder append(StringBuilder sb, String v) {

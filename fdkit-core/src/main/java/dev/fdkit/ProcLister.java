@@ -11,6 +11,7 @@ import dev.fdkit.internal.SockDiag;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -331,17 +332,21 @@ final class ProcLister {
         for (int i = 0; i < inodes.length; i++) if (i == 0 || inodes[i] != inodes[i - 1]) inodes[distinct++] = inodes[i];
         Map<Long, ProcNet.Resolved> resolved = ProcNet.resolve(pid, Arrays.copyOf(inodes, distinct),
                 ProcNet.sharesNetNamespace(pid));
+        Map<String, Map<String, String>> attributes = new HashMap<>();
         for (int i = 0; i < out.size(); i++) {
             FdInfo f = out.get(i);
-            if (f.kind() == FdKind.SOCKET) out.set(i, resolved(pid, f, resolved.get(f.inode())));
+            if (f.kind() == FdKind.SOCKET) out.set(i, resolved(pid, f, resolved.get(f.inode()), attributes));
         }
     }
 
-    /** Socket {@code f} with what the tables said of it ({@code r}), else with the protocol its filesystem names. */
-    private static FdInfo resolved(long pid, FdInfo f, ProcNet.Resolved r) {
-        if (r != null) return withSocket(f, r.kind(), r.info(), null);
+    /**
+     * Socket {@code f} with what the tables said of it ({@code r}), else with the protocol its filesystem names;
+     * {@code shared} holds the attribute maps made so far for sockets that had none before.
+     */
+    private static FdInfo resolved(long pid, FdInfo f, ProcNet.Resolved r, Map<String, Map<String, String>> shared) {
+        if (r != null) return withSocket(f, r.kind(), r.info(), null, shared);
         String proto = FileCalls.getxattr("/proc/" + pid + "/fd/" + f.fd(), "system.sockprotoname");
-        return proto == null ? f : withSocket(f, kindOfProtocol(proto), null, "protocol " + proto);
+        return proto == null ? f : withSocket(f, kindOfProtocol(proto), null, "protocol " + proto, shared);
     }
 
     /**
@@ -367,14 +372,25 @@ final class ProcLister {
         };
     }
 
-    private static FdInfo withSocket(FdInfo f, FdKind kind, SocketInfo socket, String detail) {
-        Map<String, String> attributes = new LinkedHashMap<>(f.attributes());
-        if (socket != null) {
-            if (socket.type() != null) attributes.put("SOCK.TYPE", socket.type());
-            if (socket.state() != null) attributes.put("SOCK.STATE", socket.state().toLowerCase(Locale.ROOT));
+    private static FdInfo withSocket(FdInfo f, FdKind kind, SocketInfo socket, String detail,
+                                     Map<String, Map<String, String>> shared) {
+        Map<String, String> attributes = f.attributes();
+        if (socket != null && (socket.type() != null || socket.state() != null)) {
+            // Most sockets have no attributes of their own (no locks): those of one type and state share one map.
+            attributes = attributes.isEmpty()
+                    ? shared.computeIfAbsent(socket.type() + "\n" + socket.state(), k -> socketAttributes(Map.of(), socket))
+                    : socketAttributes(attributes, socket);
         }
         return new FdInfo(f.fd(), kind, f.target(), f.closeOnExec(), f.access(), f.openFlags(), f.position(),
                 f.mountId(), f.inode(), f.deleted(), socket, detail, attributes);
+    }
+
+    /** {@code own} followed by the socket's type and state, as one map that no record copies again. */
+    private static Map<String, String> socketAttributes(Map<String, String> own, SocketInfo socket) {
+        LinkedHashMap<String, String> all = new LinkedHashMap<>(own);
+        if (socket.type() != null) all.put("SOCK.TYPE", socket.type());
+        if (socket.state() != null) all.put("SOCK.STATE", socket.state().toLowerCase(Locale.ROOT));
+        return new FdInfo.Attributes(all);
     }
 
     private static ErrnoException processError(long pid, int errno, String what) {
