@@ -119,6 +119,23 @@ class SockDiagTest {
         assertEquals(inodes.length, diag.size(), "every socket resolved: " + diag);
     }
 
+    /** From 1,024 sockets on the unix dump runs on another thread while the inet dumps run: still the same. */
+    @Test
+    void manySocketsResolveAlikeBothWays() throws Exception {
+        List<SocketChannel> extra = new ArrayList<>();
+        try {
+            for (int i = 0; i < 1100; i++) extra.add(SocketChannel.open(StandardProtocolFamily.UNIX));
+            long pid = ProcessHandle.current().pid();
+            long[] inodes = socketInodes(Fds.list(), newlineFd);
+            assertTrue(inodes.length > 1100, "sockets opened: " + inodes.length);
+            Map<Long, ProcNet.Resolved> diag = ProcNet.resolve(pid, inodes, true);
+            assertEquals(ProcNet.resolve(pid, inodes, false), diag);
+            assertEquals(inodes.length, diag.size(), "every socket resolved");
+        } finally {
+            for (SocketChannel c : extra) c.close();
+        }
+    }
+
     @Test
     void theDumpsAnswerThemselves() throws Exception {
         long[] inodes = socketInodes(Fds.list());
