@@ -46,7 +46,10 @@ fdkit_require_build_tools() { # Maven and gcc, with one sentence each when missi
 
 fdkit_build_if_stale() { # $1 modules (Maven -pl), $2 the jar to check, more: other files they make
   local root module=$1 jar=$2 log f missing=""
-  root=$(cd "${BASH_SOURCE[0]%/*}/../.." && pwd)
+  case ${BASH_SOURCE[0]} in # sourced as "$root/bin/lib/jdk.sh" by every script: no subshell needed then
+    /*/bin/lib/jdk.sh) root=${BASH_SOURCE[0]%/bin/lib/jdk.sh} ;;
+    *) root=$(cd "${BASH_SOURCE[0]%/*}/../.." && pwd) ;;
+  esac
   for f in "${@:2}"; do [ -f "$f" ] || missing=1; done
   # Build outputs (target/) are not looked into: most of the tree's files, and none of them a source.
   if [ -z "$missing" ] && [ -z "$(find "$root" \( -path "$root/.git" -o -path "$root/examples" -o -name target \) -prune -o \( -path '*/src/*' -o -name pom.xml \) -type f -newer "$jar" -print -quit)" ]; then
