@@ -20,7 +20,8 @@ public final class RawSyscalls {
     /**
      * The system calls fdkit makes by number, with their numbers on the supported architectures: x86_64 has a
      * table of its own (arch/x86/entry/syscalls/syscall_64.tbl), aarch64 the generic one (asm-generic/unistd.h),
-     * which has no open, readlink or dup2: only their *at and dup3 forms.
+     * which has no open, readlink or dup2: only their *at and dup3 forms. riscv64 and loongarch64 use the generic
+     * table as well, so they get aarch64's numbers.
      */
     public enum Syscall {
         READ("read", 0, 63), WRITE("write", 1, 64), CLOSE("close", 3, 57), LSEEK("lseek", 8, 62),
@@ -42,7 +43,8 @@ public final class RawSyscalls {
             // os.arch read here: an enum's constructor cannot use static fields, its own or (through a cycle) ours
             this.number = switch (System.getProperty("os.arch")) {
                 case "amd64", "x86_64" -> x86_64;
-                case "aarch64" -> aarch64;
+                // riscv64 and loongarch64 number their calls by the generic table too, as aarch64 does
+                case "aarch64", "riscv64", "loongarch64" -> aarch64;
                 default -> -1;
             };
         }
