@@ -326,12 +326,7 @@ final class ProcLister {
         long[] inodes = new long[count];
         int k = 0;
         for (FdInfo f : out) if (f.kind() == FdKind.SOCKET) inodes[k++] = f.inode();
-        // Sorted and distinct by hand: a stream pipeline here loaded and linked a dozen classes for one call.
-        Arrays.sort(inodes);
-        int distinct = 0;
-        for (int i = 0; i < inodes.length; i++) if (i == 0 || inodes[i] != inodes[i - 1]) inodes[distinct++] = inodes[i];
-        Map<Long, ProcNet.Resolved> resolved = ProcNet.resolve(pid, Arrays.copyOf(inodes, distinct),
-                ProcNet.sharesNetNamespace(pid));
+        Map<Long, ProcNet.Resolved> resolved = ProcNet.resolve(pid, inodes);
         Map<String, Map<String, String>> attributes = new HashMap<>();
         for (int i = 0; i < out.size(); i++) {
             FdInfo f = out.get(i);

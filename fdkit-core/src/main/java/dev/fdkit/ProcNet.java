@@ -63,8 +63,12 @@ final class ProcNet {
 
     /** Looks up {@code inodes} (any order, duplicates fine) in the tables of {@code pid}; what is found, by inode. */
     static Map<Long, Resolved> resolve(long pid, long[] inodes) {
-        long[] wanted = Arrays.stream(inodes).sorted().distinct().toArray();
-        return resolve(pid, wanted, sharesNetNamespace(pid));
+        // Sorted and distinct by hand: a stream pipeline here loaded and linked a dozen classes for one call.
+        long[] wanted = inodes.clone();
+        Arrays.sort(wanted);
+        int distinct = 0;
+        for (int i = 0; i < wanted.length; i++) if (i == 0 || wanted[i] != wanted[i - 1]) wanted[distinct++] = wanted[i];
+        return resolve(pid, Arrays.copyOf(wanted, distinct), sharesNetNamespace(pid));
     }
 
     /** {@link #resolve(long, long[])} for sorted distinct inodes, with sock_diag where {@code diag}, else text. */
