@@ -37,51 +37,45 @@ final class PosixSpawnCalls {
      */
     private static final long ACTIONS_SIZE = 512, ATTRIBUTES_SIZE = 1024, SIGSET_SIZE = 256;
 
-    private static final Linker LINKER = Linker.nativeLinker();
-    private static final SymbolLookup LIBC = LINKER.defaultLookup();
-
-    private static MethodHandle handle(String name, FunctionDescriptor fd) {
-        return optionalHandle(name, fd).orElseThrow(() -> new UnsatisfiedLinkError("the C library has no " + name));
-    }
-
-    private static Optional<MethodHandle> optionalHandle(String name, FunctionDescriptor fd) {
-        return LIBC.find(name).map(address -> LINKER.downcallHandle(address, fd));
-    }
+    // Symbols looked up without linking them (which ones exist; environ). The posix_spawn* functions return an
+    // error number instead of setting errno, so their handles are Ffm's plain ones.
+    private static final SymbolLookup LIBC = Linker.nativeLinker().defaultLookup();
 
     /** posix_spawn_file_actions_*: the portable ones, and glibc's _np extensions where the C library has them. */
     private static final class FileActions {
         static final FunctionDescriptor OBJECT = FunctionDescriptor.of(JAVA_INT, ADDRESS);
-        static final MethodHandle INIT = handle("posix_spawn_file_actions_init", OBJECT);
-        static final MethodHandle DESTROY = handle("posix_spawn_file_actions_destroy", OBJECT);
-        static final MethodHandle ADDDUP2 = handle("posix_spawn_file_actions_adddup2",
+        static final MethodHandle INIT = Ffm.plainDowncall("posix_spawn_file_actions_init", OBJECT);
+        static final MethodHandle DESTROY = Ffm.plainDowncall("posix_spawn_file_actions_destroy", OBJECT);
+        static final MethodHandle ADDDUP2 = Ffm.plainDowncall("posix_spawn_file_actions_adddup2",
                 FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
-        static final MethodHandle ADDCLOSE = handle("posix_spawn_file_actions_addclose",
+        static final MethodHandle ADDCLOSE = Ffm.plainDowncall("posix_spawn_file_actions_addclose",
                 FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
-        static final MethodHandle ADDOPEN = handle("posix_spawn_file_actions_addopen",
+        static final MethodHandle ADDOPEN = Ffm.plainDowncall("posix_spawn_file_actions_addopen",
                 FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
     }
 
     /** glibc 2.34+; missing in musl and older glibc. */
     private static final class CloseFrom {
-        static final Optional<MethodHandle> ADDCLOSEFROM = optionalHandle("posix_spawn_file_actions_addclosefrom_np",
+        static final Optional<MethodHandle> ADDCLOSEFROM = Ffm.optionalPlainDowncall(
+                "posix_spawn_file_actions_addclosefrom_np",
                 FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
     }
 
     /** glibc 2.29+, musl 1.1.24+. */
     private static final class Chdir {
-        static final Optional<MethodHandle> ADDCHDIR = optionalHandle("posix_spawn_file_actions_addchdir_np",
+        static final Optional<MethodHandle> ADDCHDIR = Ffm.optionalPlainDowncall("posix_spawn_file_actions_addchdir_np",
                 FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
     }
 
     /** posix_spawnattr_*: the signal policy of the child. */
     private static final class Attributes {
-        static final MethodHandle INIT = handle("posix_spawnattr_init", FileActions.OBJECT);
-        static final MethodHandle DESTROY = handle("posix_spawnattr_destroy", FileActions.OBJECT);
-        static final MethodHandle SETFLAGS = handle("posix_spawnattr_setflags",
+        static final MethodHandle INIT = Ffm.plainDowncall("posix_spawnattr_init", FileActions.OBJECT);
+        static final MethodHandle DESTROY = Ffm.plainDowncall("posix_spawnattr_destroy", FileActions.OBJECT);
+        static final MethodHandle SETFLAGS = Ffm.plainDowncall("posix_spawnattr_setflags",
                 FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_SHORT));
-        static final MethodHandle SETSIGMASK = handle("posix_spawnattr_setsigmask",
+        static final MethodHandle SETSIGMASK = Ffm.plainDowncall("posix_spawnattr_setsigmask",
                 FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
-        static final MethodHandle SETSIGDEFAULT = handle("posix_spawnattr_setsigdefault",
+        static final MethodHandle SETSIGDEFAULT = Ffm.plainDowncall("posix_spawnattr_setsigdefault",
                 FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
     }
 
@@ -89,8 +83,8 @@ final class PosixSpawnCalls {
     private static final class Spawn {
         static final FunctionDescriptor SPAWN = FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS,
                 ADDRESS, ADDRESS);
-        static final MethodHandle POSIX_SPAWN = handle("posix_spawn", SPAWN);
-        static final MethodHandle POSIX_SPAWNP = handle("posix_spawnp", SPAWN);
+        static final MethodHandle POSIX_SPAWN = Ffm.plainDowncall("posix_spawn", SPAWN);
+        static final MethodHandle POSIX_SPAWNP = Ffm.plainDowncall("posix_spawnp", SPAWN);
     }
 
     /** {@code char **environ}: the process's environment as native code sees it, setenv(3) included. */
