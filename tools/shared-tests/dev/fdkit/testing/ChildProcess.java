@@ -48,20 +48,34 @@ public final class ChildProcess {
         pb.environment().putAll(env);
         Process p = pb.start();
         p.getOutputStream().close();
+        // Both streams on threads of their own: reading one here would block past the timeout on a hung child.
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        Thread pump = Thread.ofPlatform().start(() -> {
+        Thread outPump = pump(p.getInputStream(), out);
+        Thread errPump = pump(p.getErrorStream(), err);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
+        if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+            throw new IOException("child process timed out after " + TIMEOUT_SECONDS + " s: " + cmd);
+        }
+        // A descendant that outlives the child may still hold its output open: bounded by the same deadline.
+        for (Thread t : List.of(outPump, errPump)) {
+            if (!t.join(java.time.Duration.ofNanos(Math.max(1, deadline - System.nanoTime())))) {
+                throw new IOException("the output of " + cmd + " stayed open after it exited (a descendant holds it)");
+            }
+        }
+        return new Result(p.pid(), p.exitValue(), out.toString(StandardCharsets.UTF_8),
+                err.toString(StandardCharsets.UTF_8));
+    }
+
+    private static Thread pump(java.io.InputStream from, ByteArrayOutputStream to) {
+        return Thread.ofPlatform().daemon().start(() -> {
             try {
-                p.getErrorStream().transferTo(err);
+                from.transferTo(to);
             } catch (IOException ignored) {
                 // the child died: its exit code tells
             }
         });
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new IOException("child process timed out: " + cmd);
-        }
-        pump.join();
-        return new Result(p.pid(), p.exitValue(), out, err.toString(StandardCharsets.UTF_8));
     }
 }
