@@ -16,10 +16,11 @@ import java.util.List;
  *                   (stackDepth, include and exclude apply when a record is read: an open records the raw stack)
  */
 public record AgentOptions(boolean spawn, boolean stacks, int stackDepth, List<String> include, List<String> exclude) {
+    /** The stack depth recorded when {@code stackDepth} is not given. */
     public static final int DEFAULT_STACK_DEPTH = 32;
     static final int MAX_STACK_DEPTH = 1024;
 
-    /** The stack depth recorded when {@code stackDepth} is not given. */
+    /** Options as given; the package lists are copied, so later changes to the caller's lists do not reach them. */
     public AgentOptions {
         include = List.copyOf(include);
         exclude = List.copyOf(exclude);

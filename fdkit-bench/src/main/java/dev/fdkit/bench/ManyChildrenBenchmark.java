@@ -43,8 +43,8 @@ public final class ManyChildrenBenchmark {
         String only = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
-                case "--children" -> children = positive(args, ++i);
-                case "--pace-us" -> paceMicros = positive(args, ++i);
+                case "--children" -> children = atLeast(1, args, ++i);
+                case "--pace-us" -> paceMicros = atLeast(0, args, ++i);
                 case "--one" -> only = value(args, ++i);
                 default -> throw new IllegalArgumentException("unknown argument '" + args[i]
                         + "': use --children N, --pace-us MICROSECONDS");
@@ -61,9 +61,9 @@ public final class ManyChildrenBenchmark {
         printTable(rows);
     }
 
-    private static int positive(String[] args, int i) {
+    private static int atLeast(int min, String[] args, int i) {
         int v = Integer.parseInt(value(args, i));
-        if (v < 0) throw new IllegalArgumentException(args[i - 1] + " must not be negative: " + v);
+        if (v < min) throw new IllegalArgumentException(args[i - 1] + " must be at least " + min + ": " + v);
         return v;
     }
 
