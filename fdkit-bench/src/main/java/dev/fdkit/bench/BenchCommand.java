@@ -68,8 +68,9 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Timed calls per block: each round runs every method for one block (default: ${DEFAULT-VALUE}).")
     int reps;
 
+    // Descriptions go through String.format: "%%" prints one "%".
     @Option(names = "--rounds", paramLabel = "R", defaultValue = "" + BenchOptions.DEFAULT_ROUNDS,
-            description = "Rounds; the ratios' intervals come from the spread over rounds (6 or more give a 95% "
+            description = "Rounds; the ratios' intervals come from the spread over rounds (6 or more give a 95%% "
                     + "interval; default: ${DEFAULT-VALUE}).")
     int rounds;
 

@@ -298,18 +298,62 @@ class BenchCommandTest {
         }
     }
 
+    /**
+     * Runs {@code fdkit bench ARGS} in a child JVM started through {@code wrapper} (a shell prefix, or nothing), with
+     * stdout and stderr kept apart: picocli's warnings go to the stderr the JVM started with, which only a process
+     * of its own captures whole.
+     */
+    private static Run childJvm(List<String> wrapper, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(wrapper);
+        cmd.addAll(List.of(ProcessHandle.current().info().command().orElseThrow(), "--enable-native-access=ALL-UNNAMED",
+                "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), BenchCommand.class.getName()));
+        cmd.addAll(List.of(args));
+        Path err = Files.createTempFile("bench-stderr", ".txt");
+        try {
+            Process p = new ProcessBuilder(cmd).redirectError(err.toFile()).start();
+            p.getOutputStream().close();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(60, TimeUnit.SECONDS)) {
+                p.destroyForcibly().waitFor();
+                throw new AssertionError("timed out: " + cmd);
+            }
+            return new Run(p.exitValue(), out, Files.readString(err));
+        } finally {
+            Files.delete(err);
+        }
+    }
+
+    /** Every command of the bench's command line: picocli renders its help with no warning on stderr. */
+    @Test
+    void usageHelpOfEveryCommandRendersWithoutAPicocliWarning() throws Exception {
+        List<List<String>> commands = new ArrayList<>();
+        collectCommands(new picocli.CommandLine(BenchCommand.class), new ArrayList<>(), commands);
+        for (List<String> command : commands) {
+            List<String> args = new ArrayList<>(command);
+            args.add("--help");
+            Run r = childJvm(List.of(), args.toArray(String[]::new));
+            assertEquals(0, r.exit(), args + ": " + r.err());
+            assertTrue(r.out().startsWith("Usage: fdkit bench"), args + ": " + r.out());
+            assertEquals("", r.err(), "stderr of " + String.join(" ", args) + " (picocli's warnings go there)");
+        }
+    }
+
+    private static void collectCommands(picocli.CommandLine cl, List<String> path, List<List<String>> all) {
+        all.add(List.copyOf(path));
+        cl.getSubcommands().forEach((name, sub) -> {
+            path.add(name);
+            collectCommands(sub, path, all);
+            path.removeLast();
+        });
+    }
+
     @Test
     void rlimitBoundsMaxWithANote() throws Exception {
         // A child JVM whose RLIMIT_NOFILE (soft and hard) is 400: --max 100000 must come down with a note.
-        List<String> cmd = List.of("bash", "-c", "ulimit -n 400 && exec \"$@\"", "bash",
-                ProcessHandle.current().info().command().orElseThrow(), "--enable-native-access=ALL-UNNAMED",
-                "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), BenchCommand.class.getName(),
+        Run r = childJvm(List.of("bash", "-c", "ulimit -n 400 && exec \"$@\"", "bash"),
                 "close", "--max", "100000", "--reps", "1", "--rounds", "1");
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        p.getOutputStream().close();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "timed out");
-        assertEquals(0, p.exitValue(), out);
+        String out = r.out();
+        assertEquals(0, r.exit(), out + r.err());
         Matcher note = Pattern.compile("note: --max 100000 lowered to (\\d+): RLIMIT_NOFILE's soft limit is 400").matcher(out);
         assertTrue(note.find(), out);
         int lowered = Integer.parseInt(note.group(1));
