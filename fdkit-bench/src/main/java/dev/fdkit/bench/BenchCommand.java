@@ -28,10 +28,19 @@ import java.util.concurrent.Callable;
             "Every method is measured in rounds interleaved with its anchors (a C program the bench runs, and for "
                     + "close a bare FFM downcall); each ratio is the median over rounds with a confidence interval.",
             "Only descriptors the bench opened itself, above all of the JVM's, are ever closed."},
+        exitCodeListHeading = "%nExit status:%n",
+        exitCodeList = {"0:done; with --compare: no ratio regressed",
+            "1:a measurement failed",
+            "2:a usage error",
+            BenchCommand.EXIT_REGRESSION + ":--compare found a regression: a ratio slower than the baseline's "
+                    + "beyond both intervals, each of 6 rounds or more"},
         footer = {"", "Smoke run (CI): fdkit bench all --max 16 --reps 1 --rounds 2",
             "Baseline: fdkit bench all --json > docs/bench-baseline.json; later: fdkit bench all --compare "
                     + "docs/bench-baseline.json"})
 public final class BenchCommand implements Callable<Integer> {
+    /** The exit status when {@code --compare} found a ratio that regressed (see {@link Compare}). */
+    static final int EXIT_REGRESSION = 3;
+
     /**
      * Runs {@code fdkit bench} with the given arguments and exits with its status.
      *
@@ -45,7 +54,8 @@ public final class BenchCommand implements Callable<Integer> {
      * Runs {@code fdkit bench} and returns the exit code, with the CLI's error conventions (tests call this).
      *
      * @param args the arguments after "bench"
-     * @return 0 on success, 1 when a measurement failed, 2 for a usage error
+     * @return 0 on success, 1 when a measurement failed, 2 for a usage error, {@value #EXIT_REGRESSION} when
+     *         {@code --compare} found a regression
      */
     public static int run(String... args) {
         return Main.execute(new CommandLine(new BenchCommand()), args);
@@ -83,7 +93,7 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--compare", paramLabel = "FILE.json",
             description = "Print every ratio beside the same ratio in FILE (a previous --json output), flagging those "
-                    + "whose intervals do not overlap.")
+                    + "whose intervals do not overlap; exit " + EXIT_REGRESSION + " if one got slower so.")
     Path compare;
 
     @Option(names = "--from", paramLabel = "FILE.json",
@@ -115,7 +125,6 @@ public final class BenchCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
-        Bench.run(options, System.out, System.err);
-        return 0;
+        return Bench.run(options, System.out, System.err) > 0 ? EXIT_REGRESSION : 0;
     }
 }

@@ -17,7 +17,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -229,7 +228,7 @@ class BenchCommandTest {
     }
 
     @Test
-    void compareFlagsOnlyTheRatioWhoseIntervalMoved(@TempDir Path dir) throws IOException {
+    void compareOfARealRunWithItselfFlagsNothingAndALiveRunComparesEveryRatio(@TempDir Path dir) throws IOException {
         Run real = inProcess("close", "--max", "16", "--reps", "1", "--rounds", "3", "--json");
         assertEquals(0, real.exit(), real.err() + real.out());
         Path baseline = dir.resolve("baseline.json");
@@ -241,28 +240,76 @@ class BenchCommandTest {
         Run same = inProcess("--from", baseline.toString(), "--compare", baseline.toString());
         assertEquals(0, same.exit(), same.err() + same.out());
         assertTrue(same.out().contains("compare: 0 of " + ratios + " ratios changed"), same.out());
-        assertTrue(same.out().lines().noneMatch(l -> l.contains("CHANGED")), same.out());
+        assertTrue(same.out().lines().noneMatch(l -> l.contains("CHANGED") || l.contains("REGRESSION")), same.out());
 
-        // A baseline where Fds.closeRange at N=16 was ten times slower against C: now it is flagged faster, alone.
-        Matcher m = Pattern.compile("(\"method\": \"Fds.closeRange\", \"n\": 16, [^\\[]*\\[\\{\"column\": \"C\", "
-                + "\"anchor\": \"[^\"]+\", )\"ratio\": ([\\d.]+), \"low\": ([\\d.]+), \"high\": ([\\d.]+)").matcher(real.out());
-        assertTrue(m.find(), real.out());
-        String slower = m.group(1) + String.format(Locale.ROOT, "\"ratio\": %.4f, \"low\": %.4f, \"high\": %.4f",
-                10 * Double.parseDouble(m.group(2)) + 1, 10 * Double.parseDouble(m.group(3)) + 1,
-                10 * Double.parseDouble(m.group(4)) + 1);
-        Path edited = dir.resolve("edited.json");
-        Files.writeString(edited, real.out().replace(m.group(), slower));
-        Run changed = inProcess("--from", baseline.toString(), "--compare", edited.toString());
-        assertEquals(0, changed.exit(), changed.err() + changed.out());
-        List<String> flagged = changed.out().lines().filter(l -> l.contains("CHANGED")).toList();
-        assertEquals(1, flagged.size(), changed.out());
-        assertTrue(flagged.get(0).matches("close\\s+16  Fds\\.closeRange\\s+C\\s+.*CHANGED: faster.*"), flagged.get(0));
-        assertTrue(changed.out().contains("compare: 1 of " + ratios + " ratios changed"), changed.out());
-
-        // A live run compared with the real baseline prints a line for every ratio of the baseline.
+        // A live run compared with the real baseline prints a line for every ratio of the baseline. Runs of 2 and 3
+        // rounds have no 95% intervals: whatever moved, nothing counts as a regression.
         Run live = inProcess("close", "--max", "16", "--reps", "1", "--rounds", "2", "--compare", baseline.toString());
         assertEquals(0, live.exit(), live.err() + live.out());
-        assertTrue(live.out().contains("compare: ") && live.out().contains(" of " + ratios + " ratios changed"), live.out());
+        assertTrue(live.out().contains(" of " + ratios + " ratios changed beyond their intervals; 0 regressions"),
+                live.out());
+    }
+
+    /**
+     * A result of the close suite whose ratio to C is the bench's own interval over these per-round ratios (times are
+     * never compared, only ratios).
+     */
+    private static Result closeResult(String method, double... perRound) {
+        Ratio q = Stats.ratio(Bench.C, "C close_range", perRound);
+        return new Result(Suite.CLOSE, method, 16, 10.0, 9.0, perRound.length, perRound.length, List.of(q), -1);
+    }
+
+    /** Ten rounds of ratios around {@code level}, spread by up to 4% as the rounds of a quiet run are. */
+    private static double[] rounds(double level) {
+        double[] r = new double[10];
+        for (int i = 0; i < r.length; i++) r[i] = level * (1 + 0.01 * (i * 7 % 5));
+        return r;
+    }
+
+    private static Path writeRun(Path file, List<Result> results) throws IOException {
+        Map<String, Object> header = new java.util.LinkedHashMap<>();
+        header.put("machine", "a run made by " + BenchCommandTest.class.getSimpleName());
+        header.put("rounds", 10);
+        header.put("reps", 1);
+        Files.writeString(file, BenchJson.write(header, results));
+        return file;
+    }
+
+    @Test
+    void compareExitsWithThreeOnlyWhenARatioGotSlowerBeyondBothIntervals(@TempDir Path dir) throws IOException {
+        // Fds.closeRange 1.5 times slower against C, over 10 rounds in each run: a regression. Fds.closeFrom slower by
+        // as much, but over 2 rounds (a range, not a 95% interval): flagged, not counted. Fds.markCloseOnExec: same.
+        Path before = writeRun(dir.resolve("before.json"), List.of(closeResult("Fds.closeRange", rounds(1.0)),
+                closeResult("Fds.closeFrom", 1.0, 1.02), closeResult("Fds.markCloseOnExec", rounds(1.1))));
+        Path after = writeRun(dir.resolve("after.json"), List.of(closeResult("Fds.closeRange", rounds(1.5)),
+                closeResult("Fds.closeFrom", 1.5, 1.52), closeResult("Fds.markCloseOnExec", rounds(1.1))));
+
+        Run worse = inProcess("--from", after.toString(), "--compare", before.toString());
+        assertEquals(BenchCommand.EXIT_REGRESSION, worse.exit(), worse.err() + worse.out());
+        assertEquals("", worse.err());
+        assertTrue(worse.out().contains("compare: 2 of 3 ratios changed beyond their intervals; 1 regression "),
+                worse.out());
+        assertTrue(verdict(worse.out(), "Fds.closeRange").startsWith("REGRESSION: slower"), worse.out());
+        assertTrue(verdict(worse.out(), "Fds.closeFrom").startsWith("CHANGED: slower")
+                && verdict(worse.out(), "Fds.closeFrom").contains("not counted"), worse.out());
+        assertEquals("same", verdict(worse.out(), "Fds.markCloseOnExec"), worse.out());
+
+        // The other way round every change is an improvement: reported, exit 0.
+        Run better = inProcess("--from", before.toString(), "--compare", after.toString());
+        assertEquals(0, better.exit(), better.err() + better.out());
+        assertTrue(better.out().contains("compare: 2 of 3 ratios changed beyond their intervals; 0 regressions"),
+                better.out());
+        assertTrue(verdict(better.out(), "Fds.closeRange").startsWith("CHANGED: faster"), better.out());
+        assertTrue(verdict(better.out(), "Fds.closeFrom").startsWith("CHANGED: faster"), better.out());
+    }
+
+    /** The verdict column of {@code method}'s line in the comparison. */
+    private static String verdict(String out, String method) {
+        String section = out.substring(out.indexOf("== compare with"));
+        Matcher m = Pattern.compile("(?m)^close\\s+16  " + Pattern.quote(method) + "\\s+C\\s+" + CELL + "\\s+" + CELL
+                + "\\s+(.*)$").matcher(section);
+        assertTrue(m.find(), "no comparison line for " + method + ":\n" + out);
+        return m.group(1);
     }
 
     @Test
