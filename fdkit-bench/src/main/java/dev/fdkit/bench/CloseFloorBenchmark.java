@@ -8,13 +8,10 @@ import org.openjdk.jmh.annotations.OutputTimeUnit;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 import java.util.concurrent.TimeUnit;
-
-import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 /**
  * fdkit's close calls against their floor: the same close_range(2) as a bare FFM downcall made here, with no fdkit
@@ -33,14 +30,8 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 @BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 public class CloseFloorBenchmark extends BenchmarkDefaults {
-    static final int CLOSE_RANGE_CLOEXEC = 1 << 2, TO_THE_END = ~0;
-    private static final FunctionDescriptor CLOSE_RANGE = FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
-    private static final MemorySegment SYMBOL =
-            Linker.nativeLinker().defaultLookup().find("close_range").orElseThrow(
-                    () -> new UnsupportedOperationException("this libc has no close_range (glibc 2.34+)"));
-    static final MethodHandle BARE = Linker.nativeLinker().downcallHandle(SYMBOL, CLOSE_RANGE);
-    static final MethodHandle CAPTURING = Linker.nativeLinker().downcallHandle(SYMBOL, CLOSE_RANGE,
-            Linker.Option.captureCallState("errno"));
+    /** The bench's own close_range handles, in constants here so the JIT sees through them as through fdkit's. */
+    static final MethodHandle BARE = BareCloseRange.bare(), CAPTURING = BareCloseRange.capturingErrno();
     /** Where the capturing handle writes errno: one thread runs these benchmarks. */
     static final MemorySegment ERRNO = Arena.global().allocate(Linker.Option.captureStateLayout());
 
@@ -49,12 +40,12 @@ public class CloseFloorBenchmark extends BenchmarkDefaults {
 
     @Benchmark
     public int bareCloseRange(OpenFdBlock files) throws Throwable {
-        return (int) BARE.invokeExact(files.base(), TO_THE_END, 0);
+        return (int) BARE.invokeExact(files.base(), BareCloseRange.TO_THE_END, 0);
     }
 
     @Benchmark
     public int bareCloseRangeCapturingErrno(OpenFdBlock files) throws Throwable {
-        return (int) CAPTURING.invokeExact(ERRNO, files.base(), TO_THE_END, 0);
+        return (int) CAPTURING.invokeExact(ERRNO, files.base(), BareCloseRange.TO_THE_END, 0);
     }
 
     @Benchmark

@@ -18,11 +18,11 @@ import org.openjdk.jmh.annotations.Warmup;
 import java.io.IOException;
 import java.util.concurrent.TimeUnit;
 
+import static dev.fdkit.bench.BareCloseRange.TO_THE_END;
 import static dev.fdkit.bench.CloseFloorBenchmark.BARE;
 import static dev.fdkit.bench.CloseFloorBenchmark.CAPTURING;
-import static dev.fdkit.bench.CloseFloorBenchmark.CLOSE_RANGE_CLOEXEC;
 import static dev.fdkit.bench.CloseFloorBenchmark.ERRNO;
-import static dev.fdkit.bench.CloseFloorBenchmark.TO_THE_END;
+import static dev.fdkit.internal.FdCalls.CLOSE_RANGE_CLOEXEC;
 
 /**
  * fdkit's marking calls against their floor, as {@link CloseFloorBenchmark} does for closing: close_range(2) with
