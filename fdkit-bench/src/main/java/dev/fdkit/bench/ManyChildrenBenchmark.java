@@ -132,7 +132,7 @@ public final class ManyChildrenBenchmark {
         threads.resetPeakThreadCount();
         start(spawner).destroyForcibly().waitFor(); // loads the spawner's classes before the memory baseline
         System.gc();
-        long nmtBefore = nativeCommitted(), stacksBefore = nmtCommitted("Thread");
+        NativeMemory before = NativeMemory.now();
 
         Process[] procs = new Process[n];
         AtomicLongArray exitSeen = new AtomicLongArray(n);
@@ -149,7 +149,7 @@ public final class ManyChildrenBenchmark {
         long startAll = System.nanoTime() - t0;
         Thread.sleep(200); // whatever the spawner starts per child has started
         long started = threads.getTotalStartedThreadCount() - startedBefore;
-        long nmt = nativeCommitted() - nmtBefore, stacks = nmtCommitted("Thread") - stacksBefore;
+        NativeMemory grown = NativeMemory.now().minus(before);
 
         long[] killedAt = new long[n];
         int half = n / 2;
@@ -174,7 +174,7 @@ public final class ManyChildrenBenchmark {
         long lastOnExit = 0;
         for (int i = half; i < n; i++) lastOnExit = Math.max(lastOnExit, exitSeen.get(i));
         double burst = (lastOnExit - killedAt[n - 1]) / 1e6;
-        return String.join("\t", spawner, Long.toString(started), Long.toString(peak), mib(nmt), mib(stacks),
+        return String.join("\t", spawner, Long.toString(started), Long.toString(peak), mib(grown.nonHeap()), mib(grown.threads()),
                 ms(startAll / 1e6), ms(quantile(paced, 0.5)), ms(quantile(paced, 0.9)), ms(quantile(paced, 0.99)),
                 ms(paced.length == 0 ? 0 : paced[paced.length - 1]), ms(burst));
     }
@@ -206,22 +206,34 @@ public final class ManyChildrenBenchmark {
             Pattern.MULTILINE);
     private static final Pattern NMT_TOTAL = Pattern.compile("Total: reserved=\\d+KB, committed=(\\d+)KB");
 
-    /** What NMT sees committed outside the Java heap, whose size the collector changes as it likes. */
-    private static long nativeCommitted() throws Exception {
-        return nmtCommitted("Total") - nmtCommitted("Java Heap");
-    }
-
-    /** Committed KB of an NMT summary category ("Thread", "Total") in bytes, from the VM.native_memory command. */
-    private static long nmtCommitted(String category) throws Exception {
-        String summary = (String) ManagementFactory.getPlatformMBeanServer().invoke(
-                new ObjectName("com.sun.management:type=DiagnosticCommand"), "vmNativeMemory",
-                new Object[] {new String[] {"summary", "scale=KB"}}, new String[] {String[].class.getName()});
-        Matcher m = category.equals("Total") ? NMT_TOTAL.matcher(summary) : NMT_LINE.matcher(summary);
-        while (m.find()) {
-            if (category.equals("Total") || m.group(1).equals(category)) {
-                return Long.parseLong(m.group(category.equals("Total") ? 1 : 2)) * 1024;
-            }
+    /**
+     * Committed native memory as one NMT summary reports it, in bytes: everything outside the Java heap (whose size
+     * the collector changes as it likes), and the "Thread" category. One report per point, so both figures are of
+     * the same moment and the VM walks its memory once.
+     */
+    private record NativeMemory(long nonHeap, long threads) {
+        static NativeMemory now() throws Exception {
+            String summary = (String) ManagementFactory.getPlatformMBeanServer().invoke(
+                    new ObjectName("com.sun.management:type=DiagnosticCommand"), "vmNativeMemory",
+                    new Object[] {new String[] {"summary", "scale=KB"}}, new String[] {String[].class.getName()});
+            return new NativeMemory(committed(summary, "Total") - committed(summary, "Java Heap"),
+                    committed(summary, "Thread"));
         }
-        throw new IllegalStateException("no NMT figure for " + category + " (run with -XX:NativeMemoryTracking=summary)");
+
+        NativeMemory minus(NativeMemory earlier) {
+            return new NativeMemory(nonHeap - earlier.nonHeap, threads - earlier.threads);
+        }
+
+        /** Committed KB of a summary category ("Thread", "Java Heap") or of the total, in bytes. */
+        private static long committed(String summary, String category) {
+            Matcher m = category.equals("Total") ? NMT_TOTAL.matcher(summary) : NMT_LINE.matcher(summary);
+            while (m.find()) {
+                if (category.equals("Total") || m.group(1).equals(category)) {
+                    return Long.parseLong(m.group(category.equals("Total") ? 1 : 2)) * 1024;
+                }
+            }
+            throw new IllegalStateException("no NMT figure for " + category
+                    + " (run with -XX:NativeMemoryTracking=summary)");
+        }
     }
 }
