@@ -13,7 +13,9 @@
  *                               slot, keeping those not answered POLLNVAL
  *   spawn METHOD N REPS         N extra files open; start /bin/true and wait for it. floor: a child sharing the
  *                               parent's memory and descriptor table (no table copy) that calls
- *                               close_range(3, ~0U, CLOSE_RANGE_UNSHARE) and execs; posix_spawn+closefrom_np: glibc
+ *                               close_range(3, ~0U, CLOSE_RANGE_UNSHARE) and execs; floor-pidfd: the same child,
+ *                               started and waited for with the system calls fdkit makes (clone3 with a pidfd, the
+ *                               pidfd in an epoll set, poll, waitid, close); posix_spawn+closefrom_np: glibc
  *   spawn-threads T N SPAWNS    N extra files open; T threads each make SPAWNS floor spawns after one untimed one;
  *                               answers the wall time of the whole block (one number)
  *
@@ -23,14 +25,17 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/sched.h> /* CLONE_CLEAR_SIGHAND, struct clone_args: clone3 is the kernel's, glibc has no wrapper */
 #include <poll.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -214,6 +219,148 @@ static int spawn_floor(char *stack) {
     return wait_true(pid);
 }
 
+/*
+ * ---- floor-pidfd: the floor's child, started and waited for as fdkit's clone mechanism and FdProcess do it ----
+ *
+ * fdkit's sequence per spawn, from its C helper and its Java side (strace -f of FdProcessBuilder(...).start()
+ * .waitFor() shows the same): clone3 with CLONE_VM | CLONE_VFORK | CLONE_FILES | CLONE_PIDFD | CLONE_CLEAR_SIGHAND
+ * and exit signal SIGCHLD on a stack of its own; the pidfd added to the reaper's epoll set, one-shot; waitFor takes
+ * it out of the set again and polls the pidfd itself; once readable, waitid(P_PID, WEXITED | WNOHANG) reaps the
+ * child and the pidfd is closed. What fdkit does besides (the plan, the JDK handle's read of /proc/PID/stat, the
+ * locks and objects) is its own cost, left out here.
+ */
+
+/*
+ * clone3(args, size) whose child makes, on no stack at all, the floor child's two system calls and exits:
+ * close_range(3, ~0U, CLOSE_RANGE_UNSHARE), execve(path, argv, envp), exit_group(127). The parent gets the pid or
+ * -errno. Assembly: after a raw clone3 the child runs on the new stack, where no C frame exists to return to.
+ */
+long clone3_exec(struct clone_args *args, unsigned long size, const char *path, char *const argv[],
+                 char *const envp[]);
+#if defined(__x86_64__)
+#define HAVE_CLONE3_EXEC 1
+__asm__(".text\n"
+        ".type clone3_exec,@function\n"
+        "clone3_exec:\n"         /* rdi args, rsi size, rdx path, rcx argv, r8 envp */
+        "    mov %rdx, %r9\n"     /* close_range takes rdx; the syscall instruction clobbers rcx */
+        "    mov %rcx, %r10\n"
+        "    mov $435, %eax\n"    /* clone3 */
+        "    syscall\n"
+        "    test %rax, %rax\n"
+        "    jnz 1f\n"
+        "    mov $3, %edi\n"      /* the child, sharing every register but rax, rcx, r11 */
+        "    mov $-1, %esi\n"
+        "    mov $2, %edx\n"      /* CLOSE_RANGE_UNSHARE */
+        "    mov $436, %eax\n"    /* close_range */
+        "    syscall\n"
+        "    mov %r9, %rdi\n"
+        "    mov %r10, %rsi\n"
+        "    mov %r8, %rdx\n"
+        "    mov $59, %eax\n"     /* execve */
+        "    syscall\n"
+        "2:  mov $127, %edi\n"
+        "    mov $231, %eax\n"    /* exit_group */
+        "    syscall\n"
+        "    jmp 2b\n"
+        "1:  ret\n"
+        ".size clone3_exec, .-clone3_exec\n");
+#elif defined(__aarch64__)
+#define HAVE_CLONE3_EXEC 1
+__asm__(".text\n"
+        ".type clone3_exec,%function\n"
+        "clone3_exec:\n"         /* x0 args, x1 size, x2 path, x3 argv, x4 envp; svc keeps every register but x0 */
+        "    mov x8, #435\n"      /* clone3 */
+        "    svc #0\n"
+        "    cbnz x0, 1f\n"
+        "    mov x5, x2\n"
+        "    mov x0, #3\n"
+        "    mov w1, #-1\n"
+        "    mov x2, #2\n"        /* CLOSE_RANGE_UNSHARE */
+        "    mov x8, #436\n"      /* close_range */
+        "    svc #0\n"
+        "    mov x0, x5\n"
+        "    mov x1, x3\n"
+        "    mov x2, x4\n"
+        "    mov x8, #221\n"      /* execve */
+        "    svc #0\n"
+        "2:  mov x0, #127\n"
+        "    mov x8, #94\n"       /* exit_group */
+        "    svc #0\n"
+        "    b 2b\n"
+        "1:  ret\n"
+        ".size clone3_exec, .-clone3_exec\n");
+#endif
+
+/* The reaper's epoll set: one per block, as fdkit has one per JVM. */
+static int reaper_epoll = -1;
+
+/*
+ * Whether clone3 runs here; cleared, as fdkit's probe does, where the kernel lacks it or CLONE_CLEAR_SIGHAND (ENOSYS
+ * before 5.3, EINVAL before 5.5) or a seccomp filter refuses it: fdkit then clones with clone, and so does this.
+ */
+#ifdef HAVE_CLONE3_EXEC
+static int clone3_works = 1;
+#else
+static int clone3_works = 0;
+#endif
+
+/* The floor's child with a pidfd, as fdkit starts it: the pid (the pidfd in *pidfd) or -errno. */
+static long start_with_pidfd(char *stack, int *pidfd) {
+#ifdef HAVE_CLONE3_EXEC
+    if (clone3_works) {
+        struct clone_args a;
+        memset(&a, 0, sizeof a);
+        a.flags = CLONE_VM | CLONE_VFORK | CLONE_FILES | CLONE_PIDFD | CLONE_CLEAR_SIGHAND;
+        a.pidfd = (uint64_t)(uintptr_t)pidfd;
+        a.exit_signal = SIGCHLD;
+        a.stack = (uint64_t)(uintptr_t)stack;
+        a.stack_size = CHILD_STACK;
+        /* The first version of the struct, as fdkit passes it: every field it sets is in it. */
+        long pid = clone3_exec(&a, CLONE_ARGS_SIZE_VER0, true_argv[0], true_argv, environ);
+        if (pid != -ENOSYS && pid != -EINVAL && pid != -EPERM) return pid;
+        clone3_works = 0;
+    }
+#endif
+    long pid = clone(floor_child, stack + CHILD_STACK, CLONE_VM | CLONE_VFORK | CLONE_FILES | CLONE_PIDFD | SIGCHLD,
+                     NULL, pidfd);
+    return pid < 0 ? -errno : pid;
+}
+
+static int spawn_floor_pidfd(char *stack) {
+    int pidfd = -1;
+    long pid = start_with_pidfd(stack, &pidfd);
+    if (pid < 0) return fail(clone3_works ? "clone3" : "clone", (int)-pid);
+    struct epoll_event item = {.events = EPOLLIN | EPOLLONESHOT, .data.fd = pidfd};
+    int result = 0;
+    if (epoll_ctl(reaper_epoll, EPOLL_CTL_ADD, pidfd, &item) < 0
+            || epoll_ctl(reaper_epoll, EPOLL_CTL_DEL, pidfd, NULL) < 0) {
+        result = fail("epoll_ctl", errno);
+    }
+    siginfo_t info;
+    for (;;) {
+        struct pollfd exited = {.fd = pidfd, .events = POLLIN};
+        if (poll(&exited, 1, 100) < 0 && errno != EINTR) {
+            if (result == 0) result = fail("poll", errno);
+            while (waitpid((pid_t)pid, NULL, 0) < 0 && errno == EINTR) {}
+            break;
+        }
+        memset(&info, 0, sizeof info);
+        if (waitid(P_PID, (id_t)pid, &info, WEXITED | WNOHANG) < 0) {
+            if (errno == EINTR) continue;
+            if (result == 0) result = fail("waitid", errno);
+            break;
+        }
+        if (info.si_pid == 0) continue; /* not yet: poll again */
+        if (result == 0 && (info.si_code != CLD_EXITED || info.si_status != 0)) {
+            snprintf(error, sizeof error, "/bin/true ended with code %d, status %d", info.si_code, info.si_status);
+            result = -1;
+        }
+        break;
+    }
+    close(pidfd);
+    return result;
+}
+
 static int spawn_posix_closefrom(void) {
 #if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 34))
     posix_spawn_file_actions_t actions;
@@ -235,22 +382,32 @@ static char *new_stack(void) {
     return stack;
 }
 
+enum spawn_method { FLOOR, FLOOR_PIDFD, POSIX_SPAWN_CLOSEFROM };
+
 static int spawn_block(const char *method, int n, int reps) {
-    int floor = strcmp(method, "floor") == 0;
-    if (!floor && strcmp(method, "posix_spawn+closefrom_np") != 0) {
+    enum spawn_method m;
+    if (strcmp(method, "floor") == 0) m = FLOOR;
+    else if (strcmp(method, "floor-pidfd") == 0) m = FLOOR_PIDFD;
+    else if (strcmp(method, "posix_spawn+closefrom_np") == 0) m = POSIX_SPAWN_CLOSEFROM;
+    else {
         snprintf(error, sizeof error, "unknown spawn method '%s'", method);
         return -1;
     }
     char *stack = new_stack();
     if (!stack) return -1;
     int result = open_files(n) < 0 ? -1 : reps;
+    /* Made after the N files, above them: close_from_first(0) at the end closes it with them. */
+    if (result >= 0 && m == FLOOR_PIDFD && (reaper_epoll = epoll_create1(EPOLL_CLOEXEC)) < 0) {
+        result = fail("epoll_create1", errno);
+    }
     for (int rep = -1; result >= 0 && rep < reps; rep++) {
         long long start = now_ns();
-        int r = floor ? spawn_floor(stack) : spawn_posix_closefrom();
+        int r = m == FLOOR ? spawn_floor(stack) : m == FLOOR_PIDFD ? spawn_floor_pidfd(stack) : spawn_posix_closefrom();
         long long elapsed = now_ns() - start;
         if (r < 0) result = -1;
         else if (rep >= 0) times[rep] = elapsed;
     }
+    reaper_epoll = -1;
     free(stack);
     if (close_from_first(0) < 0) return -1;
     return result;

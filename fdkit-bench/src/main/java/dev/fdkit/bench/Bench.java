@@ -58,10 +58,14 @@ public final class Bench {
     /** The longest warm-up per method, JIT quiet or not (a note says so when it is reached). */
     private static final long WARMUP_MAX_NANOS = 20_000_000_000L;
 
-    /** Ratio columns: C is the C anchor doing the same work, FFM the bare downcall in this JVM. */
-    static final String C = "C", FFM = "FFM";
+    /**
+     * Ratio columns: C is the C anchor doing the same work, FFM the bare downcall in this JVM; C+pidfd (spawn, fdkit's
+     * rows) the C floor started and waited for with the system calls fdkit makes around it.
+     */
+    static final String C = "C", FFM = "FFM", C_PIDFD = "C+pidfd";
     private static final String C_PREFIX = "C ";
     private static final String C_FLOOR = "C shared-table floor";
+    private static final String C_FLOOR_PIDFD = "C floor + pidfd/epoll";
 
     private final BenchOptions options;
     private final PrintStream out;
@@ -325,11 +329,17 @@ public final class Bench {
                 if (anchor != null) {
                     // The C program opens its own n files for each block: its table is its own.
                     subjects.add(new Subject(C_FLOOR, false, reps -> anchor.block("spawn floor " + n + " " + reps)));
+                    subjects.add(new Subject(C_FLOOR_PIDFD, false,
+                            reps -> anchor.block("spawn floor-pidfd " + n + " " + reps)));
                     subjects.add(new Subject(C_PREFIX + "posix_spawn+closefrom_np", false,
                             reps -> anchor.block("spawn posix_spawn+closefrom_np " + n + " " + reps)));
                 }
+                // The floor is the headline; fdkit's rows also against the floor made as fdkit makes it, which
+                // splits fdkit's gap into the kernel's cost of the pidfd and epoll calls (that row against the
+                // floor) and fdkit's own.
                 group(Suite.SPAWN, n, subjects, rounds("spawn N=" + n, subjects),
-                        s -> List.of(new Column(C, C_FLOOR)), -1);
+                        s -> FdkitSpawn.isFdkit(s.label()) ? List.of(new Column(C, C_FLOOR),
+                                new Column(C_PIDFD, C_FLOOR_PIDFD)) : List.of(new Column(C, C_FLOOR)), -1);
             } finally {
                 block.closeAll();
             }
@@ -604,7 +614,10 @@ public final class Bench {
             case SPAWN -> "N extra distinct /dev/null files open at " + x + "..; each method starts "
                     + SpawnMethod.PROGRAM + " and waits for it to exit (stdio inherited; NuProcess always makes its own "
                     + "pipes). vs C: against the C floor, a child sharing the parent's memory and table that calls "
-                    + "close_range(3, ~0U, CLOSE_RANGE_UNSHARE) and execs, with as many files open";
+                    + "close_range(3, ~0U, CLOSE_RANGE_UNSHARE) and execs, with as many files open. vs C+pidfd "
+                    + "(fdkit's rows): against the same child started and waited for with fdkit's system calls "
+                    + "(clone3 with CLONE_PIDFD, the pidfd added to and taken out of an epoll set, poll on it, "
+                    + "waitid, close); that row's own vs C is what those calls cost the kernel";
             case SPAWN_THREADS -> "T threads each start " + SpawnMethod.PROGRAM + " and wait, over and over, all at "
                     + "once, " + x + " extra files open; median_us and min_us are the wall time of a block per spawn. "
                     + "vs C: against the C floor spawning from as many threads";

@@ -12,8 +12,16 @@ import java.util.List;
 final class FdkitSpawn {
     private FdkitSpawn() {}
 
+    /** How every fdkit method's label begins. */
+    private static final String LABEL_PREFIX = "fdkit ";
+
+    /** Whether the bench method so labelled is one of fdkit's. */
+    static boolean isFdkit(String label) {
+        return label.startsWith(LABEL_PREFIX);
+    }
+
     /** fdkit with no mechanism forced: what a program gets from FdProcessBuilder. */
-    static final SpawnMethod DEFAULT = new SpawnMethod("default", "fdkit default",
+    static final SpawnMethod DEFAULT = new SpawnMethod("default", LABEL_PREFIX + "default",
             () -> new FdProcessBuilder(SpawnMethod.PROGRAM).inheritIO().start().waitFor());
 
     /**
@@ -21,7 +29,7 @@ final class FdkitSpawn {
      * load; beside {@code posix-spawn} (through the helper) it shows what the binding costs. fdkit reads
      * {@code fdkit.spawn.posixSpawnBinding} at each start: it is set for this one and put back after it.
      */
-    static final SpawnMethod POSIX_SPAWN_FFM = new SpawnMethod("posix-spawn-ffm", "fdkit posix-spawn (FFM)",
+    static final SpawnMethod POSIX_SPAWN_FFM = new SpawnMethod("posix-spawn-ffm", LABEL_PREFIX + "posix-spawn (FFM)",
             FdkitSpawn::posixSpawnThroughFfm);
 
     private static int posixSpawnThroughFfm() throws IOException, InterruptedException {
@@ -36,7 +44,7 @@ final class FdkitSpawn {
     }
 
     static SpawnMethod method(SpawnMechanism m) {
-        return new SpawnMethod(m.propertyValue(), "fdkit " + m.propertyValue(),
+        return new SpawnMethod(m.propertyValue(), LABEL_PREFIX + m.propertyValue(),
                 () -> new FdProcessBuilder(SpawnMethod.PROGRAM).mechanism(m).inheritIO().start().waitFor());
     }
 

@@ -83,7 +83,8 @@ class BenchCommandTest {
     }
 
     private static final List<String> C_CLOSE = List.of("C close_range", "C close_range-cloexec", "C readdir+close");
-    private static final List<String> C_SPAWN = List.of("C shared-table floor", "C posix_spawn+closefrom_np");
+    private static final List<String> C_SPAWN = List.of("C shared-table floor", "C floor + pidfd/epoll",
+            "C posix_spawn+closefrom_np");
 
     /** Every method of the suite and its anchors, except those a "note:" line of the output says cannot run here. */
     private static List<String> expectedMethods(String suite, String out) {
@@ -167,6 +168,12 @@ class BenchCommandTest {
         for (String method : List.of("Fds.closeRange", "Fds.closeFrom", "Fds.markCloseOnExec")) {
             assertTrue(rows.stream().filter(row -> row.method().equals(method)).allMatch(row -> row.ratios().size() == 2),
                     method + " has a ratio to C and to FFM:\n" + r.out());
+        }
+        // spawn: fdkit's rows against the floor and against the floor made with fdkit's pidfd and epoll calls, which
+        // has its own ratio to the floor; the other methods against the floor alone.
+        for (Row row : rows.stream().filter(row -> row.suite().equals("spawn")).toList()) {
+            int expected = row.method().startsWith("fdkit ") ? 2 : row.method().equals("C shared-table floor") ? 0 : 1;
+            assertEquals(expected, row.ratios().size(), row + "\n" + r.out());
         }
 
         // Every descriptor this JVM had is still open, and the bench left none of its own behind.
