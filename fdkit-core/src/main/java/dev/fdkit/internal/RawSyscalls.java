@@ -1,7 +1,6 @@
 package dev.fdkit.internal;
 
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 
@@ -61,10 +60,15 @@ public final class RawSyscalls {
 
     private static final class Syscall6 {
         // The one shape: unused trailing arguments are passed as 0, which the kernel ignores.
+        // Linked as a fixed-argument function, although syscall(2) is variadic: with integer arguments only, every
+        // Linux ABI the JDK links for passes them alike either way, except that x86_64's variadic form also sets
+        // %al (vector registers used), which glibc's syscall (assembly: the number into %rax, then the arguments
+        // shifted) never reads and a compiled va_start (musl's) only tests for zero, to skip saving the vector
+        // registers into its own frame. The variadic form binds that %al as one more argument, which spins four
+        // method-handle species and their lambda forms: about a third of the link a command's first call waits for.
         static final MethodHandle HANDLE = Ffm.downcall("syscall",
                 FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG,
-                        JAVA_LONG),
-                Linker.Option.firstVariadicArg(1));
+                        JAVA_LONG));
     }
 
     private static boolean linkingAhead;
