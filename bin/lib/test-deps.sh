@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Installs, once, the Debian packages bin/test's real-tool tests use, when they are missing and we are root with
 # apt-get: systemd (systemd-socket-activate), libsystemd-dev (a C server using sd_listen_fds), qemu-user and the
-# aarch64 cross compiler and C library (the aarch64 spawn helper, run under emulation). Each test that needs one
+# aarch64 cross compiler and C library (the aarch64 spawn helper, run under emulation), the ppc64le and s390x kernel
+# headers (their system call numbers, checked by SyscallNumbersTest). Each test that needs one
 # skips with the reason when it could not be installed. Quick when everything is there (dpkg -s only).
 set -uo pipefail
-want=(systemd libsystemd-dev qemu-user gcc-aarch64-linux-gnu libc6-dev-arm64-cross)
+want=(systemd libsystemd-dev qemu-user gcc-aarch64-linux-gnu libc6-dev-arm64-cross
+      linux-libc-dev-ppc64el-cross linux-libc-dev-s390x-cross)
 missing=()
 for p in "${want[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

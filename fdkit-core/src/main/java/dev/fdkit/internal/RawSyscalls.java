@@ -20,40 +20,49 @@ public final class RawSyscalls {
      * The system calls fdkit makes by number, with their numbers on the supported architectures: x86_64 has a
      * table of its own (arch/x86/entry/syscalls/syscall_64.tbl), aarch64 the generic one (asm-generic/unistd.h),
      * which has no open, readlink or dup2: only their *at and dup3 forms. riscv64 and loongarch64 use the generic
-     * table as well, so they get aarch64's numbers.
+     * table as well, so they get aarch64's numbers. ppc64le and s390x have tables of their own
+     * (arch/powerpc/kernel/syscalls/syscall.tbl, arch/s390/kernel/syscalls/syscall.tbl, the 64-bit entries).
      */
     public enum Syscall {
-        READ("read", 0, 63), WRITE("write", 1, 64), CLOSE("close", 3, 57), LSEEK("lseek", 8, 62),
-        FCNTL("fcntl", 72, 25), GETDENTS64("getdents64", 217, 61), OPENAT("openat", 257, 56),
-        READLINKAT("readlinkat", 267, 78), MEMFD_CREATE("memfd_create", 319, 279), STATX("statx", 332, 291),
-        PIDFD_SEND_SIGNAL("pidfd_send_signal", 424, 424), IO_URING_SETUP("io_uring_setup", 425, 425),
-        PIDFD_OPEN("pidfd_open", 434, 434), CLOSE_RANGE("close_range", 436, 436);
+        READ("read", 0, 63, 3, 3), WRITE("write", 1, 64, 4, 4), CLOSE("close", 3, 57, 6, 6),
+        LSEEK("lseek", 8, 62, 19, 19), FCNTL("fcntl", 72, 25, 55, 55), GETDENTS64("getdents64", 217, 61, 202, 220),
+        OPENAT("openat", 257, 56, 286, 288), READLINKAT("readlinkat", 267, 78, 296, 298),
+        MEMFD_CREATE("memfd_create", 319, 279, 360, 350), STATX("statx", 332, 291, 383, 379),
+        PIDFD_SEND_SIGNAL("pidfd_send_signal", 424, 424, 424, 424),
+        IO_URING_SETUP("io_uring_setup", 425, 425, 425, 425), PIDFD_OPEN("pidfd_open", 434, 434, 434, 434),
+        CLOSE_RANGE("close_range", 436, 436, 436, 436);
 
         /** The C name, as in {@code __NR_name}. */
         public final String cName;
-        final long x86_64, aarch64;
+        final long x86_64, aarch64, ppc64le, s390x;
         /** The number on this machine's architecture; -1 on an unsupported one. */
         public final long number;
 
-        Syscall(String cName, long x86_64, long aarch64) {
+        Syscall(String cName, long x86_64, long aarch64, long ppc64le, long s390x) {
             this.cName = cName;
             this.x86_64 = x86_64;
             this.aarch64 = aarch64;
+            this.ppc64le = ppc64le;
+            this.s390x = s390x;
             // os.arch read here: an enum's constructor cannot use static fields, its own or (through a cycle) ours
             this.number = switch (System.getProperty("os.arch")) {
                 case "amd64", "x86_64" -> x86_64;
                 // riscv64 and loongarch64 number their calls by the generic table too, as aarch64 does
                 case "aarch64", "riscv64", "loongarch64" -> aarch64;
+                case "ppc64le" -> ppc64le;
+                case "s390x" -> s390x;
                 default -> -1;
             };
         }
 
-        /** The number on {@code arch} ("x86_64" or "aarch64"). */
+        /** The number on {@code arch}: "x86_64", "aarch64", "ppc64le" or "s390x". */
         public long numberOn(String arch) {
             return switch (arch) {
                 case "x86_64" -> x86_64;
                 case "aarch64" -> aarch64;
-                default -> throw new IllegalArgumentException("arch: not x86_64 or aarch64: " + arch);
+                case "ppc64le" -> ppc64le;
+                case "s390x" -> s390x;
+                default -> throw new IllegalArgumentException("arch: not x86_64, aarch64, ppc64le or s390x: " + arch);
             };
         }
     }

@@ -32,9 +32,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The system calls fdkit makes by number: each number of this machine does what its name says (called through its
- * binding), and the numbers of both supported architectures are the kernel headers' (expanded by each
- * architecture's C preprocessor: gcc for this machine's, Debian's gcc-aarch64-linux-gnu or gcc-x86-64-linux-gnu
- * for the other, which the test scripts install).
+ * binding), and the numbers of every architecture with a table are the kernel headers' (expanded by the C
+ * preprocessor: gcc for this machine's, Debian's gcc-aarch64-linux-gnu or gcc-x86-64-linux-gnu for the other; gcc
+ * on Debian's linux-libc-dev-ppc64el-cross and linux-libc-dev-s390x-cross headers for ppc64le and s390x; the test
+ * scripts install them).
  */
 class SyscallNumbersTest {
     @TempDir
@@ -57,7 +58,7 @@ class SyscallNumbersTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"x86_64", "aarch64"})
+    @ValueSource(strings = {"x86_64", "aarch64", "ppc64le", "s390x"})
     void numbersAreTheKernelHeadersOnEachArchitecture(String arch) throws Exception {
         Map<String, Long> headers = headerNumbers(arch);
         for (Syscall sc : Syscall.values()) {
@@ -74,22 +75,40 @@ class SyscallNumbersTest {
         }
     }
 
+    /** Debian's multiarch directory and package of the kernel headers of the architectures read without a compiler. */
+    private static final Map<String, String[]> HEADERS_ONLY = Map.of(
+            "ppc64le", new String[] {"powerpc64le-linux-gnu", "linux-libc-dev-ppc64el-cross"},
+            "s390x", new String[] {"s390x-linux-gnu", "linux-libc-dev-s390x-cross"});
+
     /** __NR_name of every {@link Syscall} (and of open, readlink, dup2) on {@code arch}, where it has one. */
     private static Map<String, Long> headerNumbers(String arch) throws Exception {
         String host = System.getProperty("os.arch").equals("amd64") ? "x86_64" : System.getProperty("os.arch");
-        String cc = arch.equals(host) ? "gcc" : arch + "-linux-gnu-gcc";
-        StringBuilder source = new StringBuilder("#include <asm/unistd.h>\n");
+        List<String> cpp = new ArrayList<>(List.of(arch.equals(host) ? "gcc" : arch + "-linux-gnu-gcc", "-E", "-P"));
+        String cc = cpp.get(0), header = "asm/unistd.h";
+        String debianPackage = "gcc" + (arch.equals(host) ? "" : "-" + arch.replace('_', '-') + "-linux-gnu");
+        String[] headersOnly = HEADERS_ONLY.get(arch);
+        if (!arch.equals(host) && headersOnly != null) {
+            // This machine's preprocessor on the other architecture's 64-bit table, which only defines numbers.
+            Path include = Path.of("/usr", headersOnly[0], "include");
+            debianPackage = headersOnly[1];
+            Assumptions.assumeTrue(Files.isRegularFile(include.resolve("asm/unistd_64.h")), "the " + arch
+                    + " kernel headers are missing, so its system call numbers cannot be checked (Debian's "
+                    + debianPackage + ")");
+            cc = "gcc";
+            header = "asm/unistd_64.h";
+            cpp = new ArrayList<>(List.of(cc, "-E", "-P", "-nostdinc", "-isystem", include.toString()));
+        }
+        cpp.addAll(List.of("-x", "c", "-"));
+        StringBuilder source = new StringBuilder("#include <" + header + ">\n");
         List<String> names = new ArrayList<>(List.of("open", "readlink", "dup2"));
         for (Syscall sc : Syscall.values()) names.add(sc.cName);
         for (String name : names) source.append(name).append(" __NR_").append(name).append('\n');
         Process p;
         try {
-            p = new ProcessBuilder(cc, "-E", "-P", "-x", "c", "-").redirectError(ProcessBuilder.Redirect.DISCARD)
-                    .start();
+            p = new ProcessBuilder(cpp).redirectError(ProcessBuilder.Redirect.DISCARD).start();
         } catch (IOException e) {
             Assumptions.abort(cc + " is missing, so the " + arch + " system call numbers cannot be checked ("
-                    + "Debian's gcc" + (arch.equals(host) ? "" : "-" + arch.replace('_', '-') + "-linux-gnu")
-                    + "): " + e.getMessage());
+                    + "Debian's " + debianPackage + "): " + e.getMessage());
             throw e;
         }
         try (var in = p.getOutputStream()) {
