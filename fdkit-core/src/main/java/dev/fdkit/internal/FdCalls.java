@@ -52,8 +52,13 @@ public final class FdCalls {
         static final VarHandle REVENTS = POLLFD.arrayElementVarHandle(groupElement("revents"));
     }
 
+    /**
+     * close_range a second time, beside {@link #closeRange} (by number through the shared shape), for the success
+     * path of {@link Closer}: glibc's wrapper linked without errno capture, so that a close that succeeds is the
+     * bare downcall CloseFloorBenchmark measures as fdkit's floor, with no capture buffer to look up per thread and
+     * fill. A failure, which has changed nothing, is made again through {@link #closeRange} for its errno.
+     */
     private static final class CloseRangeWithoutErrno {
-        // for the success path, which reads no errno: no capture buffer to look up and fill
         static final Optional<MethodHandle> HANDLE = Ffm.optionalPlainDowncall("close_range",
                 FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
     }
