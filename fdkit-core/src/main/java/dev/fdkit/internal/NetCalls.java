@@ -26,7 +26,8 @@ public final class NetCalls {
     public static final int SOCK_RAW = 3, SOCK_SEQPACKET = 5;
     public static final int SOL_SOCKET = 1, SO_TYPE = 3, SO_ACCEPTCONN = 30, SO_DOMAIN = 39;
     public static final int ENOTSOCK = 88;
-    public static final int EPOLLIN = 0x1, EPOLL_CTL_ADD = 1, EPOLL_CTL_DEL = 2, EPOLL_CLOEXEC = FdCalls.O_CLOEXEC;
+    public static final int EPOLLIN = 0x1, EPOLLOUT = 0x4, EPOLLONESHOT = 1 << 30;
+    public static final int EPOLL_CTL_ADD = 1, EPOLL_CTL_DEL = 2, EPOLL_CTL_MOD = 3, EPOLL_CLOEXEC = FdCalls.O_CLOEXEC;
 
     /** struct epoll_event: packed on x86_64 only (12 bytes, data at 4); elsewhere 16 bytes, data at 8. */
     private static final StructLayout EPOLL_EVENT = switch (System.getProperty("os.arch")) {

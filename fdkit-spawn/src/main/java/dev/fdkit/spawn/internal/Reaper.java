@@ -16,9 +16,12 @@ import java.util.concurrent.locks.LockSupport;
  * ({@link #awaitReady}), so such a wait parks the virtual thread instead of holding its carrier in read(2).
  */
 final class Reaper {
-    private static final int EPOLLOUT = 0x4, EPOLLONESHOT = 1 << 30, EPOLL_CTL_MOD = 3;
-    /** Marks epoll data that is a pipe a virtual thread waits on, not a pidfd. */
-    private static final long PIPE_TAG = 1L << 32;
+    /**
+     * Marks epoll data that is a pipe a virtual thread waits on. A pidfd's data is its number and, above it, the
+     * child's pid (below 2^22), so that an event taken from epoll_wait after its child was reaped and its number
+     * given to a new child's pidfd is told apart from the new child's own (the table is keyed by number).
+     */
+    private static final long PIPE_TAG = 1L << 62;
 
     private static volatile Reaper instance;
 
@@ -67,7 +70,8 @@ final class Reaper {
      */
     boolean watch(FdProcess p, int pidfd) {
         watched.put(pidfd, p);
-        if (NetCalls.epollCtl(epfd, NetCalls.EPOLL_CTL_ADD, pidfd, NetCalls.EPOLLIN | EPOLLONESHOT, pidfd) == 0) {
+        if (NetCalls.epollCtl(epfd, NetCalls.EPOLL_CTL_ADD, pidfd, NetCalls.EPOLLIN | NetCalls.EPOLLONESHOT,
+                pidfdEventData(p.pid(), pidfd)) == 0) {
             return true;
         }
         watched.remove(pidfd, p);
@@ -75,8 +79,14 @@ final class Reaper {
     }
 
     /** Arms {@code pidfd}'s item again after its event found the child not yet reapable; false if it could not. */
-    boolean rearm(int pidfd) {
-        return NetCalls.epollCtl(epfd, EPOLL_CTL_MOD, pidfd, NetCalls.EPOLLIN | EPOLLONESHOT, pidfd) == 0;
+    boolean rearm(FdProcess p, int pidfd) {
+        return NetCalls.epollCtl(epfd, NetCalls.EPOLL_CTL_MOD, pidfd, NetCalls.EPOLLIN | NetCalls.EPOLLONESHOT,
+                pidfdEventData(p.pid(), pidfd)) == 0;
+    }
+
+    /** The epoll data of child {@code pid}'s pidfd {@code pidfd}. */
+    static long pidfdEventData(long pid, int pidfd) {
+        return pid << 32 | pidfd;
     }
 
     /**
@@ -104,13 +114,13 @@ final class Reaper {
         if (!Thread.currentThread().isVirtual()) return;
         if (FdCalls.pollOne(fd, forWrite ? FdCalls.POLLOUT : FdCalls.POLLIN, 0) != 0) return;
         Reaper r = get();
-        if (r != null) r.park(fd, forWrite ? EPOLLOUT : NetCalls.EPOLLIN);
+        if (r != null) r.park(fd, forWrite ? NetCalls.EPOLLOUT : NetCalls.EPOLLIN);
     }
 
     private void park(int fd, int events) {
         Thread self = Thread.currentThread();
         parked.put(fd, self);
-        if (NetCalls.epollCtl(epfd, NetCalls.EPOLL_CTL_ADD, fd, events | EPOLLONESHOT, PIPE_TAG | fd) != 0) {
+        if (NetCalls.epollCtl(epfd, NetCalls.EPOLL_CTL_ADD, fd, events | NetCalls.EPOLLONESHOT, PIPE_TAG | fd) != 0) {
             parked.remove(fd, self);
             return;
         }
@@ -128,21 +138,24 @@ final class Reaper {
         while (true) {
             int n = NetCalls.epollWait(epfd, ready, -1);
             if (n < 0 && n != -Errno.EINTR) pause(); // the epoll descriptor was closed under us: do not spin
-            for (int i = 0; i < n; i++) {
-                if ((ready[i] & PIPE_TAG) != 0) {
-                    Thread t = parked.remove((int) ready[i]);
-                    if (t != null) LockSupport.unpark(t);
-                    continue;
-                }
-                FdProcess p = watched.get((int) ready[i]);
-                if (p == null) continue; // reaped by a waiter meanwhile
-                try {
-                    p.exitEvent(this);
-                } catch (Throwable t) { // report, but never let one child stop the reaping of the others
-                    Thread self = Thread.currentThread();
-                    self.getUncaughtExceptionHandler().uncaughtException(self, t);
-                }
-            }
+            for (int i = 0; i < n; i++) dispatch(ready[i]);
+        }
+    }
+
+    /** One event epoll_wait returned, with its data; a stale one (its child reaped meanwhile) does nothing. */
+    void dispatch(long data) {
+        if ((data & PIPE_TAG) != 0) {
+            Thread t = parked.remove((int) data);
+            if (t != null) LockSupport.unpark(t);
+            return;
+        }
+        FdProcess p = watched.get((int) data);
+        if (p == null || p.pid() != data >>> 32) return; // reaped by a waiter meanwhile, its number maybe reused
+        try {
+            p.exitEvent(this);
+        } catch (Throwable t) { // report, but never let one child stop the reaping of the others
+            Thread self = Thread.currentThread();
+            self.getUncaughtExceptionHandler().uncaughtException(self, t);
         }
     }
 
