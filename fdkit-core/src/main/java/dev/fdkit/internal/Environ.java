@@ -4,6 +4,10 @@ import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
@@ -49,5 +53,17 @@ public final class Environ {
             throw Ffm.unchecked(t);
         }
         return out;
+    }
+
+    /** {@link #current()} less the entries whose name (the bytes before the first '=') is one of {@code names}. */
+    public static byte[][] currentWithout(Set<String> names) {
+        byte[][] all = current();
+        List<byte[]> out = new ArrayList<>(all.length);
+        for (byte[] e : all) {
+            int eq = 0;
+            while (eq < e.length && e[eq] != '=') eq++;
+            if (eq == e.length || !names.contains(new String(e, 0, eq, StandardCharsets.ISO_8859_1))) out.add(e);
+        }
+        return out.size() == all.length ? all : out.toArray(new byte[0][]);
     }
 }

@@ -25,6 +25,7 @@ import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -161,6 +162,14 @@ class SyscallNumbersTest {
                     assertEquals(FdCalls.O_WRONLY, FdCalls.fcntl(fd, FdCalls.F_GETFL, 0) & FdCalls.O_ACCMODE);
                     assertEquals(0, FdCalls.fcntl(fd, FdCalls.F_SETFD, 0));
                     assertEquals(0, FdCalls.fcntl(fd, FdCalls.F_GETFD, 0));
+                }
+                case RT_SIGACTION -> {
+                    // Reads SIGKILL's action, which is always SIG_DFL (0); a sigset size other than 8 is refused.
+                    MemorySegment old = arena.allocate(64, 8);
+                    old.set(JAVA_LONG, 0, -1L);
+                    assertEquals(0, RawSyscalls.call(Syscall.RT_SIGACTION, 9, 0, old.address(), 8));
+                    assertEquals(0L, old.get(JAVA_LONG, 0));
+                    assertEquals(-Errno.EINVAL, RawSyscalls.call(Syscall.RT_SIGACTION, 9, 0, old.address(), 4));
                 }
                 case GETDENTS64 -> assertGetdentsListsWhatTheJdkLists(arena);
                 case OPENAT -> {

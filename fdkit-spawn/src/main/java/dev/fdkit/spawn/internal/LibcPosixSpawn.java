@@ -1,5 +1,6 @@
 package dev.fdkit.spawn.internal;
 
+import dev.fdkit.internal.Environ;
 import dev.fdkit.internal.Errno;
 import dev.fdkit.internal.FdCalls;
 import dev.fdkit.internal.ProcessCalls;
@@ -22,8 +23,6 @@ final class LibcPosixSpawn {
 
     private static final int ENOSYS = 38;
     private static final byte[] DEV_NULL = "/dev/null".getBytes(StandardCharsets.US_ASCII);
-    /** Socket-activation variables of this process: they describe its descriptors, not the child's. */
-    private static final byte[][] LISTEN_VARS = {bytes("LISTEN_PID="), bytes("LISTEN_FDS="), bytes("LISTEN_FDNAMES=")};
     /** A mapping whose optional source is closed here: its destination stays closed in the child. */
     private static final int SKIPPED = Integer.MIN_VALUE;
 
@@ -71,7 +70,8 @@ final class LibcPosixSpawn {
             NativeSpawn.Outcome refused = addActions(req, plan, c.dir(), lowered);
             if (refused != null) return refused;
             if (fail != null && fail.step() == SpawnAbi.STEP_EXEC) return failed(SpawnAbi.STEP_EXEC, 0, fail.errno());
-            int pid = req.spawn(c.paths()[0], search, c.argv(), c.envp(), LISTEN_VARS);
+            byte[][] envp = c.envp() != null ? c.envp() : Environ.currentWithout(Spawner.LISTEN_VARS);
+            int pid = req.spawn(c.paths()[0], search, c.argv(), envp);
             // On failure the C library has reaped its child already.
             return pid < 0 ? failed(SpawnAbi.STEP_EXEC, 0, -pid) : new NativeSpawn.Outcome(pid, -1, 0, SpawnAbi.STEP_NONE, 0);
         } finally {
@@ -148,9 +148,5 @@ final class LibcPosixSpawn {
 
     private static NativeSpawn.Outcome failed(int step, int arg, int errno) {
         return new NativeSpawn.Outcome(0, -1, errno, step, arg);
-    }
-
-    private static byte[] bytes(String s) {
-        return s.getBytes(StandardCharsets.US_ASCII);
     }
 }

@@ -184,8 +184,8 @@ public final class NativeSpawn {
         }
         b.setPointer(at + SpawnAbi.MAPS, maps);
         b.setPointer(at + SpawnAbi.KEEP, b.ints(plan.keep));
-        s.set(JAVA_LONG, at + SpawnAbi.ADDCLOSEFROM_NP, GlibcSpawnActions.ADDCLOSEFROM_ADDRESS);
-        s.set(JAVA_LONG, at + SpawnAbi.ADDCHDIR_NP, GlibcSpawnActions.ADDCHDIR_ADDRESS);
+        s.set(JAVA_LONG, at + SpawnAbi.ADDCLOSEFROM_NP, PosixSpawnCalls.addCloseFromAddress());
+        s.set(JAVA_LONG, at + SpawnAbi.ADDCHDIR_NP, PosixSpawnCalls.addChdirAddress());
         s.set(JAVA_LONG, at + SpawnAbi.SIG_DEFAULT, 0L); // caught signals to SIG_DFL, ignored ones stay ignored: as exec does
         s.set(JAVA_LONG, at + SpawnAbi.SIG_MASK, 0L); // the program starts with no signal blocked
         s.set(JAVA_LONG, at + SpawnAbi.NOFILE_SOFT, nofile == null ? 0L : nofile[0]);
@@ -284,18 +284,6 @@ public final class NativeSpawn {
         MemorySegment at(long offset) {
             return seg.asSlice(offset);
         }
-    }
-
-    /** glibc's non-portable spawn file actions, looked up at run time: present from 2.34 and 2.29. */
-    public static final class GlibcSpawnActions {
-        private GlibcSpawnActions() {}
-
-        public static final Optional<MemorySegment> ADDCLOSEFROM =
-                Linker.nativeLinker().defaultLookup().find("posix_spawn_file_actions_addclosefrom_np");
-        public static final Optional<MemorySegment> ADDCHDIR =
-                Linker.nativeLinker().defaultLookup().find("posix_spawn_file_actions_addchdir_np");
-        static final long ADDCLOSEFROM_ADDRESS = ADDCLOSEFROM.map(MemorySegment::address).orElse(0L);
-        static final long ADDCHDIR_ADDRESS = ADDCHDIR.map(MemorySegment::address).orElse(0L);
     }
 
     /** The library's own account of its ABI (fdkit_abi_layout): "struct" or "struct.member" -> {offset, size}. */

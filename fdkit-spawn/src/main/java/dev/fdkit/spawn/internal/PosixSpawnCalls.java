@@ -54,16 +54,27 @@ final class PosixSpawnCalls {
                 FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
     }
 
-    /** glibc 2.34+; missing in musl and older glibc. */
+    /**
+     * The non-portable file actions, looked up once for both bindings: the helper library gets their addresses
+     * ({@link #addCloseFromAddress()}), the FFM binding links them on first use. closefrom: glibc 2.34+, missing in
+     * musl and older glibc; chdir: glibc 2.29+, musl 1.1.24+.
+     */
+    private static final class NonPortable {
+        static final String ADDCLOSEFROM_NAME = "posix_spawn_file_actions_addclosefrom_np";
+        static final String ADDCHDIR_NAME = "posix_spawn_file_actions_addchdir_np";
+        static final Optional<MemorySegment> ADDCLOSEFROM = LIBC.find(ADDCLOSEFROM_NAME);
+        static final Optional<MemorySegment> ADDCHDIR = LIBC.find(ADDCHDIR_NAME);
+    }
+
+    /** Linked only where {@link #hasCloseFrom()}. */
     private static final class CloseFrom {
-        static final Optional<MethodHandle> ADDCLOSEFROM = Ffm.optionalPlainDowncall(
-                "posix_spawn_file_actions_addclosefrom_np",
+        static final MethodHandle ADDCLOSEFROM = Ffm.plainDowncall(NonPortable.ADDCLOSEFROM_NAME,
                 FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
     }
 
-    /** glibc 2.29+, musl 1.1.24+. */
+    /** Linked only where {@link #hasChdir()}. */
     private static final class Chdir {
-        static final Optional<MethodHandle> ADDCHDIR = Ffm.optionalPlainDowncall("posix_spawn_file_actions_addchdir_np",
+        static final MethodHandle ADDCHDIR = Ffm.plainDowncall(NonPortable.ADDCHDIR_NAME,
                 FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
     }
 
@@ -87,28 +98,9 @@ final class PosixSpawnCalls {
         static final MethodHandle POSIX_SPAWNP = Ffm.plainDowncall("posix_spawnp", SPAWN);
     }
 
-    /** {@code char **environ}: the process's environment as native code sees it, setenv(3) included. */
-    private static final class Environment {
-        static final MemorySegment ENVIRON = LIBC.find("environ")
-                .orElseThrow(() -> new UnsatisfiedLinkError("the C library has no environ"))
-                .reinterpret(ADDRESS.byteSize());
-        /** A bound on the entries walked: environ is NULL-terminated, this only guards against a corrupt table. */
-        static final int MAX_ENTRIES = 1 << 20;
-    }
-
-    /**
-     * rt_sigaction(2) without a new action, to read a disposition the C library's sigaction refuses to report (its
-     * internal signals). The numbers of the architectures fdkit knows; elsewhere -1, and the answer "not ignored".
-     */
+    /** rt_sigaction(2) without a new action, to read a disposition the C library's sigaction refuses to report. */
     private static final class Signals {
-        static final long SYS_RT_SIGACTION = switch (System.getProperty("os.arch")) {
-            case "amd64", "x86_64" -> 13;
-            case "aarch64", "riscv64", "loongarch64" -> 134;
-            case "ppc64", "ppc64le" -> 173;
-            case "s390x" -> 174;
-            default -> -1;
-        };
-        /** struct k_sigaction with the handler first (every architecture above); more than its size. */
+        /** struct k_sigaction with the handler first (every architecture fdkit knows); more than its size. */
         static final long KERNEL_SIGACTION_SIZE = 64;
         static final long KERNEL_SIGSET_SIZE = 8;
         static final long SIG_IGN = 1;
@@ -125,22 +117,32 @@ final class PosixSpawnCalls {
 
     /** Whether posix_spawn_file_actions_addclosefrom_np is there (glibc 2.34+). */
     static boolean hasCloseFrom() {
-        return CloseFrom.ADDCLOSEFROM.isPresent();
+        return NonPortable.ADDCLOSEFROM.isPresent();
     }
 
     /** Whether posix_spawn_file_actions_addchdir_np is there (glibc 2.29+, musl 1.1.24+). */
     static boolean hasChdir() {
-        return Chdir.ADDCHDIR.isPresent();
+        return NonPortable.ADDCHDIR.isPresent();
+    }
+
+    /** The address of posix_spawn_file_actions_addclosefrom_np for the helper library; 0 where it is missing. */
+    static long addCloseFromAddress() {
+        return NonPortable.ADDCLOSEFROM.map(MemorySegment::address).orElse(0L);
+    }
+
+    /** The address of posix_spawn_file_actions_addchdir_np for the helper library; 0 where it is missing. */
+    static long addChdirAddress() {
+        return NonPortable.ADDCHDIR.map(MemorySegment::address).orElse(0L);
     }
 
     /**
-     * Whether this process ignores {@code sig} (SIG_IGN), asked of the kernel; false where that cannot be asked.
+     * Whether this process ignores {@code sig} (SIG_IGN), asked of the kernel; false where that cannot be asked
+     * (an architecture whose numbers fdkit does not know: the call is then ENOSYS).
      */
     static boolean ignored(int sig) {
-        if (Signals.SYS_RT_SIGACTION < 0) return false;
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment old = arena.allocate(Signals.KERNEL_SIGACTION_SIZE, 8);
-            long r = RawSyscalls.call(Signals.SYS_RT_SIGACTION, sig, 0, old.address(), Signals.KERNEL_SIGSET_SIZE);
+            long r = RawSyscalls.call(RawSyscalls.Syscall.RT_SIGACTION, sig, 0, old.address(), Signals.KERNEL_SIGSET_SIZE);
             return r == 0 && old.get(JAVA_LONG, 0) == Signals.SIG_IGN;
         }
     }
@@ -196,7 +198,7 @@ final class PosixSpawnCalls {
         /** Every descriptor from {@code fd} up closed in the child; needs {@link #hasCloseFrom()}. */
         int closeFrom(int fd) {
             try {
-                return (int) CloseFrom.ADDCLOSEFROM.orElseThrow().invokeExact(actions, fd);
+                return (int) CloseFrom.ADDCLOSEFROM.invokeExact(actions, fd);
             } catch (Throwable t) {
                 throw Ffm.unchecked(t);
             }
@@ -205,7 +207,7 @@ final class PosixSpawnCalls {
         /** A chdir to {@code dir} in the child; needs {@link #hasChdir()}. */
         int chdir(byte[] dir) {
             try {
-                return (int) Chdir.ADDCHDIR.orElseThrow().invokeExact(actions, string(dir));
+                return (int) Chdir.ADDCHDIR.invokeExact(actions, string(dir));
             } catch (Throwable t) {
                 throw Ffm.unchecked(t);
             }
@@ -233,15 +235,10 @@ final class PosixSpawnCalls {
             }
         }
 
-        /**
-         * posix_spawn (or posix_spawnp with {@code search}) of {@code path}: the child's pid, or -error.
-         *
-         * @param envp null: the process's environ at this moment, less the entries whose names are in
-         *             {@code leaveOut} (each given as "NAME=")
-         */
-        int spawn(byte[] path, boolean search, byte[][] argv, byte[][] envp, byte[][] leaveOut) {
+        /** posix_spawn (or posix_spawnp with {@code search}) of {@code path}: the child's pid, or -error. */
+        int spawn(byte[] path, boolean search, byte[][] argv, byte[][] envp) {
             MemorySegment pid = arena.allocate(JAVA_INT);
-            MemorySegment env = envp != null ? pointers(envp) : environWithout(leaveOut);
+            MemorySegment env = pointers(envp);
             try {
                 int r = search
                         ? (int) Spawn.POSIX_SPAWNP.invokeExact(pid, string(path), actions, attributes, pointers(argv), env)
@@ -274,40 +271,6 @@ final class PosixSpawnCalls {
             }
             array.setAtIndex(ADDRESS, strings.length, MemorySegment.NULL);
             return array;
-        }
-
-        /** environ itself when it holds none of {@code leaveOut}, else a copy of its pointer array without them. */
-        private MemorySegment environWithout(byte[][] leaveOut) {
-            MemorySegment table = Environment.ENVIRON.get(ADDRESS, 0);
-            if (table.equals(MemorySegment.NULL)) return pointers(new byte[0][]); // after clearenv(3)
-            table = table.reinterpret(ADDRESS.byteSize() * (long) Environment.MAX_ENTRIES);
-            int n = 0, left = 0;
-            while (n < Environment.MAX_ENTRIES) {
-                MemorySegment entry = table.getAtIndex(ADDRESS, n);
-                if (entry.equals(MemorySegment.NULL)) break;
-                if (startsWithAny(entry, leaveOut)) left++;
-                n++;
-            }
-            if (left == 0) return table;
-            MemorySegment copy = arena.allocate(ADDRESS.byteSize() * (n - left + 1L), ADDRESS.byteAlignment());
-            int k = 0;
-            for (int i = 0; i < n; i++) {
-                MemorySegment entry = table.getAtIndex(ADDRESS, i);
-                if (!startsWithAny(entry, leaveOut)) copy.setAtIndex(ADDRESS, k++, entry);
-            }
-            copy.setAtIndex(ADDRESS, k, MemorySegment.NULL);
-            return copy;
-        }
-
-        /** Whether the C string {@code entry} starts with one of {@code prefixes}; reads no byte past its NUL. */
-        private static boolean startsWithAny(MemorySegment entry, byte[][] prefixes) {
-            MemorySegment s = entry.reinterpret(Long.MAX_VALUE);
-            for (byte[] prefix : prefixes) {
-                int i = 0;
-                while (i < prefix.length && s.get(JAVA_BYTE, i) == prefix[i]) i++; // stops at a NUL: no prefix has one
-                if (i == prefix.length) return true;
-            }
-            return false;
         }
 
         @Override

@@ -12,7 +12,6 @@ import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.lang.ProcessBuilder.Redirect;
 import java.nio.charset.Charset;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -352,7 +351,8 @@ public final class Spawner {
      */
     private static byte[][] environment(SpawnRequest r) {
         if (r.environment() == null && r.listen().isEmpty()) return null;
-        byte[][] base = r.environment() != null ? r.environment().entries(LISTEN_VARS) : withoutListenVars(Environ.current());
+        byte[][] base = r.environment() != null ? r.environment().entries(LISTEN_VARS)
+                : Environ.currentWithout(LISTEN_VARS);
         if (r.listen().isEmpty()) return base;
         StringBuilder names = new StringBuilder();
         for (SpawnRequest.ListenSpec l : r.listen()) names.append(names.isEmpty() ? "" : ":").append(l.name());
@@ -362,17 +362,8 @@ public final class Spawner {
         return out;
     }
 
-    private static final Set<String> LISTEN_VARS = Set.of("LISTEN_PID", "LISTEN_FDS", "LISTEN_FDNAMES");
-
-    private static byte[][] withoutListenVars(byte[][] environ) {
-        List<byte[]> out = new ArrayList<>(environ.length);
-        for (byte[] e : environ) {
-            String s = new String(e, StandardCharsets.ISO_8859_1);
-            int eq = s.indexOf('=');
-            if (eq < 0 || !LISTEN_VARS.contains(s.substring(0, eq))) out.add(e);
-        }
-        return out.size() == environ.length ? environ : out.toArray(new byte[0][]);
-    }
+    /** Socket-activation variables of this process: they describe its descriptors, not a child's. */
+    static final Set<String> LISTEN_VARS = Set.of("LISTEN_PID", "LISTEN_FDS", "LISTEN_FDNAMES");
 
     private static byte[] bytes(String s, String what) {
         if (s.indexOf('\0') >= 0) throw new IllegalArgumentException(what + " contains a NUL character");
