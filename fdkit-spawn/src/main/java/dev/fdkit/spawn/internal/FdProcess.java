@@ -33,8 +33,14 @@ public final class FdProcess extends Process {
     private int pollingWaiters;
     private int exitCode;
     private CompletableFuture<Process> exitFuture;
-    /** The JDK's handle, taken at the start (see {@link #watch()}); fdkit's own where /proc cannot tell. */
-    private ProcessHandle handle;
+    /** Threads in {@link Object#wait()} for the reap: only they need a notifyAll, which inflates the monitor. */
+    private int monitorWaiters;
+    /**
+     * The JDK's own handle, taken at the start as the JDK's Process does: once the child is reaped,
+     * ProcessHandle.of(pid) no longer finds it, and {@link #toHandle()} must still equal a handle the JVM's
+     * children() gave while the child ran. fdkit's own handle only where /proc cannot tell.
+     */
+    private final ProcessHandle handle;
 
     /**
      * @param mergedStderr stderr goes into the stdout pipe: the error stream is then, as the JDK's, an empty stream
@@ -51,18 +57,13 @@ public final class FdProcess extends Process {
         this.stdout = stdout == null ? NullInput.INSTANCE : new BufferedInputStream(stdout, 8192);
         this.stderr = stderr != null ? new BufferedInputStream(stderr, 8192)
                 : mergedStderr ? new BufferedInputStream(InputStream.nullInputStream(), 8192) : NullInput.INSTANCE;
+        // Unreaped, so surely this child; taken before the watch starts, so no reap can come first.
+        this.handle = ProcessHandle.of(pid).orElseGet(() -> new SpawnedHandle(this));
     }
 
-    /**
-     * Takes the JDK's handle for the child, as the JDK's Process does at its start: once the child is reaped,
-     * ProcessHandle.of(pid) no longer finds it, and {@link #toHandle()} must still return the JDK's own handle
-     * (which equals one taken from the JVM's children() while the child ran). Taken here rather than at the reap so
-     * the reaper's work per exit stays small; a caller that waits right away pays it while the child execs. Then
-     * starts watching for the child's exit.
-     */
+    /** Starts watching for the child's exit: through the reaper, else on a thread of its own. */
     void watch() {
         synchronized (this) {
-            handle = ProcessHandle.of(pid).orElse(null); // unreaped, so surely this child; empty without /proc
             if (pidfd >= 0 && (watched = watchByReaper(pidfd))) return;
         }
         waitOnOwnThread();
@@ -107,7 +108,7 @@ public final class FdProcess extends Process {
         synchronized (this) {
             if (reaped || !watched) return; // a waiter took over the pidfd, or reaped it
             if (!reapLocked(true)) {
-                if (!reaper.rearm(pidfd)) {
+                if (!reaper.rearm(this, pidfd)) {
                     watched = false;
                     reaper.forget(pidfd, this);
                     waitOnOwnThread();
@@ -145,7 +146,7 @@ public final class FdProcess extends Process {
         if (stdoutPipe != null) stdoutPipe.processExited();
         if (stderrPipe != null) stderrPipe.processExited();
         reaped = true;
-        notifyAll();
+        if (monitorWaiters > 0) notifyAll();
         return true;
     }
 
@@ -230,7 +231,12 @@ public final class FdProcess extends Process {
     private static final int POLL_SLICE_MS = 100;
 
     private synchronized int waitForReaper() throws InterruptedException {
-        while (!reaped) wait();
+        monitorWaiters++;
+        try {
+            while (!reaped) wait();
+        } finally {
+            monitorWaiters--;
+        }
         return exitCode;
     }
 
@@ -242,10 +248,15 @@ public final class FdProcess extends Process {
             if (total <= 0) return false;
             // Elapsed time against the total, never a deadline: now + total can overflow.
             long start = System.nanoTime();
-            while (!reaped) {
-                long left = total - (System.nanoTime() - start);
-                if (left <= 0) return false;
-                TimeUnit.NANOSECONDS.timedWait(this, left);
+            monitorWaiters++;
+            try {
+                while (!reaped) {
+                    long left = total - (System.nanoTime() - start);
+                    if (left <= 0) return false;
+                    TimeUnit.NANOSECONDS.timedWait(this, left);
+                }
+            } finally {
+                monitorWaiters--;
             }
             return true;
         }
@@ -312,15 +323,12 @@ public final class FdProcess extends Process {
     }
 
     /**
-     * The JDK's own handle, taken at the start (see {@link #watch()}): it equals, hashes and compares as
-     * ProcessHandle.of(pid) and the children() of the JVM do. Only where /proc could not tell the start time does
-     * fdkit's own handle stand in, which answers as the JDK's does for an exited process.
+     * The JDK's own handle, taken at the start: it equals, hashes and compares as ProcessHandle.of(pid) and the
+     * children() of the JVM do. Only where /proc could not tell the start time does fdkit's own handle stand in,
+     * which answers as the JDK's does for an exited process.
      */
     @Override
-    public synchronized ProcessHandle toHandle() {
-        if (handle == null) {
-            handle = tryReap() ? new SpawnedHandle(this) : ProcessHandle.of(pid).orElseGet(() -> new SpawnedHandle(this));
-        }
+    public ProcessHandle toHandle() {
         return handle;
     }
 

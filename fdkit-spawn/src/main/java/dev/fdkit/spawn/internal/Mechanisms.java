@@ -48,15 +48,20 @@ public final class Mechanisms {
 
     private static String helperPosixProblem() {
         if (NativeSpawn.loadError().isPresent()) return "the helper library does not load: " + NativeSpawn.loadError().get();
-        return NativeSpawn.GlibcSpawnActions.ADDCLOSEFROM.isEmpty() ? NO_CLOSEFROM : null;
+        return PosixSpawnCalls.hasCloseFrom() ? null : NO_CLOSEFROM;
     }
+
+    /** Set once {@link #checkBeforeProbing()} has passed: later starts read no setting for it. */
+    private static volatile boolean checked;
 
     /**
      * What the first spawn needs, checked before any probe runs so that a failure says plainly what is wrong (and
      * is not a failed class initialization inside a probe): native access for this module, and the spawn settings
-     * (a bad value is an IllegalArgumentException naming it, also where a builder names its mechanism).
+     * (a bad value is an IllegalArgumentException naming it, also where a builder names its mechanism). Once it
+     * has passed, a start checks nothing here: the settings it covers are read once per JVM.
      */
     private static void checkBeforeProbing() {
+        if (checked) return;
         // The helper library is this module's own native code: fail first, and plainly, where that is denied.
         Module self = Mechanisms.class.getModule();
         if (!self.isNativeAccessEnabled()) Ffm.requireNativeAccess(self, () -> MemorySegment.NULL.reinterpret(0));
@@ -64,6 +69,7 @@ public final class Mechanisms {
         configuredPosixSpawnBinding();
         Settings.flag(Settings.SPAWN_CLONE3, true);
         Settings.text(Settings.SPAWN_LIBDIR, "");
+        checked = true;
     }
 
     /** The mechanism {@code fdkit.spawn.mechanism} names; empty for auto. */
