@@ -7,7 +7,6 @@ import dev.fdkit.internal.FileCalls;
 import dev.fdkit.internal.IntList;
 import dev.fdkit.internal.ProcessCalls;
 import dev.fdkit.internal.ProcFiles;
-import dev.fdkit.internal.SockDiag;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -17,7 +16,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
@@ -85,9 +83,6 @@ final class ProcLister {
         private int running; // helpers at work, guarded by this
         private boolean closed; // no helper may start any more, guarded by this
         private Throwable helperFailure; // guarded by this
-        /** A socket was described: the listing will resolve sockets after describing. */
-        private volatile boolean socketSeen;
-        private final AtomicBoolean socketsPrepared = new AtomicBoolean();
         /** The first failure that is not a descriptor closed meanwhile: errno and descriptor. */
         int errno, errnoFd;
 
@@ -160,7 +155,7 @@ final class ProcLister {
                 running++;
             }
             try {
-                work(true);
+                work();
             } catch (Throwable t) {
                 synchronized (this) {
                     if (helperFailure == null) helperFailure = t;
@@ -175,7 +170,7 @@ final class ProcLister {
 
         /** The listing thread describes what is left, then waits for the helpers still on a batch. */
         private void finish() {
-            work(false);
+            work();
             boolean interrupted = false;
             synchronized (this) {
                 closed = true;
@@ -194,18 +189,12 @@ final class ProcLister {
         }
 
         /** Describes published batches until every one is taken and no more will come; waits briefly for more. */
-        private void work(boolean helper) {
+        private void work() {
             Scratch scratch = new Scratch();
             while (true) {
                 int b = next.get();
                 if (b < published) {
                     if (next.compareAndSet(b, b + 1)) describeBatch(b, scratch);
-                    // Socket resolution runs on the listing thread alone once every descriptor is described; its
-                    // first steps (initializing and linking the sock_diag calls, tens of milliseconds) are done
-                    // here meanwhile, on a helper, as soon as a socket shows that they will be needed.
-                    if (helper && socketSeen && !isSelf && socketsPrepared.compareAndSet(false, true)) {
-                        SockDiag.prepare();
-                    }
                 } else if (complete) {
                     if (b >= published) return;
                 } else {
@@ -240,9 +229,7 @@ final class ProcLister {
             if (isSelf) return describeOwn(infoDir, fd, target, scratch.stat, locked);
             int length = ProcFiles.readNumberedInto(infoDir, fd, scratch.info);
             if (length == -Errno.ENOENT) return null;
-            FdInfo f = describe(fdDir, fd, target, length < 0 ? null : scratch.info[0], length, scratch.stat);
-            if (!socketSeen && f.kind() == FdKind.SOCKET) socketSeen = true;
-            return f;
+            return describe(fdDir, fd, target, length < 0 ? null : scratch.info[0], length, scratch.stat);
         }
 
         private synchronized void failed(int err, int fd) {

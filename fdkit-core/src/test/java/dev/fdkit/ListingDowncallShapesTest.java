@@ -2,6 +2,11 @@ package dev.fdkit;
 
 import org.junit.jupiter.api.Test;
 
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -26,16 +31,29 @@ class ListingDowncallShapesTest {
     void listingAnotherProcessLinksOneDowncallShape() throws Exception {
         Process sleeper = new ProcessBuilder("sleep", "60").start();
         try {
-            ChildJvm.Result r = ChildJvm.run(List.of("-Xlog:class+load=info:stdout"), ListOnce.class,
-                    Long.toString(sleeper.pid()));
-            assertEquals(0, r.exit(), r.err());
-            assertTrue(r.lines().stream().anyMatch(l -> l.startsWith("listed ")), r.out());
-            List<String> stubs = r.lines().stream()
-                    .filter(l -> l.contains("jdk.internal.foreign.abi.DowncallStub")).toList();
-            assertEquals(1, stubs.size(), "downcall shapes linked: " + stubs);
+            assertListingLinksOneShape(sleeper.pid());
         } finally {
             sleeper.destroy();
             sleeper.waitFor();
         }
+    }
+
+    /** Sockets are resolved through a sock_diag netlink socket: opening it links no shape of its own either. */
+    @Test
+    void listingAProcessWithSocketsLinksOneDowncallShape() throws Exception {
+        try (ServerSocketChannel tcp = ServerSocketChannel.open(StandardProtocolFamily.INET);
+             SocketChannel unix = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            tcp.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            assertListingLinksOneShape(ProcessHandle.current().pid());
+        }
+    }
+
+    /** Lists {@code pid} in a fresh JVM and asserts that the listing, sockets resolved, linked one shape. */
+    private static void assertListingLinksOneShape(long pid) throws Exception {
+        ChildJvm.Result r = ChildJvm.run(List.of("-Xlog:class+load=info:stdout"), ListOnce.class, Long.toString(pid));
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.lines().stream().anyMatch(l -> l.startsWith("listed ")), r.out());
+        List<String> stubs = r.lines().stream().filter(l -> l.contains("jdk.internal.foreign.abi.DowncallStub")).toList();
+        assertEquals(1, stubs.size(), "downcall shapes linked: " + stubs);
     }
 }

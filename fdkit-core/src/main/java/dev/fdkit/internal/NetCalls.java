@@ -29,28 +29,29 @@ public final class NetCalls {
     public static final int EPOLLIN = 0x1, EPOLLOUT = 0x4, EPOLLONESHOT = 1 << 30;
     public static final int EPOLL_CTL_ADD = 1, EPOLL_CTL_DEL = 2, EPOLL_CTL_MOD = 3, EPOLL_CLOEXEC = FdCalls.O_CLOEXEC;
 
-    /** struct epoll_event: packed on x86_64 only (12 bytes, data at 4); elsewhere 16 bytes, data at 8. */
-    private static final StructLayout EPOLL_EVENT = switch (System.getProperty("os.arch")) {
-        case "amd64", "x86_64" -> MemoryLayout.structLayout(
-                JAVA_INT.withName("events"), JAVA_LONG_UNALIGNED.withName("data"));
-        default -> MemoryLayout.structLayout(
-                JAVA_INT.withName("events"), MemoryLayout.paddingLayout(4), JAVA_LONG.withName("data"));
-    };
-    private static final VarHandle EVENT_EVENTS = EPOLL_EVENT.arrayElementVarHandle(groupElement("events"));
-    private static final VarHandle EVENT_DATA = EPOLL_EVENT.arrayElementVarHandle(groupElement("data"));
-    private static final int EPOLL_MAX_EVENTS = 64;
-    /** Per-thread events array; its first slot also serves as epoll_ctl's argument. */
-    private static final ThreadLocal<MemorySegment> EPOLL_EVENTS = ThreadLocal.withInitial(
-            () -> Arena.ofAuto().allocate(EPOLL_EVENT, EPOLL_MAX_EVENTS));
+    /**
+     * struct epoll_event and its accessors, made on the first epoll call: the var handles cost tens of milliseconds,
+     * which a caller of socket() alone should not pay.
+     */
+    private static final class EpollEvent {
+        /** Packed on x86_64 only (12 bytes, data at 4); elsewhere 16 bytes, data at 8. */
+        static final StructLayout LAYOUT = switch (System.getProperty("os.arch")) {
+            case "amd64", "x86_64" -> MemoryLayout.structLayout(
+                    JAVA_INT.withName("events"), JAVA_LONG_UNALIGNED.withName("data"));
+            default -> MemoryLayout.structLayout(
+                    JAVA_INT.withName("events"), MemoryLayout.paddingLayout(4), JAVA_LONG.withName("data"));
+        };
+        static final VarHandle EVENTS = LAYOUT.arrayElementVarHandle(groupElement("events"));
+        static final VarHandle DATA = LAYOUT.arrayElementVarHandle(groupElement("data"));
+        static final int MAX = 64;
+        /** Per-thread events array; its first slot also serves as epoll_ctl's argument. */
+        static final ThreadLocal<MemorySegment> PER_THREAD = ThreadLocal.withInitial(
+                () -> Arena.ofAuto().allocate(LAYOUT, MAX));
+    }
 
     private static final class Socketpair {
         static final MethodHandle HANDLE = Ffm.downcall("socketpair",
                 FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
-    }
-
-    private static final class Socket {
-        static final MethodHandle HANDLE = Ffm.downcall("socket",
-                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
     }
 
     private static final class Getsockopt {
@@ -84,14 +85,12 @@ public final class NetCalls {
         }
     }
 
-    /** socket(2): the new descriptor, or -errno. */
+    /**
+     * socket(2): the new descriptor, or -errno. By number ({@link RawSyscalls}): a downcall shape of its own would
+     * cost a listing of sockets a link of tens of milliseconds for its one sock_diag socket.
+     */
     public static int socket(int domain, int type, int protocol) {
-        try {
-            MemorySegment st = Ffm.state();
-            return Ffm.result((int) Socket.HANDLE.invokeExact(st, domain, type, protocol), st);
-        } catch (Throwable t) {
-            throw Ffm.unchecked(t);
-        }
+        return (int) RawSyscalls.call(RawSyscalls.Syscall.SOCKET, domain, type, protocol);
     }
 
     /** getsockopt(2) of an int-valued option: its value, or -errno (-ENOTSOCK for a descriptor that is no socket). */
@@ -121,9 +120,9 @@ public final class NetCalls {
     public static int epollCtl(int epfd, int op, int fd, int events, long data) {
         try {
             MemorySegment st = Ffm.state();
-            MemorySegment ev = EPOLL_EVENTS.get();
-            EVENT_EVENTS.set(ev, 0L, 0L, events);
-            EVENT_DATA.set(ev, 0L, 0L, data);
+            MemorySegment ev = EpollEvent.PER_THREAD.get();
+            EpollEvent.EVENTS.set(ev, 0L, 0L, events);
+            EpollEvent.DATA.set(ev, 0L, 0L, data);
             return Ffm.result((int) EpollCtl.HANDLE.invokeExact(st, epfd, op, fd, ev), st);
         } catch (Throwable t) {
             throw Ffm.unchecked(t);
@@ -137,10 +136,10 @@ public final class NetCalls {
     public static int epollWait(int epfd, long[] dataOut, int timeoutMillis) {
         try {
             MemorySegment st = Ffm.state();
-            MemorySegment events = EPOLL_EVENTS.get();
-            int max = Math.min(dataOut.length, EPOLL_MAX_EVENTS);
+            MemorySegment events = EpollEvent.PER_THREAD.get();
+            int max = Math.min(dataOut.length, EpollEvent.MAX);
             int n = Ffm.result((int) EpollWait.HANDLE.invokeExact(st, epfd, events, max, timeoutMillis), st);
-            for (int i = 0; i < n; i++) dataOut[i] = (long) EVENT_DATA.get(events, 0L, (long) i);
+            for (int i = 0; i < n; i++) dataOut[i] = (long) EpollEvent.DATA.get(events, 0L, (long) i);
             return n;
         } catch (Throwable t) {
             throw Ffm.unchecked(t);

@@ -109,21 +109,8 @@ public final class SockDiag {
         void fill(MemorySegment body);
     }
 
-    /**
-     * Opens and closes a sock_diag socket, so that what a dump needs first is linked and initialized: a caller with
-     * a thread to spare does it there while it has other work on its own. Failures are the dump's to report.
-     */
-    public static void prepare() {
-        int fd = open();
-        if (fd >= 0) FdCalls.close(fd);
-    }
-
-    private static int open() {
-        return NetCalls.socket(NetCalls.AF_NETLINK, NetCalls.SOCK_DGRAM | NetCalls.SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
-    }
-
     private static int dump(int requestBytes, Request request, Decoder decoder) {
-        int fd = open();
+        int fd = NetCalls.socket(NetCalls.AF_NETLINK, NetCalls.SOCK_DGRAM | NetCalls.SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
         if (fd < 0) return fd;
         try (Arena arena = Arena.ofConfined()) {
             int length = NLMSG_HDRLEN + requestBytes;

@@ -39,6 +39,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * scripts install them).
  */
 class SyscallNumbersTest {
+    private static final int EAFNOSUPPORT = 97;
     @TempDir
     Path dir;
     private final List<Integer> opened = new ArrayList<>();
@@ -155,6 +156,15 @@ class SyscallNumbersTest {
                     assertEquals(5, FdCalls.lseek(fd, 5, FdCalls.SEEK_SET));
                     assertEquals(5, FdCalls.lseek(fd, 0, FdCalls.SEEK_CUR));
                     assertEquals(-Errno.EINVAL, FdCalls.lseek(fd, -1, FdCalls.SEEK_SET));
+                }
+                case SOCKET -> {
+                    int fd = own("socket", NetCalls.socket(NetCalls.AF_UNIX,
+                            NetCalls.SOCK_DGRAM | NetCalls.SOCK_CLOEXEC, 0));
+                    assertTrue(link(fd).startsWith("socket:["), link(fd));
+                    assertEquals(NetCalls.SOCK_DGRAM, NetCalls.getsockoptInt(fd, NetCalls.SOL_SOCKET, NetCalls.SO_TYPE));
+                    assertEquals(NetCalls.AF_UNIX, NetCalls.getsockoptInt(fd, NetCalls.SOL_SOCKET, NetCalls.SO_DOMAIN));
+                    assertEquals(FdCalls.FD_CLOEXEC, FdCalls.fcntl(fd, FdCalls.F_GETFD, 0));
+                    assertEquals(-EAFNOSUPPORT, NetCalls.socket(4096, NetCalls.SOCK_DGRAM, 0));
                 }
                 case FCNTL -> {
                     int fd = own("open", FdCalls.open("/dev/null", FdCalls.O_WRONLY | FdCalls.O_CLOEXEC, 0));
