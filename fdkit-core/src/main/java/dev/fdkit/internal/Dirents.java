@@ -25,6 +25,8 @@ public final class Dirents implements AutoCloseable {
     private final byte[] bytes;
     private final int dirfd;
     private final boolean owned;
+    /** Whether the sink of the last {@link #next} call stopped the scan. */
+    private boolean stopped;
 
     /** Takes ownership of {@code dirfd}, an open directory descriptor. */
     public Dirents(int dirfd) {
@@ -52,10 +54,10 @@ public final class Dirents implements AutoCloseable {
 
     /** Scans the directory from its current position; returns 0 or -errno. */
     public int forEach(NumberSink sink) {
-        boolean[] stopped = new boolean[1];
+        stopped = false;
         while (true) {
-            long n = next(sink, stopped);
-            if (n <= 0 || stopped[0]) return (int) Math.min(n, 0);
+            long n = next(sink);
+            if (n <= 0 || stopped) return (int) Math.min(n, 0);
         }
     }
 
@@ -64,10 +66,6 @@ public final class Dirents implements AutoCloseable {
      * what it has while the rest is read: the bytes read (0 at the end), or -errno.
      */
     public long next(NumberSink sink) {
-        return next(sink, new boolean[1]);
-    }
-
-    private long next(NumberSink sink, boolean[] stopped) {
         long n = FileCalls.getdents64(dirfd, buf);
         if (n > 0) MemorySegment.copy(buf, JAVA_BYTE, 0, bytes, 0, (int) n);
         for (long off = 0; off < n; ) {
@@ -75,7 +73,7 @@ public final class Dirents implements AutoCloseable {
             int number = parse(bytes, (int) (off + FileCalls.DIRENT64_NAME));
             off += reclen;
             if (number >= 0 && !sink.accept(number)) {
-                stopped[0] = true;
+                stopped = true;
                 return n;
             }
         }
