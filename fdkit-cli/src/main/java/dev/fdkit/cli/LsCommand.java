@@ -21,6 +21,7 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinTask;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 /** {@code fdkit ls}: one row per descriptor of a process. */
@@ -120,8 +121,13 @@ final class LsCommand implements Callable<Integer> {
         return kinds;
     }
 
-    /** From this many rows on, another thread formats the first half of the rows while this one does the rest. */
+    /** From this many rows on, a pool thread formats rows alongside this one. */
     private static final int PARALLEL_ROWS = 4096;
+    /**
+     * Rows per block the two threads take in turn: rows differ in cost (a socket's name is built from its
+     * addresses, a file's is its path), so fixed halves left one thread waiting for the other.
+     */
+    private static final int BLOCK_ROWS = 512;
 
     /** {@code below} gives lines to print under each row (--stacks), or "". */
     static void printTable(FdTable table, List<LsColumn> shown, PrintStream out, Function<FdInfo, String> below) {
@@ -131,33 +137,50 @@ final class LsCommand implements Callable<Integer> {
         LsColumn[] columns = shown.toArray(new LsColumn[0]);
         FdInfo[] listed = table.all().toArray(new FdInfo[0]);
         int n = listed.length;
-        int half = n >= PARALLEL_ROWS && Runtime.getRuntime().availableProcessors() > 1 ? n / 2 : 0;
+        boolean parallel = n >= PARALLEL_ROWS && Runtime.getRuntime().availableProcessors() > 1;
+        int blocks = (n + BLOCK_ROWS - 1) / BLOCK_ROWS;
         String[][] cells = new String[n][];
         String[] header = new String[columns.length];
-        int[] width = new int[columns.length];
-        for (int c = 0; c < columns.length; c++) width[c] = (header[c] = columns[c].name()).length();
-        // The widths need every row's cells, so the halves meet twice: after the cells, and after the lines.
-        int[] firstWidth = width.clone();
-        inHalves(half > 0, () -> cells(listed, 0, half, columns, cells, firstWidth),
-                () -> cells(listed, half, n, columns, cells, width));
-        for (int c = 0; c < columns.length; c++) width[c] = Math.max(width[c], firstWidth[c]);
-        StringBuilder first = new StringBuilder(80 * (half + 1)), rest = new StringBuilder(80 * (n - half));
-        row(first, columns, width, header);
-        inHalves(half > 0, () -> rows(first, listed, 0, half, columns, cells, width, below),
-                () -> rows(rest, listed, half, n, columns, cells, width, below));
-        emit(out, first.append(rest));
+        int[][] widths = new int[2][columns.length]; // per thread: each widens its own
+        for (int c = 0; c < columns.length; c++) widths[0][c] = (header[c] = columns[c].name()).length();
+        // The widths need every row's cells, so the threads meet twice: after the cells, and after the lines.
+        inBlocks(parallel, blocks, (b, thread) -> cells(listed, b * BLOCK_ROWS, Math.min(n, (b + 1) * BLOCK_ROWS),
+                columns, cells, widths[thread]));
+        int[] width = widths[0];
+        for (int c = 0; c < columns.length; c++) width[c] = Math.max(width[c], widths[1][c]);
+        byte[][] text = new byte[blocks][];
+        inBlocks(parallel, blocks, (b, thread) -> {
+            int from = b * BLOCK_ROWS, to = Math.min(n, from + BLOCK_ROWS);
+            StringBuilder sb = new StringBuilder(80 * (to - from));
+            rows(sb, listed, from, to, columns, cells, width, below);
+            text[b] = encoded(out, sb);
+        });
+        StringBuilder head = new StringBuilder();
+        row(head, columns, width, header);
+        emit(out, head);
+        for (byte[] t : text) out.write(t, 0, t.length);
     }
 
-    /** Runs {@code first} on a pool thread while this one runs {@code rest} when {@code parallel}; else both here. */
-    private static void inHalves(boolean parallel, Runnable first, Runnable rest) {
-        if (!parallel) {
-            first.run();
-            rest.run();
-            return;
-        }
-        ForkJoinTask<?> task = ForkJoinPool.commonPool().submit(first);
-        rest.run();
-        task.join();
+    /** Work on block {@code block} of a table, done by {@code thread}: 0 for the caller's, 1 for the pool's. */
+    @FunctionalInterface
+    private interface BlockWork {
+        void run(int block, int thread);
+    }
+
+    /**
+     * Runs {@code work} on every block in [0, blocks): on this thread and, when {@code parallel}, on a pool thread
+     * too, each taking the next block not yet taken. A pool thread that starts late finds fewer or none left.
+     */
+    private static void inBlocks(boolean parallel, int blocks, BlockWork work) {
+        AtomicInteger next = new AtomicInteger();
+        ForkJoinTask<?> helper = parallel ? ForkJoinPool.commonPool().submit(() -> takeBlocks(next, blocks, work, 1))
+                : null;
+        takeBlocks(next, blocks, work, 0);
+        if (helper != null) helper.join();
+    }
+
+    private static void takeBlocks(AtomicInteger next, int blocks, BlockWork work, int thread) {
+        for (int b = next.getAndIncrement(); b < blocks; b = next.getAndIncrement()) work.run(b, thread);
     }
 
     /** The cells of rows [from, to) into {@code cells}, widening {@code width} to fit them. */
@@ -187,11 +210,16 @@ final class LsCommand implements Callable<Integer> {
     }
 
     /**
-     * {@code text} encoded at once in the stream's charset, as print would encode it: print goes through a writer
+     * {@code text} encoded at once in {@code out}'s charset, as print would encode it: print goes through a writer
      * in small pieces, which costs more than the listing on thousands of rows.
      */
+    private static byte[] encoded(PrintStream out, CharSequence text) {
+        return text.toString().getBytes(out.charset());
+    }
+
+    /** Writes {@code text} {@link #encoded} in one piece. */
     private static void emit(PrintStream out, CharSequence text) {
-        byte[] bytes = text.toString().getBytes(out.charset());
+        byte[] bytes = encoded(out, text);
         out.write(bytes, 0, bytes.length);
     }
 

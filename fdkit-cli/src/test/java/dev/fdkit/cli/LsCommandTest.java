@@ -171,8 +171,9 @@ class LsCommandTest {
     }
 
     /**
-     * A table of thousands of rows, which two threads format half each: one line per descriptor in order, and the
-     * columns aligned across the halves; the widest POS is in the first half, the widest FD in the second.
+     * A table of thousands of rows, which two threads format in blocks each takes in turn: one line per descriptor in
+     * order, and the columns aligned across the blocks; the widest POS is in the first block, the widest FD in the
+     * last.
      */
     @Test
     void largeTableIsOneAlignedLinePerDescriptorInOrder() throws Exception {
