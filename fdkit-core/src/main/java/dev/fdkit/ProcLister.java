@@ -314,7 +314,7 @@ final class ProcLister {
         int k = 0;
         for (FdInfo f : out) if (f.kind() == FdKind.SOCKET) inodes[k++] = f.inode();
         Map<Long, ProcNet.Resolved> resolved = ProcNet.resolve(pid, inodes);
-        Map<String, Map<String, String>> attributes = new HashMap<>();
+        SharedAttributes attributes = new SharedAttributes();
         for (int i = 0; i < out.size(); i++) {
             FdInfo f = out.get(i);
             if (f.kind() == FdKind.SOCKET) out.set(i, resolved(pid, f, resolved.get(f.inode()), attributes));
@@ -325,7 +325,7 @@ final class ProcLister {
      * Socket {@code f} with what the tables said of it ({@code r}), else with the protocol its filesystem names;
      * {@code shared} holds the attribute maps made so far for sockets that had none before.
      */
-    private static FdInfo resolved(long pid, FdInfo f, ProcNet.Resolved r, Map<String, Map<String, String>> shared) {
+    private static FdInfo resolved(long pid, FdInfo f, ProcNet.Resolved r, SharedAttributes shared) {
         if (r != null) return withSocket(f, r.kind(), r.info(), null, shared);
         String proto = FileCalls.getxattr("/proc/" + pid + "/fd/" + f.fd(), "system.sockprotoname");
         return proto == null ? f : withSocket(f, kindOfProtocol(proto), null, "protocol " + proto, shared);
@@ -354,13 +354,26 @@ final class ProcLister {
         };
     }
 
+    /**
+     * The attribute maps sockets without attributes of their own share, by type, then state (either may be null).
+     * Keyed by the strings themselves: a concatenated key cost more than the lookup, per socket.
+     */
+    private static final class SharedAttributes {
+        private final Map<String, Map<String, Map<String, String>>> byType = new HashMap<>();
+
+        Map<String, String> of(SocketInfo socket) {
+            return byType.computeIfAbsent(socket.type(), t -> new HashMap<>())
+                    .computeIfAbsent(socket.state(), st -> socketAttributes(Map.of(), socket));
+        }
+    }
+
     private static FdInfo withSocket(FdInfo f, FdKind kind, SocketInfo socket, String detail,
-                                     Map<String, Map<String, String>> shared) {
+                                     SharedAttributes shared) {
         Map<String, String> attributes = f.attributes();
         if (socket != null && (socket.type() != null || socket.state() != null)) {
             // Most sockets have no attributes of their own (no locks): those of one type and state share one map.
             attributes = attributes.isEmpty()
-                    ? shared.computeIfAbsent(socket.type() + "\n" + socket.state(), k -> socketAttributes(Map.of(), socket))
+                    ? shared.of(socket)
                     : socketAttributes(attributes, socket);
         }
         return new FdInfo(f.fd(), kind, f.target(), f.closeOnExec(), f.access(), f.openFlags(), f.position(),

@@ -290,8 +290,13 @@ final class ProcNet {
         return b.length == 4 ? ipv4(b, 0) : ipv6(b);
     }
 
+    /**
+     * Dotted quad. A StringBuilder, not "+": a string concatenation runs through method-handle code that the
+     * JIT compiles only after thousands of calls, and a listing makes one or two per socket from its first one.
+     */
     private static String ipv4(byte[] b, int at) {
-        return (b[at] & 0xff) + "." + (b[at + 1] & 0xff) + "." + (b[at + 2] & 0xff) + "." + (b[at + 3] & 0xff);
+        return new StringBuilder(15).append(b[at] & 0xff).append('.').append(b[at + 1] & 0xff).append('.')
+                .append(b[at + 2] & 0xff).append('.').append(b[at + 3] & 0xff).toString();
     }
 
     /** RFC 5952 text: lower case, the longest run (>= 2) of zero groups as "::"; IPv4-mapped as dotted IPv4. */

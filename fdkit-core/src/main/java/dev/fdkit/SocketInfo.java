@@ -31,11 +31,18 @@ public record SocketInfo(String protocol, String type, String localAddress, int 
         return endpoint(remoteAddress, remotePort);
     }
 
+    /** Built with a StringBuilder, not "+": see ProcNet.ipv4 (a table of sockets names each one's endpoints). */
     private String endpoint(String address, int port) {
         if (address == null) return null;
         if (!isInet()) return address;
-        String a = address.indexOf(':') >= 0 ? "[" + address + "]" : address;
-        return protocol.startsWith("raw") ? a : a + ":" + port;
+        boolean bracketed = address.indexOf(':') >= 0;
+        boolean withPort = !protocol.startsWith("raw");
+        if (!bracketed && !withPort) return address;
+        StringBuilder sb = new StringBuilder(address.length() + 8);
+        if (bracketed) sb.append('[').append(address).append(']');
+        else sb.append(address);
+        if (withPort) sb.append(':').append(port);
+        return sb.toString();
     }
 
     private boolean isInet() {
