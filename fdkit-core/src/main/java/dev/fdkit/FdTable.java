@@ -1,6 +1,7 @@
 package dev.fdkit;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.EnumMap;
@@ -17,9 +18,15 @@ public final class FdTable implements Iterable<FdInfo> {
 
     FdTable(long pid, List<FdInfo> fds) {
         this.pid = pid;
-        List<FdInfo> sorted = new ArrayList<>(fds);
-        sorted.sort(Comparator.comparingInt(FdInfo::fd));
-        this.fds = List.copyOf(sorted);
+        FdInfo[] sorted = fds.toArray(new FdInfo[0]);
+        // A listing comes in directory order, which procfs gives ascending: checking is cheaper than sorting.
+        if (!ascending(sorted)) Arrays.sort(sorted, Comparator.comparingInt(FdInfo::fd));
+        this.fds = List.of(sorted);
+    }
+
+    private static boolean ascending(FdInfo[] fds) {
+        for (int i = 1; i < fds.length; i++) if (fds[i - 1].fd() > fds[i].fd()) return false;
+        return true;
     }
 
     /** {@return the process this listing is of} */
