@@ -55,10 +55,9 @@ final class ProcLister {
             if (batches.errno != 0) {
                 throw processError(pid, batches.errno, "readlink " + base + "/fd/" + batches.errnoFd);
             }
-            List<FdInfo> out = batches.described();
-            int sockets = 0;
-            for (FdInfo f : out) if (f.kind() == FdKind.SOCKET) sockets++;
-            if (sockets > 0) resolveSockets(pid, out, sockets);
+            IntList socketsAt = new IntList();
+            List<FdInfo> out = batches.described(socketsAt);
+            if (socketsAt.size() > 0) resolveSockets(pid, out, socketsAt);
             return new FdTable(pid, out);
         } finally {
             FdCalls.close(fdDir);
@@ -239,13 +238,25 @@ final class ProcLister {
             }
         }
 
-        /** Every descriptor described, in the order listed (null slots, closed meanwhile, left out). */
-        synchronized List<FdInfo> described() {
+        /**
+         * Every descriptor described, in the order listed (null slots, closed meanwhile, left out); the positions of
+         * the sockets among them are added to {@code socketsAt}. Batch by batch, in a method called per batch: one
+         * loop over all descriptors here would run interpreted (see {@link #describeBatch}).
+         */
+        synchronized List<FdInfo> described(IntList socketsAt) {
             int total = 0;
             for (FdInfo[] r : results) total += r.length;
             List<FdInfo> out = new ArrayList<>(total);
-            for (FdInfo[] r : results) for (FdInfo f : r) if (f != null) out.add(f);
+            for (FdInfo[] r : results) collect(r, out, socketsAt);
             return out;
+        }
+
+        private static void collect(FdInfo[] batch, List<FdInfo> out, IntList socketsAt) {
+            for (FdInfo f : batch) {
+                if (f == null) continue;
+                if (f.kind() == FdKind.SOCKET) socketsAt.add(out.size());
+                out.add(f);
+            }
         }
     }
 
@@ -308,16 +319,16 @@ final class ProcLister {
      * Gives every socket its precise kind and addresses: each family is asked once for the whole listing
      * ({@link ProcNet}). A socket none of them lists (another family, another namespace, a netlink socket never bound)
      * gets its kind from the protocol name the socket filesystem reports, and that name as its detail.
+     * {@code socketsAt} holds the positions of the sockets in {@code out}: only they are visited.
      */
-    private static void resolveSockets(long pid, List<FdInfo> out, int count) {
-        long[] inodes = new long[count];
-        int k = 0;
-        for (FdInfo f : out) if (f.kind() == FdKind.SOCKET) inodes[k++] = f.inode();
+    private static void resolveSockets(long pid, List<FdInfo> out, IntList socketsAt) {
+        long[] inodes = new long[socketsAt.size()];
+        for (int k = 0; k < inodes.length; k++) inodes[k] = out.get(socketsAt.get(k)).inode();
         Map<Long, ProcNet.Resolved> resolved = ProcNet.resolve(pid, inodes);
         SharedAttributes attributes = new SharedAttributes();
-        for (int i = 0; i < out.size(); i++) {
-            FdInfo f = out.get(i);
-            if (f.kind() == FdKind.SOCKET) out.set(i, resolved(pid, f, resolved.get(f.inode()), attributes));
+        for (int k = 0; k < inodes.length; k++) {
+            int i = socketsAt.get(k);
+            out.set(i, resolved(pid, out.get(i), resolved.get(inodes[k]), attributes));
         }
     }
 
