@@ -129,8 +129,12 @@ record LsColumn(String name, boolean right, Function<FdInfo, String> cell) {
      * line whatever a file is named.
      */
     static String escape(String s) {
+        // Most cells have nothing to escape: one tight scan finds that, before the loop that rewrites.
+        int first = 0;
+        while (first < s.length() && !needsEscape(s.charAt(first))) first++;
+        if (first == s.length()) return s;
         StringBuilder sb = null;
-        for (int i = 0; i < s.length(); i++) {
+        for (int i = first; i < s.length(); i++) {
             char c = s.charAt(i);
             String e = switch (c) {
                 case '\n' -> "\\n";
@@ -147,6 +151,10 @@ record LsColumn(String name, boolean right, Function<FdInfo, String> cell) {
             sb.append(e);
         }
         return sb == null ? s : sb.toString();
+    }
+
+    private static boolean needsEscape(char c) {
+        return c < 0x20 || c == 0x7f || c == '\\';
     }
 
     // Written out: a record's generated equals and hashCode are bootstrapped on first call (an invokedynamic that
