@@ -244,12 +244,23 @@ public final class ProcFiles {
         long v = 0;
         int digits = 0;
         for (; i < to; i++) {
-            int d = Character.digit(text[i], radix);
+            int d = digit(text[i], radix);
             if (d < 0) break;
             v = v * radix + d;
             digits++;
         }
         return digits == 0 ? -1 : v;
+    }
+
+    /**
+     * The value of ASCII digit {@code b} in {@code radix}, or -1. Not Character.digit: that one reads Unicode tables
+     * through calls the JIT leaves out of line, per byte of every number of every fdinfo of a listing.
+     */
+    private static int digit(byte b, int radix) {
+        int d = b >= '0' && b <= '9' ? b - '0'
+                : b >= 'a' && b <= 'z' ? b - 'a' + 10
+                : b >= 'A' && b <= 'Z' ? b - 'A' + 10 : -1;
+        return d < radix ? d : -1;
     }
 
     /** The first index of {@code key} at the start of a line in {@code text} from {@code from}, or -1. */
