@@ -8,7 +8,8 @@
 # downcall shapes 'ls' links.
 # With BASELINE (another build's launcher, e.g. a checkout of main), its --help and ls are timed in the same
 # rounds, so a change is judged by ratios measured side by side (the targets apply to FDKIT only).
-# Usage: startup.sh [ROUNDS] [FDKIT] [BASELINE]   (default: 21 rounds; FDKIT: the launcher to time, default bin/fdkit)
+# Usage: startup.sh [ROUNDS] [FDKIT] [BASELINE]   (default: 21 rounds; FDKIT: the launcher to time, default bin/fdkit;
+# a source tree's bin/fdkit or the bin/fdkit of an unpacked 'fdkit dist' archive)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 rounds=${1:-21}
@@ -22,8 +23,13 @@ fdkit_find_jdk
 sleep 600 & target=$! # the small process 'ls' lists
 trap 'kill $target 2>/dev/null || true' EXIT
 
-jvm() { # $1 = a source tree's bin/fdkit: the JVM command it execs for the CLI
+jvm() { # $1 = a source tree's or an unpacked distribution's bin/fdkit: the JVM command it execs for the CLI
   local tree; tree=$(cd "$(dirname "$1")/.." && pwd)
+  if [ -f "$tree/lib/fdkit.jvmopts" ]; then # 'fdkit dist' archive: its own runtime, options, cache and jar
+    "$tree/runtime/bin/java" @"$tree/lib/fdkit.jvmopts" -XX:AOTCache="$tree/lib/fdkit.aot" -jar "$tree/lib/fdkit.jar" \
+        "${@:2}"
+    return
+  fi
   "$JAVA" @"$tree/fdkit-cli/src/main/launcher/fdkit.jvmopts" -XX:AOTCache="$tree/fdkit-cli/target/fdkit.aot" \
       -jar "$tree/fdkit-cli/target/fdkit.jar" "${@:2}"
 }
