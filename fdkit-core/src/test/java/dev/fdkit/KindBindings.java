@@ -212,7 +212,7 @@ final class KindBindings {
             case "aarch64" -> 282;
             default -> -1;
         };
-        return nr < 0 ? -Errno.ENOSYS : (int) RawSyscalls.call(nr, flags, 0, 0);
+        return nr < 0 ? -Errno.ENOSYS : (int) RawSyscalls.call(nr, flags, 0, 0, 0, 0, 0);
     }
 
     /** io_uring_setup(2) with {@code entries} and default parameters: the ring's descriptor or -errno. */

@@ -137,16 +137,6 @@ public final class RawSyscalls {
         return call(sc.number, a, 0, 0, 0, 0, 0);
     }
 
-    /** System call {@code number} with three arguments: its result or -errno. */
-    public static long call(long number, long a, long b, long c) {
-        return call(number, a, b, c, 0, 0, 0);
-    }
-
-    /** System call {@code number} with four arguments: its result or -errno. */
-    public static long call(long number, long a, long b, long c, long d) {
-        return call(number, a, b, c, d, 0, 0);
-    }
-
     /** System call {@code number} with six arguments: its result or -errno; -ENOSYS for number -1. */
     public static long call(long number, long a, long b, long c, long d, long e, long f) {
         if (number < 0) return -Errno.ENOSYS;
