@@ -47,14 +47,15 @@ public final class RawSyscalls {
             this.ppc64le = ppc64le;
             this.s390x = s390x;
             // os.arch read here: an enum's constructor cannot use static fields, its own or (through a cycle) ours
-            this.number = switch (System.getProperty("os.arch")) {
-                case "amd64", "x86_64" -> x86_64;
+            String arch = System.getProperty("os.arch");
+            String table = switch (arch) {
+                case "amd64", "x86_64" -> "x86_64";
                 // riscv64 and loongarch64 number their calls by the generic table too, as aarch64 does
-                case "aarch64", "riscv64", "loongarch64" -> aarch64;
-                case "ppc64le" -> ppc64le;
-                case "s390x" -> s390x;
-                default -> -1;
+                case "aarch64", "riscv64", "loongarch64" -> "aarch64";
+                case "ppc64le", "s390x" -> arch;
+                default -> null;
             };
+            this.number = table == null ? -1 : numberOn(table);
         }
 
         /** The number on {@code arch}: "x86_64", "aarch64", "ppc64le" or "s390x". */
