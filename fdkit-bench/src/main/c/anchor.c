@@ -19,6 +19,11 @@
  *   spawn-threads T N SPAWNS    N extra files open; T threads each make SPAWNS floor spawns after one untimed one;
  *                               answers the wall time of the whole block (one number)
  *
+ * The same file, compiled with FDKIT_ANCHOR_LIBRARY defined, is libfdkit-anchor.so: no main() and no timing
+ * blocks, only the spawn methods behind one exported call, fdkit_anchor_spawn_once, which the bench calls through
+ * FFM from its own JVM. The floors timed there and here run the very same code; the ratio between the two is what
+ * spawning from a JVM process costs them.
+ *
  * Built by fdkit-bench's Maven build (src/main/c/build.sh) and shipped in the bench jar.
  */
 #define _GNU_SOURCE
@@ -57,19 +62,22 @@
 #define CHILD_STACK (64 * 1024)
 
 extern char **environ;
+/* The message of the calling thread's last failure: the library is called from many threads at once. */
+static __thread char error[256];
+
+static int fail(const char *what, int err) {
+    snprintf(error, sizeof error, "%s: %s", what, strerror(err));
+    return -1;
+}
+
+#ifndef FDKIT_ANCHOR_LIBRARY
 static char *const true_argv[] = {"/bin/true", NULL};
 static long long times[MAX_REPS];
-static char error[256];
 
 static long long now_ns(void) {
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
     return t.tv_sec * 1000000000LL + t.tv_nsec;
-}
-
-static int fail(const char *what, int err) {
-    snprintf(error, sizeof error, "%s: %s", what, strerror(err));
-    return -1;
 }
 
 static int close_from_first(unsigned flags) {
@@ -190,33 +198,38 @@ static int list_block(int n, int reps, int slots) {
     return result;
 }
 
-/* ---- spawn ----------------------------------------------------------------------------------------------------- */
+#endif /* !FDKIT_ANCHOR_LIBRARY */
+
+/* ---- spawn: each method starts argv[0] (/bin/true) and waits; its exit status, or -1 with error set ---------- */
 
 /* Runs in the child, on the parent's memory and table: only raw system calls until exec. */
-static int floor_child(void *unused) {
-    (void) unused;
+static int floor_child(void *argv) {
+    char *const *args = argv;
     syscall(SYS_close_range, FIRST_FD, ~0U, CLOSE_RANGE_UNSHARE);
-    execve(true_argv[0], true_argv, environ);
+    execve(args[0], args, environ);
     _exit(127);
 }
 
-static int wait_true(pid_t pid) {
+static int exit_status(const char *path, int status) {
+    if (WIFEXITED(status)) return WEXITSTATUS(status);
+    snprintf(error, sizeof error, "%s ended with wait status 0x%x", path, status);
+    return -1;
+}
+
+static int wait_exit(pid_t pid, const char *path) {
     int status;
     while (waitpid(pid, &status, 0) < 0) {
         if (errno != EINTR) return fail("waitpid", errno);
     }
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-        snprintf(error, sizeof error, "/bin/true ended with status 0x%x", status);
-        return -1;
-    }
-    return 0;
+    return exit_status(path, status);
 }
 
 /* One floor spawn: the child borrows the calling thread's stack area until it has exec'd (CLONE_VFORK). */
-static int spawn_floor(char *stack) {
-    pid_t pid = clone(floor_child, stack + CHILD_STACK, CLONE_VM | CLONE_VFORK | CLONE_FILES | SIGCHLD, NULL);
+static int spawn_floor(char *stack, char *const argv[]) {
+    pid_t pid = clone(floor_child, stack + CHILD_STACK, CLONE_VM | CLONE_VFORK | CLONE_FILES | SIGCHLD,
+                      (void *)argv);
     if (pid < 0) return fail("clone", errno);
-    return wait_true(pid);
+    return wait_exit(pid, argv[0]);
 }
 
 /*
@@ -235,6 +248,7 @@ static int spawn_floor(char *stack) {
  * close_range(3, ~0U, CLOSE_RANGE_UNSHARE), execve(path, argv, envp), exit_group(127). The parent gets the pid or
  * -errno. Assembly: after a raw clone3 the child runs on the new stack, where no C frame exists to return to.
  */
+__attribute__((visibility("hidden")))
 long clone3_exec(struct clone_args *args, unsigned long size, const char *path, char *const argv[],
                  char *const envp[]);
 #if defined(__x86_64__)
@@ -291,9 +305,6 @@ __asm__(".text\n"
         ".size clone3_exec, .-clone3_exec\n");
 #endif
 
-/* The reaper's epoll set: one per block, as fdkit has one per JVM. */
-static int reaper_epoll = -1;
-
 /*
  * Whether clone3 runs here; cleared, as fdkit's probe does, where the kernel lacks it or CLONE_CLEAR_SIGHAND (ENOSYS
  * before 5.3, EINVAL before 5.5) or a seccomp filter refuses it: fdkit then clones with clone, and so does this.
@@ -304,10 +315,15 @@ static int clone3_works = 1;
 static int clone3_works = 0;
 #endif
 
+/* Whether clone3 is still tried: threads of the library read it while another may clear it. */
+static int clone3_tried(void) {
+    return __atomic_load_n(&clone3_works, __ATOMIC_RELAXED);
+}
+
 /* The floor's child with a pidfd, as fdkit starts it: the pid (the pidfd in *pidfd) or -errno. */
-static long start_with_pidfd(char *stack, int *pidfd) {
+static long start_with_pidfd(char *stack, char *const argv[], int *pidfd) {
 #ifdef HAVE_CLONE3_EXEC
-    if (clone3_works) {
+    if (clone3_tried()) {
         struct clone_args a;
         memset(&a, 0, sizeof a);
         a.flags = CLONE_VM | CLONE_VFORK | CLONE_FILES | CLONE_PIDFD | CLONE_CLEAR_SIGHAND;
@@ -316,22 +332,23 @@ static long start_with_pidfd(char *stack, int *pidfd) {
         a.stack = (uint64_t)(uintptr_t)stack;
         a.stack_size = CHILD_STACK;
         /* The first version of the struct, as fdkit passes it: every field it sets is in it. */
-        long pid = clone3_exec(&a, CLONE_ARGS_SIZE_VER0, true_argv[0], true_argv, environ);
+        long pid = clone3_exec(&a, CLONE_ARGS_SIZE_VER0, argv[0], argv, environ);
         if (pid != -ENOSYS && pid != -EINVAL && pid != -EPERM) return pid;
-        clone3_works = 0;
+        __atomic_store_n(&clone3_works, 0, __ATOMIC_RELAXED);
     }
 #endif
     long pid = clone(floor_child, stack + CHILD_STACK, CLONE_VM | CLONE_VFORK | CLONE_FILES | CLONE_PIDFD | SIGCHLD,
-                     NULL, pidfd);
+                     (void *)argv, pidfd);
     return pid < 0 ? -errno : pid;
 }
 
-static int spawn_floor_pidfd(char *stack) {
+/* The floor-pidfd spawn; reaper_epoll is the reaper's epoll set (fdkit has one per JVM). */
+static int spawn_floor_pidfd(int reaper_epoll, char *stack, char *const argv[]) {
     int pidfd = -1;
-    long pid = start_with_pidfd(stack, &pidfd);
-    if (pid < 0) return fail(clone3_works ? "clone3" : "clone", (int)-pid);
+    long pid = start_with_pidfd(stack, argv, &pidfd);
+    if (pid < 0) return fail(clone3_tried() ? "clone3" : "clone", (int)-pid);
     struct epoll_event item = {.events = EPOLLIN | EPOLLONESHOT, .data.fd = pidfd};
-    int result = 0;
+    int result = 0, status = -1;
     if (epoll_ctl(reaper_epoll, EPOLL_CTL_ADD, pidfd, &item) < 0
             || epoll_ctl(reaper_epoll, EPOLL_CTL_DEL, pidfd, NULL) < 0) {
         result = fail("epoll_ctl", errno);
@@ -351,27 +368,30 @@ static int spawn_floor_pidfd(char *stack) {
             break;
         }
         if (info.si_pid == 0) continue; /* not yet: poll again */
-        if (result == 0 && (info.si_code != CLD_EXITED || info.si_status != 0)) {
-            snprintf(error, sizeof error, "/bin/true ended with code %d, status %d", info.si_code, info.si_status);
+        if (info.si_code == CLD_EXITED) {
+            status = info.si_status;
+        } else if (result == 0) {
+            snprintf(error, sizeof error, "%s ended with code %d, signal %d", argv[0], info.si_code, info.si_status);
             result = -1;
         }
         break;
     }
     close(pidfd);
-    return result;
+    return result < 0 ? -1 : status;
 }
 
-static int spawn_posix_closefrom(void) {
+static int spawn_posix_closefrom(char *const argv[]) {
 #if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 34))
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_addclosefrom_np(&actions, FIRST_FD);
     pid_t pid;
-    int err = posix_spawn(&pid, true_argv[0], &actions, NULL, true_argv, environ);
+    int err = posix_spawn(&pid, argv[0], &actions, NULL, argv, environ);
     posix_spawn_file_actions_destroy(&actions);
     if (err != 0) return fail("posix_spawn", err);
-    return wait_true(pid);
+    return wait_exit(pid, argv[0]);
 #else
+    (void) argv;
     return fail("posix_spawn_file_actions_addclosefrom_np (glibc < 2.34)", ENOSYS);
 #endif
 }
@@ -382,7 +402,92 @@ static char *new_stack(void) {
     return stack;
 }
 
-enum spawn_method { FLOOR, FLOOR_PIDFD, POSIX_SPAWN_CLOSEFROM };
+/* The library's method ids: the bench's Java side passes them. */
+enum spawn_method { FLOOR = 0, FLOOR_PIDFD = 1, POSIX_SPAWN_CLOSEFROM = 2 };
+
+/* One spawn of argv[0] by method m: its exit status, or -1 with error set. */
+static int spawn_once(enum spawn_method m, int reaper_epoll, char *stack, char *const argv[]) {
+    switch (m) {
+    case FLOOR: return spawn_floor(stack, argv);
+    case FLOOR_PIDFD: return spawn_floor_pidfd(reaper_epoll, stack, argv);
+    case POSIX_SPAWN_CLOSEFROM: return spawn_posix_closefrom(argv);
+    }
+    snprintf(error, sizeof error, "unknown spawn method %d", (int)m);
+    return -1;
+}
+
+#ifdef FDKIT_ANCHOR_LIBRARY
+/* ---- the library: one spawn per call, from whichever thread calls ---------------------------------------------- */
+
+/* Each calling thread's child stack: allocated on its first spawn, freed when the thread exits. */
+static pthread_key_t stack_key;
+static pthread_once_t stack_key_once = PTHREAD_ONCE_INIT;
+static int stack_key_error;
+
+static void make_stack_key(void) {
+    stack_key_error = pthread_key_create(&stack_key, free);
+}
+
+static char *calling_thread_stack(void) {
+    pthread_once(&stack_key_once, make_stack_key);
+    if (stack_key_error != 0) {
+        fail("pthread_key_create", stack_key_error);
+        return NULL;
+    }
+    char *stack = pthread_getspecific(stack_key);
+    if (stack) return stack;
+    if (!(stack = new_stack())) return NULL;
+    int err = pthread_setspecific(stack_key, stack);
+    if (err != 0) {
+        free(stack);
+        fail("pthread_setspecific", err);
+        return NULL;
+    }
+    return stack;
+}
+
+/* The reaper's epoll set, made on the first floor-pidfd spawn and kept as long as the process, as fdkit's is. */
+static pthread_once_t library_epoll_once = PTHREAD_ONCE_INIT;
+static int library_epoll = -1, library_epoll_error;
+
+static void make_library_epoll(void) {
+    library_epoll = epoll_create1(EPOLL_CLOEXEC);
+    if (library_epoll < 0) library_epoll_error = errno;
+}
+
+/*
+ * Starts path (argv: path alone) by method (0 floor, 1 floor-pidfd, 2 posix_spawn+closefrom_np) from the calling
+ * thread and waits for it: its exit status (127 if exec failed), or -1 with fdkit_anchor_error() saying why.
+ */
+__attribute__((visibility("default")))
+int fdkit_anchor_spawn_once(int method, const char *path) {
+    if (method < FLOOR || method > POSIX_SPAWN_CLOSEFROM) {
+        snprintf(error, sizeof error, "unknown spawn method %d (0 floor, 1 floor-pidfd, 2 posix_spawn+closefrom_np)",
+                 method);
+        return -1;
+    }
+    if (path == NULL) {
+        snprintf(error, sizeof error, "path is NULL");
+        return -1;
+    }
+    char *stack = calling_thread_stack();
+    if (!stack) return -1;
+    if (method == FLOOR_PIDFD) {
+        pthread_once(&library_epoll_once, make_library_epoll);
+        if (library_epoll < 0) return fail("epoll_create1", library_epoll_error);
+    }
+    /* On this thread's stack: the child, sharing the memory, reads it while this thread waits (CLONE_VFORK). */
+    char *const argv[] = {(char *)path, NULL};
+    return spawn_once((enum spawn_method)method, library_epoll, stack, argv);
+}
+
+/* The calling thread's last failure, as fdkit_anchor_spawn_once left it. */
+__attribute__((visibility("default")))
+const char *fdkit_anchor_error(void) {
+    return error;
+}
+
+#else /* the program */
 
 static int spawn_block(const char *method, int n, int reps) {
     enum spawn_method m;
@@ -396,18 +501,25 @@ static int spawn_block(const char *method, int n, int reps) {
     char *stack = new_stack();
     if (!stack) return -1;
     int result = open_files(n) < 0 ? -1 : reps;
-    /* Made after the N files, above them: close_from_first(0) at the end closes it with them. */
+    /* The reaper's epoll set, one per block: made after the N files, above them, close_from_first(0) at the end
+     * closes it with them. */
+    int reaper_epoll = -1;
     if (result >= 0 && m == FLOOR_PIDFD && (reaper_epoll = epoll_create1(EPOLL_CLOEXEC)) < 0) {
         result = fail("epoll_create1", errno);
     }
     for (int rep = -1; result >= 0 && rep < reps; rep++) {
         long long start = now_ns();
-        int r = m == FLOOR ? spawn_floor(stack) : m == FLOOR_PIDFD ? spawn_floor_pidfd(stack) : spawn_posix_closefrom();
+        int r = spawn_once(m, reaper_epoll, stack, true_argv);
         long long elapsed = now_ns() - start;
-        if (r < 0) result = -1;
-        else if (rep >= 0) times[rep] = elapsed;
+        if (r < 0) {
+            result = -1;
+        } else if (r != 0) {
+            snprintf(error, sizeof error, "%s exited with status %d", true_argv[0], r);
+            result = -1;
+        } else if (rep >= 0) {
+            times[rep] = elapsed;
+        }
     }
-    reaper_epoll = -1;
     free(stack);
     if (close_from_first(0) < 0) return -1;
     return result;
@@ -426,10 +538,10 @@ static void *spawner_main(void *arg) {
     struct spawner *s = arg;
     char *stack = aligned_alloc(64, CHILD_STACK);
     /* One untimed spawn each, then all start together. */
-    int ok = stack != NULL && spawn_floor(stack) == 0;
+    int ok = stack != NULL && spawn_floor(stack, true_argv) == 0;
     pthread_barrier_wait(s->start);
     s->began = now_ns();
-    for (int i = 0; ok && i < s->spawns; i++) ok = spawn_floor(stack) == 0;
+    for (int i = 0; ok && i < s->spawns; i++) ok = spawn_floor(stack, true_argv) == 0;
     s->ended = now_ns();
     if (!ok) {
         s->failed = 1;
@@ -521,3 +633,4 @@ int main(void) {
     }
     return 0;
 }
+#endif /* FDKIT_ANCHOR_LIBRARY */
