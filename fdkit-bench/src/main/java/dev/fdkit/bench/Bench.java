@@ -27,7 +27,8 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * The in-process runner behind {@code fdkit bench}: measures fdkit's close, list and spawn calls against the plain
  * JDK ways and against anchors doing the same work with nothing of fdkit around it (a C program it runs as a child
- * process, and for close a bare FFM downcall), printing a table per descriptor count as it goes.
+ * process; in this JVM, for close a bare FFM downcall and for spawn the C program's floors loaded as a library),
+ * printing a table per descriptor count as it goes.
  *
  * <p>It never touches the JVM's own descriptors: it chooses a base above the highest descriptor open when it starts
  * (plus {@link FdBlock#HEADROOM}), opens its N files there, and every close it times acts on base and up only.
@@ -60,9 +61,10 @@ public final class Bench {
 
     /**
      * Ratio columns: C is the C anchor doing the same work, FFM the bare downcall in this JVM; C+pidfd (spawn, fdkit's
-     * rows) the C floor started and waited for with the system calls fdkit makes around it.
+     * rows) the C floor started and waited for with the system calls fdkit makes around it, JVM+pidfd (the same
+     * rows) that floor run in this JVM.
      */
-    static final String C = "C", FFM = "FFM", C_PIDFD = "C+pidfd";
+    static final String C = "C", FFM = "FFM", C_PIDFD = "C+pidfd", JVM_PIDFD = "JVM+pidfd";
     private static final String C_PREFIX = "C ";
     private static final String C_FLOOR = "C shared-table floor";
     private static final String C_FLOOR_PIDFD = "C floor + pidfd/epoll";
@@ -319,7 +321,10 @@ public final class Bench {
 
     private void spawnSuite() throws Exception {
         List<SpawnMethod> methods = SpawnMethod.available(notes);
-        begin(Suite.SPAWN, methods.stream().map(SpawnMethod::label).toList(), i -> methods.get(i).run());
+        List<SpawnMethod> floorsInJvm = InJvmAnchor.available(notes);
+        List<SpawnMethod> warmed = new ArrayList<>(methods);
+        warmed.addAll(floorsInJvm);
+        begin(Suite.SPAWN, warmed.stream().map(SpawnMethod::label).toList(), i -> warmed.get(i).run());
         for (int n : spawnSizes(max)) {
             progress.step("spawn N=" + n);
             block.open(n);
@@ -334,16 +339,38 @@ public final class Bench {
                     subjects.add(new Subject(C_PREFIX + "posix_spawn+closefrom_np", false,
                             reps -> anchor.block("spawn posix_spawn+closefrom_np " + n + " " + reps)));
                 }
-                // The floor is the headline; fdkit's rows also against the floor made as fdkit makes it, which
-                // splits fdkit's gap into the kernel's cost of the pidfd and epoll calls (that row against the
-                // floor) and fdkit's own.
-                group(Suite.SPAWN, n, subjects, rounds("spawn N=" + n, subjects),
-                        s -> FdkitSpawn.isFdkit(s.label()) ? List.of(new Column(C, C_FLOOR),
-                                new Column(C_PIDFD, C_FLOOR_PIDFD)) : List.of(new Column(C, C_FLOOR)), -1);
+                // The same floors in this JVM, with this JVM's table (the n files among it), timed as fdkit is.
+                for (SpawnMethod m : floorsInJvm) subjects.add(callTimed(m.label(), m::run));
+                group(Suite.SPAWN, n, subjects, rounds("spawn N=" + n, subjects), s -> spawnColumns(s.label()), -1);
             } finally {
                 block.closeAll();
             }
         }
+    }
+
+    /**
+     * The floor is the headline. fdkit's rows also against the floor made as fdkit makes it, which splits fdkit's gap
+     * into the kernel's cost of the pidfd and epoll calls (that row against the floor) and the rest; and against that
+     * floor run in this JVM, which splits the rest into the JVM process's cost (the in-JVM floor against its twin in
+     * the C anchor, in its C column) and fdkit's own.
+     */
+    private static List<Column> spawnColumns(String label) {
+        if (FdkitSpawn.isFdkit(label)) {
+            return List.of(new Column(C, C_FLOOR), new Column(C_PIDFD, C_FLOOR_PIDFD),
+                    new Column(JVM_PIDFD, InJvmAnchor.Floor.FLOOR_PIDFD.label()));
+        }
+        for (InJvmAnchor.Floor f : InJvmAnchor.Floor.values()) {
+            if (f.label().equals(label)) return List.of(new Column(C, outOfProcessTwin(f)));
+        }
+        return List.of(new Column(C, C_FLOOR));
+    }
+
+    /** The C anchor's row doing what {@code floor} does in this JVM. */
+    private static String outOfProcessTwin(InJvmAnchor.Floor floor) {
+        return switch (floor) {
+            case FLOOR -> C_FLOOR;
+            case FLOOR_PIDFD -> C_FLOOR_PIDFD;
+        };
     }
 
     /**
@@ -562,14 +589,16 @@ public final class Bench {
 
     // ---- output ------------------------------------------------------------------------------------------------
 
-    private static final String ROW = "%7d  %-30s %11.1f %11.1f";
+    /** The method column's width: the longest label, "C floor + pidfd/epoll in this JVM". */
+    static final int METHOD_WIDTH = 33;
+    private static final String ROW = "%7d  %-" + METHOD_WIDTH + "s %11.1f %11.1f";
 
     /** One N's rows, under a heading naming the ratio columns present. */
     private void printGroup(List<Result> rs) {
         Set<String> columns = new LinkedHashSet<>();
         for (Result r : rs) for (Ratio q : r.ratios()) columns.add(q.column());
         String extra = rs.stream().anyMatch(r -> r.extra() >= 0) ? extraName(rs.get(0).suite()) : null;
-        StringBuilder head = new StringBuilder(String.format(Locale.ROOT, "%7s  %-30s %11s %11s",
+        StringBuilder head = new StringBuilder(String.format(Locale.ROOT, "%7s  %-" + METHOD_WIDTH + "s %11s %11s",
                 rs.get(0).suite() == Suite.SPAWN_THREADS ? "T" : "N", "method", "median_us", "min_us"));
         for (String c : columns) head.append(String.format(Locale.ROOT, "  %-24s", "vs " + c + " [CI]"));
         if (extra != null) head.append(String.format(Locale.ROOT, " %9s", extra));
@@ -617,7 +646,10 @@ public final class Bench {
                     + "close_range(3, ~0U, CLOSE_RANGE_UNSHARE) and execs, with as many files open. vs C+pidfd "
                     + "(fdkit's rows): against the same child started and waited for with fdkit's system calls "
                     + "(clone3 with CLONE_PIDFD, the pidfd added to and taken out of an epoll set, poll on it, "
-                    + "waitid, close); that row's own vs C is what those calls cost the kernel";
+                    + "waitid, close); that row's own vs C is what those calls cost the kernel. The two rows 'in this "
+                    + "JVM' run the same C code loaded into this JVM and called through FFM once per spawn: their vs C "
+                    + "(against the same floor in the C anchor) is what spawning from a JVM process costs; vs "
+                    + "JVM+pidfd (fdkit's rows): against the pidfd one, what fdkit's own work costs";
             case SPAWN_THREADS -> "T threads each start " + SpawnMethod.PROGRAM + " and wait, over and over, all at "
                     + "once, " + x + " extra files open; median_us and min_us are the wall time of a block per spawn. "
                     + "vs C: against the C floor spawning from as many threads";

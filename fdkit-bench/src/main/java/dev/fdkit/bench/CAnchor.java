@@ -2,15 +2,12 @@ package dev.fdkit.bench;
 
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Arrays;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -22,10 +19,11 @@ import java.util.concurrent.TimeUnit;
  * line, one answer line of nanosecond times. It runs as its own process, not loaded into this JVM with FFM, because
  * what it anchors is the work done by a plain single-threaded C program: inside the JVM its calls would share a
  * table with a dozen threads (poll(2) and fcntl(2) then take a reference on every file they look at) and the JVM's
- * own descriptors. The bare FFM downcall rows are the in-JVM anchor.
+ * own descriptors. The in-JVM anchors are the bare FFM downcall rows (close) and {@link InJvmAnchor}, the same
+ * spawn floors loaded into this JVM.
  */
 final class CAnchor implements AutoCloseable {
-    private static final String RESOURCE = "native/linux-%s/fdkit-anchor";
+    private static final String PROGRAM = "fdkit-anchor";
     /** A block that has not answered after this long is taken as hung: the anchor is killed and the bench fails. */
     private static final long BLOCK_TIMEOUT_SECONDS = 300;
 
@@ -46,11 +44,7 @@ final class CAnchor implements AutoCloseable {
 
     /** Whether this jar carries the anchor for this machine's architecture. */
     static boolean shipped() {
-        return CAnchor.class.getResource(resource()) != null;
-    }
-
-    private static String resource() {
-        return String.format(RESOURCE, System.getProperty("os.arch"));
+        return ShippedNative.shipped(PROGRAM);
     }
 
     /**
@@ -58,15 +52,8 @@ final class CAnchor implements AutoCloseable {
      * file again: the running process keeps its image.
      */
     static CAnchor start() throws IOException {
-        Path file = Files.createTempFile("fdkit-anchor", "",
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        Path file = ShippedNative.copyOut(PROGRAM);
         try {
-            // Written into the file just created, which keeps its owner-only rwx (Files.copy would replace it).
-            try (InputStream in = CAnchor.class.getResourceAsStream(resource());
-                 OutputStream to = Files.newOutputStream(file)) {
-                if (in == null) throw new IOException("this jar has no C anchor for " + System.getProperty("os.arch"));
-                in.transferTo(to);
-            }
             return new CAnchor(new ProcessBuilder(file.toString()).redirectError(ProcessBuilder.Redirect.INHERIT).start());
         } finally {
             Files.deleteIfExists(file);

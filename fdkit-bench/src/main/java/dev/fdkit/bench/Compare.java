@@ -21,6 +21,9 @@ import java.util.Map;
 final class Compare {
     private Compare() {}
 
+    /** A line after its suite and N: method, column, now, baseline, verdict. */
+    private static final String REST = "  %-" + Bench.METHOD_WIDTH + "s %-9s  %-24s  %-24s  %s%n";
+
     /** A ratio's identity across runs. */
     private record Key(Suite suite, int n, String method, String column) {}
 
@@ -30,7 +33,7 @@ final class Compare {
         out.println();
         out.println("== compare with " + file + ": each ratio now beside the baseline's, flagged only when the two "
                 + "intervals do not overlap");
-        out.printf(Locale.ROOT, "%-13s %7s  %-30s %-7s  %-24s  %-24s  %s%n", "suite", "N", "method", "vs",
+        out.printf(Locale.ROOT, "%-13s %7s" + REST, "suite", "N", "method", "vs",
                 "now [CI]", "baseline [CI]", "verdict");
         int changed = 0, regressed = 0, compared = 0;
         for (Map.Entry<Key, Ratio> e : after.entrySet()) {
@@ -53,12 +56,12 @@ final class Compare {
                     verdict = "same";
                 }
             }
-            out.printf(Locale.ROOT, "%-13s %7d  %-30s %-7s  %-24s  %-24s  %s%n", k.suite().id(), k.n(), k.method(),
+            out.printf(Locale.ROOT, "%-13s %7d" + REST, k.suite().id(), k.n(), k.method(),
                     k.column(), Bench.format(is), was == null ? "-" : Bench.format(was), verdict);
         }
         for (Key k : before.keySet()) {
             if (!after.containsKey(k)) {
-                out.printf(Locale.ROOT, "%-13s %7d  %-30s %-7s  %-24s  %-24s  %s%n", k.suite().id(), k.n(), k.method(),
+                out.printf(Locale.ROOT, "%-13s %7d" + REST, k.suite().id(), k.n(), k.method(),
                         k.column(), "-", Bench.format(before.get(k)), "not measured now");
             }
         }

@@ -63,7 +63,8 @@ final class FdkitSpawn {
         return out;
     }
 
-    private static void addIfItStarts(SpawnMethod method, List<SpawnMethod> out, List<String> notes) {
+    /** Adds {@code method} to {@code out} if it starts the program now; else a note with the reason. */
+    static void addIfItStarts(SpawnMethod method, List<SpawnMethod> out, List<String> notes) {
         try {
             method.run();
             out.add(method);
