@@ -46,6 +46,11 @@ final class InJvmAnchor {
         String label() {
             return label;
         }
+
+        /** The method id of {@code fdkit_anchor_spawn_once}. */
+        int id() {
+            return id;
+        }
     }
 
     /** (int method, const char *path) int: the exit status, or -1 with the message in {@link #error}. */

@@ -85,6 +85,8 @@ class BenchCommandTest {
     private static final List<String> C_CLOSE = List.of("C close_range", "C close_range-cloexec", "C readdir+close");
     private static final List<String> C_SPAWN = List.of("C shared-table floor", "C floor + pidfd/epoll",
             "C posix_spawn+closefrom_np");
+    private static final List<String> IN_JVM_SPAWN = java.util.Arrays.stream(InJvmAnchor.Floor.values())
+            .map(InJvmAnchor.Floor::label).toList();
 
     /** Every method of the suite and its anchors, except those a "note:" line of the output says cannot run here. */
     private static List<String> expectedMethods(String suite, String out) {
@@ -104,6 +106,7 @@ class BenchCommandTest {
                 labels.add("ProcessBuilder");
                 labels.add("NuProcess 3.0.0");
                 labels.addAll(C_SPAWN);
+                labels.addAll(IN_JVM_SPAWN);
             }
         }
         List<String> notes = out.lines().filter(l -> l.startsWith("note: ")).toList();
@@ -169,12 +172,19 @@ class BenchCommandTest {
             assertTrue(rows.stream().filter(row -> row.method().equals(method)).allMatch(row -> row.ratios().size() == 2),
                     method + " has a ratio to C and to FFM:\n" + r.out());
         }
-        // spawn: fdkit's rows against the floor and against the floor made with fdkit's pidfd and epoll calls, which
-        // has its own ratio to the floor; the other methods against the floor alone.
-        for (Row row : rows.stream().filter(row -> row.suite().equals("spawn")).toList()) {
-            int expected = row.method().startsWith("fdkit ") ? 2 : row.method().equals("C shared-table floor") ? 0 : 1;
+        // spawn: fdkit's rows against the floor, against the floor made with fdkit's pidfd and epoll calls (which has
+        // its own ratio to the floor) and against that one run in this JVM (which has its ratio to its twin in the C
+        // anchor, as the floor in this JVM has); the other methods against the floor alone.
+        List<Row> spawn = rows.stream().filter(row -> row.suite().equals("spawn")).toList();
+        for (Row row : spawn) {
+            int expected = row.method().startsWith("fdkit ") ? 3 : row.method().equals("C shared-table floor") ? 0 : 1;
             assertEquals(expected, row.ratios().size(), row + "\n" + r.out());
         }
+        for (String floor : IN_JVM_SPAWN) {
+            assertEquals(2, spawn.stream().filter(row -> row.method().equals(floor)).count(), floor + ":\n" + r.out());
+        }
+        assertTrue(r.out().lines().anyMatch(l -> l.contains("vs C+pidfd [CI]") && l.endsWith("vs JVM+pidfd [CI]")),
+                "spawn's heading names the JVM+pidfd column:\n" + r.out());
 
         // Every descriptor this JVM had is still open, and the bench left none of its own behind.
         Matcher base = BASE.matcher(r.out());
@@ -212,9 +222,23 @@ class BenchCommandTest {
         for (String suite : List.of("close", "list", "spawn", "spawn-threads")) {
             assertTrue(ratiosPerSuite.getOrDefault(suite, 0) > 0, "ratios for " + suite + ": " + json);
         }
+        // spawn's ratios name their anchors: the in-JVM floors against their twins in the C anchor, fdkit's rows
+        // against the pidfd one in this JVM too.
+        for (Result res : doc.results()) {
+            if (res.suite() != Suite.SPAWN) continue;
+            List<String> anchors = res.ratios().stream().map(q -> q.column() + "=" + q.anchor()).toList();
+            if (res.method().startsWith("fdkit ")) {
+                assertEquals(List.of("C=C shared-table floor", "C+pidfd=C floor + pidfd/epoll",
+                        "JVM+pidfd=C floor + pidfd/epoll in this JVM"), anchors, res.toString());
+            } else if (res.method().equals("C floor in this JVM")) {
+                assertEquals(List.of("C=C shared-table floor"), anchors, res.toString());
+            } else if (res.method().equals("C floor + pidfd/epoll in this JVM")) {
+                assertEquals(List.of("C=C floor + pidfd/epoll"), anchors, res.toString());
+            }
+        }
         int skipped = json.split(" skipped\"", -1).length - 1; // notes end "...: <method> skipped"
         int close = CloseMethod.values().length + C_CLOSE.size(), list = ListMethod.values().length + 1;
-        int spawn = SpawnMechanism.values().length + 1 + 2 + C_SPAWN.size(); // + posix-spawn through FFM
+        int spawn = SpawnMechanism.values().length + 1 + 2 + C_SPAWN.size() + IN_JVM_SPAWN.size(); // + posix-spawn FFM
         // list also lists another process in full, at 10 and --max; spawn-threads has two rows at three T.
         int expected = 2 * (close + list + spawn + LsMethod.values().length) + 3 * 2 - 2 * skipped;
         assertEquals(expected, doc.results().size(), "every method at every N, unless a note says it cannot run:\n" + json);
@@ -255,6 +279,51 @@ class BenchCommandTest {
         assertEquals(0, live.exit(), live.err() + live.out());
         assertTrue(live.out().contains(" of " + ratios + " ratios changed beyond their intervals; 0 regressions"),
                 live.out());
+    }
+
+    @Test
+    void aBaselineWrittenBeforeTheInJvmRowsStillComparesAndPrints(@TempDir Path dir) throws IOException {
+        Run run = inProcess("spawn", "--max", "16", "--reps", "1", "--rounds", "2", "--json");
+        assertEquals(0, run.exit(), run.err() + run.out());
+        Path now = dir.resolve("now.json");
+        Files.writeString(now, run.out());
+        BenchJson.Document doc = BenchJson.read(now);
+        // The same run as a bench without the in-JVM anchors wrote it: no in-JVM rows, no JVM+pidfd column.
+        List<Result> old = new ArrayList<>();
+        int all = 0, dropped = 0;
+        for (Result res : doc.results()) {
+            all += res.ratios().size();
+            if (IN_JVM_SPAWN.contains(res.method())) {
+                dropped += res.ratios().size();
+                continue;
+            }
+            List<Ratio> kept = res.ratios().stream().filter(q -> !q.column().equals(Bench.JVM_PIDFD)).toList();
+            dropped += res.ratios().size() - kept.size();
+            old.add(new Result(res.suite(), res.method(), res.n(), res.medianMicros(), res.minMicros(), res.calls(),
+                    res.rounds(), kept, res.extra()));
+        }
+        assertTrue(dropped >= 2 * (IN_JVM_SPAWN.size() + 1), "the run had in-JVM rows and JVM+pidfd ratios:\n" + run.out());
+        Path baseline = dir.resolve("old.json");
+        Files.writeString(baseline, BenchJson.write(doc.header(), old));
+        int common = all - dropped;
+
+        // Against the old baseline: what it has is compared, the new ratios are listed as new, nothing fails.
+        Run forward = inProcess("--from", now.toString(), "--compare", baseline.toString());
+        assertEquals(0, forward.exit(), forward.err() + forward.out());
+        assertTrue(forward.out().contains("compare: 0 of " + common + " ratios changed"), forward.out());
+        assertEquals(dropped, forward.out().lines().filter(l -> l.endsWith("new (not in the baseline)")).count(),
+                forward.out());
+        // The other way round they are the ones not measured now.
+        Run back = inProcess("--from", baseline.toString(), "--compare", now.toString());
+        assertEquals(0, back.exit(), back.err() + back.out());
+        assertTrue(back.out().contains("compare: 0 of " + common + " ratios changed"), back.out());
+        assertEquals(dropped, back.out().lines().filter(l -> l.endsWith("not measured now")).count(), back.out());
+        // And --from prints the old run's tables as they were.
+        Run from = inProcess("--from", baseline.toString());
+        assertEquals(0, from.exit(), from.err() + from.out());
+        assertEquals(old.size(), rows(from.out()).size(), from.out());
+        assertTrue(from.out().lines().filter(l -> l.strip().startsWith("N  method"))
+                .noneMatch(l -> l.contains("vs JVM+pidfd")), "no JVM+pidfd column:\n" + from.out());
     }
 
     /**
