@@ -260,10 +260,7 @@ class BenchCommandTest {
 
     @Test
     void compareOfARealRunWithItselfFlagsNothingAndALiveRunComparesEveryRatio(@TempDir Path dir) throws IOException {
-        Run real = inProcess("close", "--max", "16", "--reps", "1", "--rounds", "3", "--json");
-        assertEquals(0, real.exit(), real.err() + real.out());
-        Path baseline = dir.resolve("baseline.json");
-        Files.writeString(baseline, real.out());
+        Path baseline = jsonRun(dir.resolve("baseline.json"), "close", "--max", "16", "--reps", "1", "--rounds", "3");
         int ratios = 0;
         for (Result res : BenchJson.read(baseline).results()) ratios += res.ratios().size();
 
@@ -281,12 +278,19 @@ class BenchCommandTest {
                 live.out());
     }
 
+    /** Runs the bench with {@code --json} added to {@code args} and writes what it printed to {@code file}. */
+    private static Path jsonRun(Path file, String... args) throws IOException {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.add("--json");
+        Run run = inProcess(all.toArray(String[]::new));
+        assertEquals(0, run.exit(), run.err() + run.out());
+        Files.writeString(file, run.out());
+        return file;
+    }
+
     @Test
     void aBaselineWrittenBeforeTheInJvmRowsStillComparesAndPrints(@TempDir Path dir) throws IOException {
-        Run run = inProcess("spawn", "--max", "16", "--reps", "1", "--rounds", "2", "--json");
-        assertEquals(0, run.exit(), run.err() + run.out());
-        Path now = dir.resolve("now.json");
-        Files.writeString(now, run.out());
+        Path now = jsonRun(dir.resolve("now.json"), "spawn", "--max", "16", "--reps", "1", "--rounds", "2");
         BenchJson.Document doc = BenchJson.read(now);
         // The same run as a bench without the in-JVM anchors wrote it: no in-JVM rows, no JVM+pidfd column.
         List<Result> old = new ArrayList<>();
@@ -302,7 +306,7 @@ class BenchCommandTest {
             old.add(new Result(res.suite(), res.method(), res.n(), res.medianMicros(), res.minMicros(), res.calls(),
                     res.rounds(), kept, res.extra()));
         }
-        assertTrue(dropped >= 2 * (IN_JVM_SPAWN.size() + 1), "the run had in-JVM rows and JVM+pidfd ratios:\n" + run.out());
+        assertTrue(dropped >= 2 * (IN_JVM_SPAWN.size() + 1), "the run had in-JVM rows and JVM+pidfd ratios: " + doc);
         Path baseline = dir.resolve("old.json");
         Files.writeString(baseline, BenchJson.write(doc.header(), old));
         int common = all - dropped;
