@@ -15,7 +15,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 
 /**
- * Bindings for sockets and readiness: socket, socketpair, getsockopt and epoll. Each returns the result or -errno (see {@link Ffm});
+ * Bindings for sockets and readiness: socket, socketpair, getsockopt, epoll and eventfd. Each returns the result or -errno (see {@link Ffm});
  * handles are linked on first use.
  */
 public final class NetCalls {
@@ -28,6 +28,7 @@ public final class NetCalls {
     public static final int ENOTSOCK = 88;
     public static final int EPOLLIN = 0x1, EPOLLOUT = 0x4, EPOLLONESHOT = 1 << 30;
     public static final int EPOLL_CTL_ADD = 1, EPOLL_CTL_DEL = 2, EPOLL_CTL_MOD = 3, EPOLL_CLOEXEC = FdCalls.O_CLOEXEC;
+    public static final int EFD_CLOEXEC = FdCalls.O_CLOEXEC, EFD_NONBLOCK = FdCalls.O_NONBLOCK;
 
     /**
      * struct epoll_event and its accessors, made on the first epoll call: the var handles cost tens of milliseconds,
@@ -47,6 +48,17 @@ public final class NetCalls {
         /** Per-thread events array; its first slot also serves as epoll_ctl's argument. */
         static final ThreadLocal<MemorySegment> PER_THREAD = ThreadLocal.withInitial(
                 () -> Arena.ofAuto().allocate(LAYOUT, MAX));
+    }
+
+    /** The eight bytes an eventfd signal writes: the counter's increment, one. Only ever read by write(2). */
+    private static final class EventfdOne {
+        static final MemorySegment VALUE = one();
+
+        private static MemorySegment one() {
+            MemorySegment s = Arena.global().allocate(JAVA_LONG);
+            s.set(JAVA_LONG, 0, 1L);
+            return s;
+        }
     }
 
     private static final class Socketpair {
@@ -143,6 +155,32 @@ public final class NetCalls {
             return n;
         } catch (Throwable t) {
             throw Ffm.unchecked(t);
+        }
+    }
+
+    /**
+     * eventfd2(2): a counter descriptor, readable while the counter is not zero; or -errno. By number: it needs no
+     * downcall shape of its own.
+     */
+    public static int eventfd(int initialValue, int flags) {
+        return (int) RawSyscalls.call(RawSyscalls.Syscall.EVENTFD2, initialValue, flags);
+    }
+
+    /** Adds one to eventfd {@code fd}'s counter, which makes it readable: 0, or -errno. */
+    public static int eventfdSignal(int fd) {
+        long r = RawSyscalls.call(RawSyscalls.Syscall.WRITE, fd, RawSyscalls.address(EventfdOne.VALUE), JAVA_LONG.byteSize());
+        return r < 0 ? (int) r : 0;
+    }
+
+    /**
+     * Reads non-blocking eventfd {@code fd}'s counter, which sets it to zero: the count, or -errno (-EAGAIN when it
+     * was zero already).
+     */
+    public static long eventfdDrain(int fd) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment count = arena.allocate(JAVA_LONG);
+            long r = RawSyscalls.call(RawSyscalls.Syscall.READ, fd, RawSyscalls.address(count), JAVA_LONG.byteSize());
+            return r < 0 ? r : count.get(JAVA_LONG, 0);
         }
     }
 }

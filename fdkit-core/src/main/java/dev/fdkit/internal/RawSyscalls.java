@@ -27,6 +27,7 @@ public final class RawSyscalls {
         READ("read", 0, 63, 3, 3), WRITE("write", 1, 64, 4, 4), CLOSE("close", 3, 57, 6, 6),
         LSEEK("lseek", 8, 62, 19, 19), RT_SIGACTION("rt_sigaction", 13, 134, 173, 174),
         SOCKET("socket", 41, 198, 326, 359), FCNTL("fcntl", 72, 25, 55, 55),
+        EVENTFD2("eventfd2", 290, 19, 314, 323),
         GETDENTS64("getdents64", 217, 61, 202, 220),
         OPENAT("openat", 257, 56, 286, 288), READLINKAT("readlinkat", 267, 78, 296, 298),
         MEMFD_CREATE("memfd_create", 319, 279, 360, 350), STATX("statx", 332, 291, 383, 379),

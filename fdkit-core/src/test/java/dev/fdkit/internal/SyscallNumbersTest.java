@@ -166,6 +166,18 @@ class SyscallNumbersTest {
                     assertEquals(FdCalls.FD_CLOEXEC, FdCalls.fcntl(fd, FdCalls.F_GETFD, 0));
                     assertEquals(-EAFNOSUPPORT, NetCalls.socket(4096, NetCalls.SOCK_DGRAM, 0));
                 }
+                case EVENTFD2 -> {
+                    int fd = own("eventfd", NetCalls.eventfd(0, NetCalls.EFD_CLOEXEC | NetCalls.EFD_NONBLOCK));
+                    assertEquals("anon_inode:[eventfd]", link(fd));
+                    assertEquals(FdCalls.FD_CLOEXEC, FdCalls.fcntl(fd, FdCalls.F_GETFD, 0));
+                    assertEquals(-Errno.EAGAIN, NetCalls.eventfdDrain(fd), "a zero counter: nothing to read");
+                    assertEquals(0, NetCalls.eventfdSignal(fd));
+                    assertEquals(0, NetCalls.eventfdSignal(fd));
+                    assertEquals(1, FdCalls.pollOne(fd, FdCalls.POLLIN, 0), "readable while the counter is not zero");
+                    assertEquals(2, NetCalls.eventfdDrain(fd), "the two signals, read as one count");
+                    assertEquals(0, FdCalls.pollOne(fd, FdCalls.POLLIN, 0), "the read zeroed the counter");
+                    assertEquals(-Errno.EINVAL, NetCalls.eventfd(0, 1 << 30), "an unknown flag");
+                }
                 case FCNTL -> {
                     int fd = own("open", FdCalls.open("/dev/null", FdCalls.O_WRONLY | FdCalls.O_CLOEXEC, 0));
                     assertEquals(FdCalls.FD_CLOEXEC, FdCalls.fcntl(fd, FdCalls.F_GETFD, 0));

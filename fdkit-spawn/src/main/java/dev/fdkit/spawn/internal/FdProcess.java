@@ -36,11 +36,11 @@ public final class FdProcess extends Process {
     /** Threads in {@link Object#wait()} for the reap: only they need a notifyAll, which inflates the monitor. */
     private int monitorWaiters;
     /**
-     * The JDK's own handle (see {@link #toHandle()}), taken when first asked for or else just before the reap, while
-     * the child is a zombie; null until then. Not at the start, as the JDK's Process takes it: the read of
-     * /proc/PID/stat behind it costs some 5% of a start and wait of /bin/true wherever it is made, and made from
-     * the zombie it costs less than beside a child that has just exec'd (1 to 5% of the start and wait, measured
-     * interleaved in one JVM), and start() returns sooner.
+     * The JDK's own handle (see {@link #toHandle()}); null until taken, always while the child is unreaped. The
+     * reaper takes it soon after the start, on its own thread ({@link #adopt}), unless it is asked for first or
+     * the child is reaped first (it is then taken just before the reap). Not by start(), as the JDK's Process
+     * takes it: the read of /proc/PID/stat behind it costs some 5% of a start and wait of /bin/true on the thread
+     * that makes it, and on the reaper's thread it runs while the child does.
      */
     private ProcessHandle handle;
 
@@ -61,10 +61,40 @@ public final class FdProcess extends Process {
                 : mergedStderr ? new BufferedInputStream(InputStream.nullInputStream(), 8192) : NullInput.INSTANCE;
     }
 
-    /** Starts watching for the child's exit: through the reaper, else on a thread of its own. */
+    /**
+     * Starts watching for the child's exit: handed to the reaper, which adopts it on its own thread; else through
+     * the reaper's epoll set at once; else on a thread of its own.
+     */
     void watch() {
+        Reaper reaper;
+        synchronized (this) {
+            reaper = pidfd >= 0 ? Reaper.get() : null;
+        }
+        if (reaper != null && reaper.adoptLater(this)) return;
         synchronized (this) {
             if (pidfd >= 0 && (watched = watchByReaper(pidfd))) return;
+        }
+        waitOnOwnThread();
+    }
+
+    /**
+     * The reaper's side of the start, on its thread: takes the JDK's handle unless it is taken already, then
+     * watches the pidfd unless a thread polls it in {@link #waitFor()} (which hands it back when it stops) or the
+     * child is reaped. The handle is read outside the lock, so that a start's waitFor does not wait for the read;
+     * it is kept only if the child is still unreaped afterwards, so that the pid it was read by was this child's.
+     */
+    void adopt(Reaper reaper) {
+        boolean wantsHandle;
+        synchronized (this) {
+            if (reaped) return;
+            wantsHandle = handle == null;
+        }
+        ProcessHandle read = wantsHandle ? jdkHandleOrOwn() : null;
+        synchronized (this) {
+            if (reaped) return;
+            if (handle == null && read != null) handle = read;
+            if (pollingWaiters > 0 || watched) return;
+            if (watched = reaper.watch(this, pidfd)) return;
         }
         waitOnOwnThread();
     }
@@ -355,7 +385,12 @@ public final class FdProcess extends Process {
 
     /** Lock held, not reaped yet: ProcessHandle.of finds this child and no other while it is unreaped. */
     private ProcessHandle handleLocked() {
-        return handle = ProcessHandle.of(pid).orElseGet(() -> new SpawnedHandle(this));
+        return handle = jdkHandleOrOwn();
+    }
+
+    /** The JDK's handle of this pid, or fdkit's own where /proc cannot tell its start time. */
+    private ProcessHandle jdkHandleOrOwn() {
+        return ProcessHandle.of(pid).orElseGet(() -> new SpawnedHandle(this));
     }
 
     @Override

@@ -5,12 +5,19 @@ import dev.fdkit.internal.FdCalls;
 import dev.fdkit.internal.NetCalls;
 
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 
 /**
  * One daemon thread that waits on the pidfds of every running child with epoll and reaps each as it exits: no
  * thread per child. A pidfd becomes readable when its process exits; the child is then reaped by pid, which is
  * safe because only fdkit reaps fdkit's children (the JDK reaps only its own by pid).
+ *
+ * <p>A new child is handed over through a queue and an eventfd ({@link #adoptLater}): the reaper takes the JDK's
+ * handle and adds the pidfd to its epoll set while the child runs, so the starting thread makes one system call
+ * for it instead of an epoll_ctl, another to undo it when it waits itself, and the read of /proc/PID/stat behind
+ * the handle.
  *
  * <p>The same epoll wakes virtual threads that wait for a child's pipe to become readable or writable
  * ({@link #awaitReady}), so such a wait parks the virtual thread instead of holding its carrier in read(2).
@@ -22,6 +29,8 @@ final class Reaper {
      * given to a new child's pidfd is told apart from the new child's own (the table is keyed by number).
      */
     private static final long PIPE_TAG = 1L << 62;
+    /** The epoll data of {@link #wakeFd}. */
+    private static final long WAKE_TAG = 1L << 61;
 
     private static volatile Reaper instance;
 
@@ -29,10 +38,30 @@ final class Reaper {
     private final ConcurrentHashMap<Integer, FdProcess> watched = new ConcurrentHashMap<>();
     /** pipe descriptor -> the virtual thread parked until it is ready */
     private final ConcurrentHashMap<Integer, Thread> parked = new ConcurrentHashMap<>();
+    /** Children started and not yet adopted. */
+    private final ConcurrentLinkedQueue<FdProcess> toAdopt = new ConcurrentLinkedQueue<>();
+    /**
+     * Whether {@link #wakeFd} was signalled and the reaper has not yet drained it: of a burst of starts, only the
+     * first makes the system call.
+     */
+    private final AtomicBoolean wakePending = new AtomicBoolean();
+    /** An eventfd in the epoll set that tells the reaper of new children; -1 where it could not be made. */
+    private final int wakeFd;
 
     private Reaper(int epfd) {
         this.epfd = epfd;
+        this.wakeFd = wakeFdIn(epfd);
         startDaemon("fdkit-reaper", this::run);
+    }
+
+    /** A new eventfd, added to {@code epfd}; -1 if either step fails (children are then watched as they start). */
+    private static int wakeFdIn(int epfd) {
+        int fd = NetCalls.eventfd(0, NetCalls.EFD_CLOEXEC | NetCalls.EFD_NONBLOCK);
+        if (fd >= 0 && NetCalls.epollCtl(epfd, NetCalls.EPOLL_CTL_ADD, fd, NetCalls.EPOLLIN, WAKE_TAG) != 0) {
+            FdCalls.close(fd);
+            return -1;
+        }
+        return fd;
     }
 
     /**
@@ -60,6 +89,36 @@ final class Reaper {
             }
         }
         return r;
+    }
+
+    /**
+     * Hands child {@code p} to the reaper, which soon {@linkplain FdProcess#adopt adopts} it on its own thread.
+     * False if it cannot (no eventfd): the caller then watches the child itself.
+     */
+    boolean adoptLater(FdProcess p) {
+        if (wakeFd < 0) return false;
+        toAdopt.add(p);
+        // The queue before the flag: a start that finds the flag set is sure the reaper drains the queue after
+        // that signal (see adoptStarted), so its child is not left behind.
+        if (wakePending.compareAndSet(false, true) && NetCalls.eventfdSignal(wakeFd) < 0) {
+            wakePending.set(false);
+            return !toAdopt.remove(p); // still queued: the caller watches it; else the reaper has taken it already
+        }
+        return true;
+    }
+
+    /** The wake-up for {@link #adoptLater}: every child queued before the signal is adopted. */
+    private void adoptStarted() {
+        NetCalls.eventfdDrain(wakeFd);
+        // After the drain: a start that sets the flag from here on signals again, and wakes this thread again.
+        wakePending.set(false);
+        for (FdProcess p; (p = toAdopt.poll()) != null; ) {
+            try {
+                p.adopt(this);
+            } catch (Throwable t) { // report, but never let one child stop the adoption of the others
+                reportUncaught(t);
+            }
+        }
     }
 
     /**
@@ -144,6 +203,10 @@ final class Reaper {
 
     /** One event epoll_wait returned, with its data; a stale one (its child reaped meanwhile) does nothing. */
     void dispatch(long data) {
+        if (data == WAKE_TAG) {
+            adoptStarted();
+            return;
+        }
         if ((data & PIPE_TAG) != 0) {
             Thread t = parked.remove((int) data);
             if (t != null) LockSupport.unpark(t);
@@ -154,9 +217,13 @@ final class Reaper {
         try {
             p.exitEvent(this);
         } catch (Throwable t) { // report, but never let one child stop the reaping of the others
-            Thread self = Thread.currentThread();
-            self.getUncaughtExceptionHandler().uncaughtException(self, t);
+            reportUncaught(t);
         }
+    }
+
+    private static void reportUncaught(Throwable t) {
+        Thread self = Thread.currentThread();
+        self.getUncaughtExceptionHandler().uncaughtException(self, t);
     }
 
     private static void pause() {
