@@ -3,6 +3,7 @@ package dev.fdkit.junit;
 import dev.fdkit.ErrnoException;
 import dev.fdkit.FdInfo;
 import dev.fdkit.Fds;
+import dev.fdkit.internal.HeldDescriptors;
 import dev.fdkit.internal.IdentitySnapshot;
 import dev.fdkit.internal.SyscallException;
 import org.junit.jupiter.api.extension.AfterEachCallback;
@@ -75,7 +76,10 @@ public final class LeakCheckExtension implements BeforeEachCallback, AfterEachCa
     static Verdict judge(IdentitySnapshot before, LeakCheckSettings s) throws ErrnoException, InterruptedException {
         List<FdInfo> candidates = new ArrayList<>();
         for (FdInfo f : Fds.list()) {
-            if (!before.holds(f.fd(), f.inode(), f.mountId()) && !ignored(f, s.ignore())) candidates.add(f);
+            if (!before.holds(f.fd(), f.inode(), f.mountId()) && !HeldDescriptors.contains(f.fd())
+                    && !ignored(f, s.ignore())) {
+                candidates.add(f);
+            }
         }
         if (candidates.isEmpty()) return new Verdict(List.of(), List.of(), s.reportUnreachable());
         // Other threads may still be closing what the test let go of: give them settleMillis.

@@ -1,6 +1,7 @@
 package dev.fdkit.spawn.internal;
 
 import dev.fdkit.internal.FdCalls;
+import dev.fdkit.internal.HeldDescriptors;
 import dev.fdkit.internal.Settings;
 
 import java.util.Arrays;
@@ -50,11 +51,13 @@ public final class LowSlots {
         if (count <= 0) return new LowSlots(-1, new int[0]);
         int devNull = FdCalls.open("/dev/null", FdCalls.O_RDWR | FdCalls.O_CLOEXEC, 0);
         if (devNull < 0) return new LowSlots(-1, new int[0]);
+        HeldDescriptors.add(devNull);
         int[] slots = new int[count];
         int n = 0;
         while (n < count) {
             int fd = FdCalls.fcntl(devNull, FdCalls.F_DUPFD_CLOEXEC, 3);
             if (fd < 0) break;
+            HeldDescriptors.add(fd);
             slots[n++] = fd;
         }
         slots = Arrays.copyOf(slots, n);

@@ -2,6 +2,7 @@ package dev.fdkit.spawn.internal;
 
 import dev.fdkit.internal.Errno;
 import dev.fdkit.internal.FdCalls;
+import dev.fdkit.internal.HeldDescriptors;
 import dev.fdkit.internal.NetCalls;
 
 import java.util.concurrent.ConcurrentHashMap;
@@ -61,6 +62,7 @@ final class Reaper {
             FdCalls.close(fd);
             return -1;
         }
+        HeldDescriptors.add(fd);
         return fd;
     }
 
@@ -84,6 +86,7 @@ final class Reaper {
                 if (r == null) {
                     int epfd = NetCalls.epollCreate1(NetCalls.EPOLL_CLOEXEC);
                     if (epfd < 0) return null;
+                    HeldDescriptors.add(epfd);
                     instance = r = new Reaper(epfd);
                 }
             }
