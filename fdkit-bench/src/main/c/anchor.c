@@ -18,6 +18,12 @@
  *                               pidfd in an epoll set, poll, waitid, close); posix_spawn+closefrom_np: glibc
  *   spawn-threads T N SPAWNS    N extra files open; T threads each make SPAWNS floor spawns after one untimed one;
  *                               answers the wall time of the whole block (one number)
+ *   many N PACE_US              N live children (sleep 1000, stdin/stdout/stderr /dev/null, by posix_spawn), a
+ *                               pidfd each; the first N/2 killed one by one, one every PACE_US microseconds, each
+ *                               timed from pidfd_send_signal(SIGKILL) to its pidfd polling readable; the rest
+ *                               killed at once. Answers START BURST L1 .. L(N/2): the time to start all N, the time
+ *                               from the last kill to the last pidfd readable, the paced latencies in kill order.
+ *                               Every child is reaped and every pidfd closed, on error too
  *
  * The same file, compiled with FDKIT_ANCHOR_LIBRARY defined, is libfdkit-anchor.so: no main() and no timing
  * blocks, only the spawn methods behind one exported call, fdkit_anchor_spawn_once, which the bench calls through
@@ -36,6 +42,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -593,6 +600,182 @@ static int spawn_threads_block(int threads, int n, int spawns) {
     return result;
 }
 
+/* ---- many: live children killed one by one, then at once ---------------------------------------------------- */
+
+#define MAX_CHILDREN (2 * (MAX_REPS - 2)) /* the answer: two figures, then one latency per paced child */
+/* A killed child whose pidfd is not readable after this long is taken as a hang: the block fails. */
+#define EXIT_TIMEOUT_MS 10000
+
+static char *const sleep_argv[] = {"sleep", "1000", NULL};
+
+struct children {
+    int count;    /* started so far */
+    pid_t *pids;
+    int *pidfds;  /* -1 once closed */
+    bool *reaped;
+};
+
+/* Reaps the child at i (blocking: called only once it was killed or has exited) and closes its pidfd. */
+static int reap_child(struct children *c, int i) {
+    int result = 0;
+    if (!c->reaped[i]) {
+        siginfo_t info;
+        memset(&info, 0, sizeof info);
+        while (waitid(P_PID, (id_t)c->pids[i], &info, WEXITED) < 0) {
+            if (errno != EINTR) {
+                result = fail("waitid", errno);
+                break;
+            }
+        }
+        c->reaped[i] = true;
+        if (result == 0 && (info.si_code != CLD_KILLED || info.si_status != SIGKILL)) {
+            snprintf(error, sizeof error, "child %d ended with code %d, status %d, not killed by SIGKILL",
+                     (int)c->pids[i], info.si_code, info.si_status);
+            result = -1;
+        }
+    }
+    if (c->pidfds[i] >= 0) close(c->pidfds[i]);
+    c->pidfds[i] = -1;
+    return result;
+}
+
+/* Kills and reaps every child not reaped yet, closes every pidfd and frees the table: nothing is left behind. */
+static void release_children(struct children *c) {
+    char first_error[sizeof error]; /* the failure that brought us here, not what the cleanup meets */
+    memcpy(first_error, error, sizeof error);
+    for (int i = 0; i < c->count; i++) {
+        if (!c->reaped[i]) kill(c->pids[i], SIGKILL); /* not reaped, so the pid is still this child's */
+    }
+    for (int i = 0; i < c->count; i++) reap_child(c, i);
+    memcpy(error, first_error, sizeof error);
+    free(c->pids);
+    free(c->pidfds);
+    free(c->reaped);
+}
+
+/* Starts n sleeping children, each with a pidfd; on failure those started so far are left in c for the caller. */
+static int start_children(struct children *c, int n) {
+    posix_spawn_file_actions_t actions;
+    int err = posix_spawn_file_actions_init(&actions);
+    if (err != 0) return fail("posix_spawn_file_actions_init", err);
+    if ((err = posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)) != 0
+            || (err = posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)) != 0
+            || (err = posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)) != 0) {
+        posix_spawn_file_actions_destroy(&actions);
+        return fail("posix_spawn_file_actions_addopen", err);
+    }
+    int result = 0;
+    while (c->count < n) {
+        pid_t pid;
+        if ((err = posix_spawnp(&pid, sleep_argv[0], &actions, NULL, sleep_argv, environ)) != 0) {
+            result = fail("posix_spawnp sleep", err);
+            break;
+        }
+        int i = c->count++;
+        c->pids[i] = pid;
+        c->reaped[i] = false;
+        c->pidfds[i] = (int)syscall(SYS_pidfd_open, pid, 0);
+        if (c->pidfds[i] < 0) {
+            result = fail("pidfd_open", errno);
+            break;
+        }
+    }
+    posix_spawn_file_actions_destroy(&actions);
+    return result;
+}
+
+/* Waits until the pidfd polls readable (the child has exited), at most EXIT_TIMEOUT_MS. */
+static int await_exit(int pidfd) {
+    long long deadline = now_ns() + EXIT_TIMEOUT_MS * 1000000LL;
+    for (;;) {
+        long long left = deadline - now_ns();
+        struct pollfd exited = {.fd = pidfd, .events = POLLIN};
+        int r = poll(&exited, 1, left > 0 ? (int)((left + 999999) / 1000000) : 0);
+        if (r > 0) return 0;
+        if (r < 0 && errno != EINTR) return fail("poll", errno);
+        if (r == 0 && left <= 0) return fail("a killed child's pidfd never became readable", ETIMEDOUT);
+    }
+}
+
+/* Waits until the pidfds of children from..n-1 have all polled readable; returns when the last one did. */
+static int await_all_exits(struct children *c, int from) {
+    int n = c->count - from;
+    struct pollfd *fds = calloc(n, sizeof *fds);
+    if (!fds) return fail("calloc", ENOMEM);
+    for (int i = 0; i < n; i++) fds[i] = (struct pollfd){.fd = c->pidfds[from + i], .events = POLLIN};
+    long long deadline = now_ns() + EXIT_TIMEOUT_MS * 1000000LL;
+    int left = n, result = 0;
+    while (left > 0) {
+        long long time_left = deadline - now_ns();
+        int r = poll(fds, n, time_left > 0 ? (int)((time_left + 999999) / 1000000) : 0);
+        if (r < 0 && errno != EINTR) {
+            result = fail("poll", errno);
+            break;
+        }
+        if (r == 0 && time_left <= 0) {
+            result = fail("killed children's pidfds never all became readable", ETIMEDOUT);
+            break;
+        }
+        for (int i = 0; r > 0 && i < n; i++) {
+            if (fds[i].revents != 0) {
+                fds[i].fd = -1; /* poll skips it from now on */
+                left--;
+            }
+        }
+    }
+    free(fds);
+    return result;
+}
+
+static int many_block(int n, long long pace_us) {
+    struct children c = {0};
+    c.pids = calloc(n, sizeof *c.pids);
+    c.pidfds = calloc(n, sizeof *c.pidfds);
+    c.reaped = calloc(n, sizeof *c.reaped);
+    if (!c.pids || !c.pidfds || !c.reaped) {
+        release_children(&c);
+        return fail("calloc", ENOMEM);
+    }
+    long long start = now_ns();
+    int result = start_children(&c, n);
+    times[0] = now_ns() - start;
+    if (result == 0) {
+        /* Whatever a child does at its start (its exec) is done before the first kill, as on the Java side. */
+        struct timespec settle = {.tv_sec = 0, .tv_nsec = 200000000};
+        nanosleep(&settle, NULL);
+    }
+    int half = n / 2;
+    long long pace_ns = pace_us * 1000;
+    long long next = now_ns();
+    for (int i = 0; result == 0 && i < half; i++) {
+        struct timespec at = {.tv_sec = next / 1000000000LL, .tv_nsec = next % 1000000000LL};
+        while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &at, NULL) == EINTR) {}
+        long long killed = now_ns();
+        if (syscall(SYS_pidfd_send_signal, c.pidfds[i], SIGKILL, NULL, 0) < 0) {
+            result = fail("pidfd_send_signal", errno);
+            break;
+        }
+        if ((result = await_exit(c.pidfds[i])) < 0) break;
+        times[2 + i] = now_ns() - killed;
+        result = reap_child(&c, i);
+        next = killed + pace_ns;
+    }
+    if (result == 0) {
+        long long last_kill = 0;
+        for (int i = half; result == 0 && i < n; i++) {
+            last_kill = now_ns();
+            if (syscall(SYS_pidfd_send_signal, c.pidfds[i], SIGKILL, NULL, 0) < 0) result = fail("pidfd_send_signal", errno);
+        }
+        if (result == 0 && (result = await_all_exits(&c, half)) == 0) times[1] = now_ns() - last_kill;
+        for (int i = half; i < n; i++) {
+            int r = reap_child(&c, i);
+            if (result == 0) result = r;
+        }
+    }
+    release_children(&c);
+    return result < 0 ? -1 : 2 + half;
+}
+
 /* ---- requests -------------------------------------------------------------------------------------------------- */
 
 static int serve(char *line) {
@@ -604,6 +787,9 @@ static int serve(char *line) {
         return list_block(n, reps, slots);
     if (sscanf(line, "spawn-threads %d %d %d", &threads, &n, &reps) == 3 && n >= 0 && reps >= 1)
         return spawn_threads_block(threads, n, reps);
+    long long pace_us;
+    if (sscanf(line, "many %d %lld", &n, &pace_us) == 2 && n >= 2 && n <= MAX_CHILDREN && pace_us >= 0)
+        return many_block(n, pace_us);
     if (sscanf(line, "spawn %63s %d %d", method, &n, &reps) == 3 && n >= 0 && reps >= 1 && reps <= MAX_REPS)
         return spawn_block(method, n, reps);
     snprintf(error, sizeof error, "bad request '%.200s'", line);

@@ -60,6 +60,11 @@ final class CAnchor implements AutoCloseable {
         }
     }
 
+    /** The anchor process's pid: tests look at what it has left open or unreaped. */
+    long pid() {
+        return process.pid();
+    }
+
     /** Sends one request and returns the times it answered, in nanoseconds. */
     long[] block(String request) throws IOException {
         requests.write(request + "\n");

@@ -28,6 +28,11 @@ import java.util.regex.Pattern;
  * exit is reported: half the children are killed one by one at a steady pace (kill to onExit completion, per
  * child), the other half all at once (last kill to last onExit completion).
  *
+ * <p>A third row does the same with the C anchor ({@link CAnchor}, request {@code many}): a plain C program that
+ * starts the children with posix_spawn, takes a pidfd of each and times each kill to its pidfd polling readable,
+ * and the burst's last kill to every pidfd readable. That is the kernel's share of the latencies above; the JVM rows
+ * add reaping and the onExit hop to the common pool.
+ *
  * <pre>java --enable-native-access=ALL-UNNAMED -cp fdkit-bench/target/fdkit-bench.jar \
  *     dev.fdkit.bench.ManyChildrenBenchmark [--children N] [--pace-us U]</pre>
  */
@@ -55,9 +60,18 @@ public final class ManyChildrenBenchmark {
             return;
         }
         System.out.printf(Locale.ROOT, "%d sleeping children started from one thread; half killed every %d us, "
-                + "half at once%n%n", children, paceMicros);
+                + "half at once%n", children, paceMicros);
+        System.out.println(C_ROW_NOTE);
+        System.out.println();
         List<String[]> rows = new ArrayList<>();
         for (String spawner : List.of("fdkit", "ProcessBuilder")) rows.add(inChildJvm(spawner, children, paceMicros));
+        if (CAnchor.shipped()) {
+            try (CAnchor anchor = CAnchor.start()) {
+                rows.add(cRow(anchor, children, paceMicros));
+            }
+        } else {
+            System.out.println("(no C anchor in this jar for " + System.getProperty("os.arch") + ": no C row)");
+        }
         printTable(rows);
     }
 
@@ -86,6 +100,27 @@ public final class ManyChildrenBenchmark {
             if (line.startsWith(RESULT)) return line.substring(RESULT.length()).split("\t");
         }
         throw new IOException(spawner + " run exited with " + status + " without a result:\n" + out);
+    }
+
+    static final String C_SPAWNER = "C (pidfd, kernel only)";
+    private static final String C_ROW_NOTE = C_SPAWNER + ": the C anchor's children (posix_spawn, a pidfd each), "
+            + "timed from pidfd_send_signal(SIGKILL) to the pidfd polling readable (the burst: to every pidfd "
+            + "readable); the kernel's share. fdkit's and the JDK's rows add reaping and the onExit hop to the "
+            + "common pool. Threads and NMT do not apply to it (-).";
+
+    /** The C anchor's run of the same experiment: answers start-all, burst, then the paced latencies, in ns. */
+    static String[] cRow(CAnchor anchor, int children, long paceMicros) throws IOException {
+        if (children < 2) throw new IllegalArgumentException("--children must be at least 2 for the C row: " + children);
+        long[] answer = anchor.block("many " + children + " " + paceMicros);
+        if (answer.length != 2 + children / 2) {
+            throw new IOException("the C anchor answered " + answer.length + " figures to 'many " + children
+                    + "', expected " + (2 + children / 2));
+        }
+        double[] paced = new double[children / 2];
+        for (int i = 0; i < paced.length; i++) paced[i] = answer[2 + i] / 1e6;
+        Arrays.sort(paced);
+        return new String[] {C_SPAWNER, "-", "-", "-", "-", ms(answer[0] / 1e6), ms(quantile(paced, 0.5)),
+                ms(quantile(paced, 0.9)), ms(quantile(paced, 0.99)), ms(paced[paced.length - 1]), ms(answer[1] / 1e6)};
     }
 
     private static final String[] HEADER = {"spawner", "threads started", "peak threads", "NMT non-heap MiB",
