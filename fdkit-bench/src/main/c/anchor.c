@@ -14,8 +14,8 @@
  *   spawn METHOD N REPS         N extra files open; start /bin/true and wait for it. floor: a child sharing the
  *                               parent's memory and descriptor table (no table copy) that calls
  *                               close_range(3, ~0U, CLOSE_RANGE_UNSHARE) and execs; floor-pidfd: the same child,
- *                               started and waited for with the system calls fdkit makes (clone3 with a pidfd, the
- *                               pidfd in an epoll set, poll, waitid, close); posix_spawn+closefrom_np: glibc
+ *                               started and waited for with the system calls fdkit makes (clone3 with a pidfd, a
+ *                               write to the reaper's eventfd, poll, waitid, close); posix_spawn+closefrom_np: glibc
  *   spawn-threads T N SPAWNS    N extra files open; T threads each make SPAWNS floor spawns after one untimed one;
  *                               answers the wall time of the whole block (one number)
  *   many N PACE_US              N live children (sleep 1000, stdin/stdout/stderr /dev/null, by posix_spawn), a
@@ -48,6 +48,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -244,10 +245,12 @@ static int spawn_floor(char *stack, char *const argv[]) {
  *
  * fdkit's sequence per spawn, from its C helper and its Java side (strace -f of FdProcessBuilder(...).start()
  * .waitFor() shows the same): clone3 with CLONE_VM | CLONE_VFORK | CLONE_FILES | CLONE_PIDFD | CLONE_CLEAR_SIGHAND
- * and exit signal SIGCHLD on a stack of its own; the pidfd added to the reaper's epoll set, one-shot; waitFor takes
- * it out of the set again and polls the pidfd itself; once readable, waitid(P_PID, WEXITED | WNOHANG) reaps the
- * child and the pidfd is closed. What fdkit does besides (the plan, the JDK handle's read of /proc/PID/stat, the
- * locks and objects) is its own cost, left out here.
+ * and exit signal SIGCHLD on a stack of its own; one write to the eventfd in the reaper's epoll set, which hands
+ * the child to the reaper thread (the reaper adds the pidfd to its set only when no thread waits on it, and
+ * waitFor does: it polls the pidfd itself); once readable, waitid(P_PID, WEXITED | WNOHANG) reaps the child and
+ * the pidfd is closed. No thread waits in this epoll set, so the write wakes none, where fdkit's wakes its reaper.
+ * What fdkit does besides (the plan, the locks and objects; on the reaper's thread, the JDK handle's read of
+ * /proc/PID/stat) is its own cost, left out here.
  */
 
 /*
@@ -349,17 +352,37 @@ static long start_with_pidfd(char *stack, char *const argv[], int *pidfd) {
     return pid < 0 ? -errno : pid;
 }
 
-/* The floor-pidfd spawn; reaper_epoll is the reaper's epoll set (fdkit has one per JVM). */
-static int spawn_floor_pidfd(int reaper_epoll, char *stack, char *const argv[]) {
+/*
+ * The reaper's wake-up: an eventfd in an epoll set of its own, as fdkit has one per JVM. The eventfd, or -1 with
+ * error set; the epoll set stays open with it (the program's block closes both at its end).
+ */
+static int make_reaper_wake(void) {
+    int epfd = epoll_create1(EPOLL_CLOEXEC);
+    if (epfd < 0) return fail("epoll_create1", errno);
+    int wake = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (wake < 0) {
+        int err = errno;
+        close(epfd);
+        return fail("eventfd", err);
+    }
+    struct epoll_event item = {.events = EPOLLIN, .data.fd = wake};
+    if (epoll_ctl(epfd, EPOLL_CTL_ADD, wake, &item) < 0) {
+        int err = errno;
+        close(wake);
+        close(epfd);
+        return fail("epoll_ctl", err);
+    }
+    return wake;
+}
+
+/* The floor-pidfd spawn; reaper_wake is the reaper's eventfd (see make_reaper_wake). */
+static int spawn_floor_pidfd(int reaper_wake, char *stack, char *const argv[]) {
     int pidfd = -1;
     long pid = start_with_pidfd(stack, argv, &pidfd);
     if (pid < 0) return fail(clone3_tried() ? "clone3" : "clone", (int)-pid);
-    struct epoll_event item = {.events = EPOLLIN | EPOLLONESHOT, .data.fd = pidfd};
     int result = 0, status = -1;
-    if (epoll_ctl(reaper_epoll, EPOLL_CTL_ADD, pidfd, &item) < 0
-            || epoll_ctl(reaper_epoll, EPOLL_CTL_DEL, pidfd, NULL) < 0) {
-        result = fail("epoll_ctl", errno);
-    }
+    uint64_t one = 1;
+    if (write(reaper_wake, &one, sizeof one) != (ssize_t)sizeof one) result = fail("write eventfd", errno);
     siginfo_t info;
     for (;;) {
         struct pollfd exited = {.fd = pidfd, .events = POLLIN};
@@ -413,10 +436,10 @@ static char *new_stack(void) {
 enum spawn_method { FLOOR = 0, FLOOR_PIDFD = 1, POSIX_SPAWN_CLOSEFROM = 2 };
 
 /* One spawn of argv[0] by method m: its exit status, or -1 with error set. */
-static int spawn_once(enum spawn_method m, int reaper_epoll, char *stack, char *const argv[]) {
+static int spawn_once(enum spawn_method m, int reaper_wake, char *stack, char *const argv[]) {
     switch (m) {
     case FLOOR: return spawn_floor(stack, argv);
-    case FLOOR_PIDFD: return spawn_floor_pidfd(reaper_epoll, stack, argv);
+    case FLOOR_PIDFD: return spawn_floor_pidfd(reaper_wake, stack, argv);
     case POSIX_SPAWN_CLOSEFROM: return spawn_posix_closefrom(argv);
     }
     snprintf(error, sizeof error, "unknown spawn method %d", (int)m);
@@ -453,13 +476,14 @@ static char *calling_thread_stack(void) {
     return stack;
 }
 
-/* The reaper's epoll set, made on the first floor-pidfd spawn and kept as long as the process, as fdkit's is. */
-static pthread_once_t library_epoll_once = PTHREAD_ONCE_INIT;
-static int library_epoll = -1, library_epoll_error;
+/* The reaper's wake-up, made on the first floor-pidfd spawn and kept as long as the process, as fdkit's is. */
+static pthread_once_t library_wake_once = PTHREAD_ONCE_INIT;
+static int library_wake = -1;
+static char library_wake_error[sizeof error];
 
-static void make_library_epoll(void) {
-    library_epoll = epoll_create1(EPOLL_CLOEXEC);
-    if (library_epoll < 0) library_epoll_error = errno;
+static void make_library_wake(void) {
+    library_wake = make_reaper_wake();
+    if (library_wake < 0) snprintf(library_wake_error, sizeof library_wake_error, "%s", error);
 }
 
 /*
@@ -480,12 +504,15 @@ int fdkit_anchor_spawn_once(int method, const char *path) {
     char *stack = calling_thread_stack();
     if (!stack) return -1;
     if (method == FLOOR_PIDFD) {
-        pthread_once(&library_epoll_once, make_library_epoll);
-        if (library_epoll < 0) return fail("epoll_create1", library_epoll_error);
+        pthread_once(&library_wake_once, make_library_wake);
+        if (library_wake < 0) {
+            snprintf(error, sizeof error, "%s", library_wake_error);
+            return -1;
+        }
     }
     /* On this thread's stack: the child, sharing the memory, reads it while this thread waits (CLONE_VFORK). */
     char *const argv[] = {(char *)path, NULL};
-    return spawn_once((enum spawn_method)method, library_epoll, stack, argv);
+    return spawn_once((enum spawn_method)method, library_wake, stack, argv);
 }
 
 /* The calling thread's last failure, as fdkit_anchor_spawn_once left it. */
@@ -508,15 +535,13 @@ static int spawn_block(const char *method, int n, int reps) {
     char *stack = new_stack();
     if (!stack) return -1;
     int result = open_files(n) < 0 ? -1 : reps;
-    /* The reaper's epoll set, one per block: made after the N files, above them, close_from_first(0) at the end
+    /* The reaper's wake-up, one per block: made after the N files, above them, close_from_first(0) at the end
      * closes it with them. */
-    int reaper_epoll = -1;
-    if (result >= 0 && m == FLOOR_PIDFD && (reaper_epoll = epoll_create1(EPOLL_CLOEXEC)) < 0) {
-        result = fail("epoll_create1", errno);
-    }
+    int reaper_wake = -1;
+    if (result >= 0 && m == FLOOR_PIDFD && (reaper_wake = make_reaper_wake()) < 0) result = -1;
     for (int rep = -1; result >= 0 && rep < reps; rep++) {
         long long start = now_ns();
-        int r = spawn_once(m, reaper_epoll, stack, true_argv);
+        int r = spawn_once(m, reaper_wake, stack, true_argv);
         long long elapsed = now_ns() - start;
         if (r < 0) {
             result = -1;

@@ -645,8 +645,8 @@ public final class Bench {
                     + "pipes). vs C: against the C floor, a child sharing the parent's memory and table that calls "
                     + "close_range(3, ~0U, CLOSE_RANGE_UNSHARE) and execs, with as many files open. vs C+pidfd "
                     + "(fdkit's rows): against the same child started and waited for with fdkit's system calls "
-                    + "(clone3 with CLONE_PIDFD, the pidfd added to and taken out of an epoll set, poll on it, "
-                    + "waitid, close); that row's own vs C is what those calls cost the kernel. The two rows 'in this "
+                    + "(clone3 with CLONE_PIDFD, a write to an eventfd in an epoll set, poll on the pidfd, waitid, "
+                    + "close); that row's own vs C is what those calls cost the kernel. The two rows 'in this "
                     + "JVM' run the same C code loaded into this JVM and called through FFM once per spawn: their vs C "
                     + "(against the same floor in the C anchor) is what spawning from a JVM process costs; vs "
                     + "JVM+pidfd (fdkit's rows): against the pidfd one, what fdkit's own work costs";
