@@ -24,6 +24,8 @@
  *                               killed at once. Answers START BURST L1 .. L(N/2): the time to start all N, the time
  *                               from the last kill to the last pidfd readable, the paced latencies in kill order.
  *                               Every child is reaped and every pidfd closed, on error too
+ *   many N PACE_US waiter       the same, the paced half waited for by a second thread: a sleeping thread that an
+ *                               exit it did not cause has to wake, as a reaper thread is
  *
  * The same file, compiled with FDKIT_ANCHOR_LIBRARY defined, is libfdkit-anchor.so: no main() and no timing
  * blocks, only the spawn methods behind one exported call, fdkit_anchor_spawn_once, which the bench calls through
@@ -752,7 +754,91 @@ static int await_all_exits(struct children *c, int from) {
     return result;
 }
 
-static int many_block(int n, long long pace_us) {
+/*
+ * The paced half's waiter on a thread of its own (the "waiter" form of the request): it waits on each child's
+ * pidfd in kill order, as a reaper thread waits for exits it did not cause, times the kill (its time, stored by
+ * the killing thread just before the kill) to the pidfd readable, and reaps the child. The exit then has to wake
+ * a thread that sleeps, maybe on the other CPU, as fdkit's reaper and the JDK's waiting threads are woken.
+ */
+struct paced_waiter {
+    struct children *c;
+    int half;
+    long long *killed_at; /* 0 until the killing thread kills the child */
+    int result;
+    char message[sizeof error];
+};
+
+/*
+ * Waits until pidfd polls readable; a failure once the kill stored in *killed_at is EXIT_TIMEOUT_MS old. Bounded:
+ * the killing thread kills every child the waiter waits for, on its failures too.
+ */
+static int await_killed_exit(int pidfd, const long long *killed_at) {
+    for (;;) {
+        struct pollfd exited = {.fd = pidfd, .events = POLLIN};
+        int r = poll(&exited, 1, 100);
+        if (r > 0) return 0;
+        if (r < 0 && errno != EINTR) return fail("poll", errno);
+        long long killed = __atomic_load_n(killed_at, __ATOMIC_ACQUIRE);
+        if (killed != 0 && now_ns() - killed > EXIT_TIMEOUT_MS * 1000000LL) {
+            return fail("a killed child's pidfd never became readable", ETIMEDOUT);
+        }
+    }
+}
+
+static void *paced_waiter_main(void *arg) {
+    struct paced_waiter *w = arg;
+    w->result = 0;
+    for (int i = 0; w->result == 0 && i < w->half; i++) {
+        if ((w->result = await_killed_exit(w->c->pidfds[i], &w->killed_at[i])) < 0) break;
+        long long readable = now_ns();
+        times[2 + i] = readable - __atomic_load_n(&w->killed_at[i], __ATOMIC_ACQUIRE);
+        w->result = reap_child(w->c, i);
+    }
+    if (w->result < 0) memcpy(w->message, error, sizeof error);
+    return NULL;
+}
+
+/*
+ * The paced half with the waiter on its own thread. On a failure of the killing side, the children not yet
+ * killed are killed at once, so that the waiter finishes; the first failure is the one reported.
+ */
+static int paced_with_waiter(struct children *c, int half, long long pace_ns) {
+    long long *killed_at = calloc(half, sizeof *killed_at);
+    if (!killed_at) return fail("calloc", ENOMEM);
+    struct paced_waiter w = {.c = c, .half = half, .killed_at = killed_at};
+    pthread_t waiter;
+    int err = pthread_create(&waiter, NULL, paced_waiter_main, &w);
+    if (err != 0) {
+        free(killed_at);
+        return fail("pthread_create", err);
+    }
+    int result = 0, i = 0;
+    long long next = now_ns();
+    for (; i < half; i++) {
+        struct timespec at = {.tv_sec = next / 1000000000LL, .tv_nsec = next % 1000000000LL};
+        while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &at, NULL) == EINTR) {}
+        long long killed = now_ns();
+        __atomic_store_n(&killed_at[i], killed, __ATOMIC_RELEASE);
+        if (syscall(SYS_pidfd_send_signal, c->pidfds[i], SIGKILL, NULL, 0) < 0) {
+            result = fail("pidfd_send_signal", errno);
+            break;
+        }
+        next = killed + pace_ns;
+    }
+    for (int k = i; k < half; k++) { /* after a failure: the waiter's children die now, so it ends */
+        __atomic_store_n(&killed_at[k], now_ns(), __ATOMIC_RELEASE);
+        kill(c->pids[k], SIGKILL); /* not reaped yet (the waiter reaps after this), so still this child's pid */
+    }
+    pthread_join(waiter, NULL);
+    free(killed_at);
+    if (result == 0 && w.result < 0) {
+        memcpy(error, w.message, sizeof error);
+        result = -1;
+    }
+    return result;
+}
+
+static int many_block(int n, long long pace_us, bool waiter_thread) {
     struct children c = {0};
     c.pids = calloc(n, sizeof *c.pids);
     c.pidfds = calloc(n, sizeof *c.pidfds);
@@ -772,7 +858,8 @@ static int many_block(int n, long long pace_us) {
     int half = n / 2;
     long long pace_ns = pace_us * 1000;
     long long next = now_ns();
-    for (int i = 0; result == 0 && i < half; i++) {
+    if (result == 0 && waiter_thread) result = paced_with_waiter(&c, half, pace_ns);
+    for (int i = 0; result == 0 && !waiter_thread && i < half; i++) {
         struct timespec at = {.tv_sec = next / 1000000000LL, .tv_nsec = next % 1000000000LL};
         while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &at, NULL) == EINTR) {}
         long long killed = now_ns();
@@ -813,8 +900,10 @@ static int serve(char *line) {
     if (sscanf(line, "spawn-threads %d %d %d", &threads, &n, &reps) == 3 && n >= 0 && reps >= 1)
         return spawn_threads_block(threads, n, reps);
     long long pace_us;
-    if (sscanf(line, "many %d %lld", &n, &pace_us) == 2 && n >= 2 && n <= MAX_CHILDREN && pace_us >= 0)
-        return many_block(n, pace_us);
+    char form[16] = "";
+    int fields = sscanf(line, "many %d %lld %15s", &n, &pace_us, form);
+    if (fields >= 2 && n >= 2 && n <= MAX_CHILDREN && pace_us >= 0 && (fields == 2 || strcmp(form, "waiter") == 0))
+        return many_block(n, pace_us, fields == 3);
     if (sscanf(line, "spawn %63s %d %d", method, &n, &reps) == 3 && n >= 0 && reps >= 1 && reps <= MAX_REPS)
         return spawn_block(method, n, reps);
     snprintf(error, sizeof error, "bad request '%.200s'", line);

@@ -28,10 +28,13 @@ import java.util.regex.Pattern;
  * exit is reported: half the children are killed one by one at a steady pace (kill to onExit completion, per
  * child), the other half all at once (last kill to last onExit completion).
  *
- * <p>A third row does the same with the C anchor ({@link CAnchor}, request {@code many}): a plain C program that
+ * <p>Two more rows do the same with the C anchor ({@link CAnchor}, request {@code many}): a plain C program that
  * starts the children with posix_spawn, takes a pidfd of each and times each kill to its pidfd polling readable,
- * and the burst's last kill to every pidfd readable. That is the kernel's share of the latencies above; the JVM rows
- * add reaping and the onExit hop to the common pool.
+ * and the burst's last kill to every pidfd readable. In the first the killing thread itself waits, so the exit
+ * wakes the thread that just ran: the kernel's share alone. In the second a thread of its own waits for the paced
+ * exits, as fdkit's reaper and the JDK's waiting threads do: the exit then wakes a thread that slept, maybe on
+ * the other CPU, and what that wake-up costs this machine shows in its tail. The JVM rows add reaping and the
+ * onExit hop to the common pool.
  *
  * <pre>java --enable-native-access=ALL-UNNAMED -cp fdkit-bench/target/fdkit-bench.jar \
  *     dev.fdkit.bench.ManyChildrenBenchmark [--children N] [--pace-us U]</pre>
@@ -67,7 +70,8 @@ public final class ManyChildrenBenchmark {
         for (String spawner : List.of("fdkit", "ProcessBuilder")) rows.add(inChildJvm(spawner, children, paceMicros));
         if (CAnchor.shipped()) {
             try (CAnchor anchor = CAnchor.start()) {
-                rows.add(cRow(anchor, children, paceMicros));
+                rows.add(cRow(anchor, children, paceMicros, false));
+                rows.add(cRow(anchor, children, paceMicros, true));
             }
         } else {
             System.out.println("(no C anchor in this jar for " + System.getProperty("os.arch") + ": no C row)");
@@ -102,24 +106,30 @@ public final class ManyChildrenBenchmark {
         throw new IOException(spawner + " run exited with " + status + " without a result:\n" + out);
     }
 
-    static final String C_SPAWNER = "C (pidfd, kernel only)";
+    static final String C_SPAWNER = "C (pidfd, kernel only)", C_WAITER_SPAWNER = "C (pidfd, waiter thread)";
     private static final String C_ROW_NOTE = C_SPAWNER + ": the C anchor's children (posix_spawn, a pidfd each), "
             + "timed from pidfd_send_signal(SIGKILL) to the pidfd polling readable (the burst: to every pidfd "
-            + "readable); the kernel's share. fdkit's and the JDK's rows add reaping and the onExit hop to the "
-            + "common pool. Threads and NMT do not apply to it (-).";
+            + "readable) by the killing thread itself; the kernel's share. " + C_WAITER_SPAWNER + ": the same, the "
+            + "paced exits waited for by a second thread, which each exit has to wake, as fdkit's reaper and the "
+            + "JDK's waiting threads are woken. fdkit's and the JDK's rows add reaping and the onExit hop to the "
+            + "common pool. Threads and NMT do not apply to the C rows (-).";
 
-    /** The C anchor's run of the same experiment: answers start-all, burst, then the paced latencies, in ns. */
-    static String[] cRow(CAnchor anchor, int children, long paceMicros) throws IOException {
+    /**
+     * The C anchor's run of the same experiment, the paced exits waited for by the killing thread or by a
+     * {@code waiterThread} of their own: answers start-all, burst, then the paced latencies, in ns.
+     */
+    static String[] cRow(CAnchor anchor, int children, long paceMicros, boolean waiterThread) throws IOException {
         if (children < 2) throw new IllegalArgumentException("--children must be at least 2 for the C row: " + children);
-        long[] answer = anchor.block("many " + children + " " + paceMicros);
+        String request = "many " + children + " " + paceMicros + (waiterThread ? " waiter" : "");
+        long[] answer = anchor.block(request);
         if (answer.length != 2 + children / 2) {
-            throw new IOException("the C anchor answered " + answer.length + " figures to 'many " + children
+            throw new IOException("the C anchor answered " + answer.length + " figures to '" + request
                     + "', expected " + (2 + children / 2));
         }
         double[] paced = new double[children / 2];
         for (int i = 0; i < paced.length; i++) paced[i] = answer[2 + i] / 1e6;
         Arrays.sort(paced);
-        return new String[] {C_SPAWNER, "-", "-", "-", "-", ms(answer[0] / 1e6), ms(quantile(paced, 0.5)),
+        return new String[] {waiterThread ? C_WAITER_SPAWNER : C_SPAWNER, "-", "-", "-", "-", ms(answer[0] / 1e6), ms(quantile(paced, 0.5)),
                 ms(quantile(paced, 0.9)), ms(quantile(paced, 0.99)), ms(paced[paced.length - 1]), ms(answer[1] / 1e6)};
     }
 
