@@ -5,7 +5,8 @@
  *            [--noexec-tmp DIR] [--pid-env NAME] -- PROGRAM [ARG...]
  *
  * --deny        a seccomp filter answers SYSCALL (close_range, clone3, pidfd_open, pidfd_send_signal,
- *               memfd_create, getdents64) with ERRNO (EPERM or ENOSYS), as container runtimes' profiles do
+ *               memfd_create, getdents64, eventfd2, epoll_create1) with ERRNO (EPERM or ENOSYS), as container
+ *               runtimes' profiles do
  * --high-fd     /dev/null opened at descriptor N (not close-on-exec), before the limit is lowered
  * --nofile      setrlimit(RLIMIT_NOFILE) to SOFT:HARD
  * --hide-proc   a private mount namespace with an empty tmpfs over /proc (needs CAP_SYS_ADMIN)
@@ -62,6 +63,8 @@ static long syscall_number(const char *name) {
 #endif
     KNOWN(memfd_create)
     KNOWN(getdents64)
+    KNOWN(eventfd2)
+    KNOWN(epoll_create1)
 #undef KNOWN
     return -1;
 }

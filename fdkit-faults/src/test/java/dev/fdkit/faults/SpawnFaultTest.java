@@ -70,6 +70,20 @@ class SpawnFaultTest {
         assertEquals("137", r.value("handle_destroyed"), r.toString());
     }
 
+    /**
+     * No eventfd (the reaper then watches each child as it starts) or no epoll at all (each child then gets a
+     * waiting thread of its own): children nobody waits for are still reaped with their status, and waitFor works.
+     */
+    @ParameterizedTest(name = "{0} refused")
+    @ValueSource(strings = {"eventfd2", "epoll_create1"})
+    void childrenAreReapedWithoutTheReapersWakeUpOrEpoll(String syscall) throws Exception {
+        Faultrun.Result r = Faultrun.jvm().deny(syscall, "EPERM").run(SpawnScenarios.class, "unwaited");
+        assertEquals("[5]", r.value("exits"), r.toString());
+        assertEquals("0", r.value("unreaped"), r.toString());
+        assertEquals("3", r.value("waited"), r.toString());
+        assertEquals(syscall.equals("eventfd2") ? "1" : "0", r.value("reaper"), r.toString());
+    }
+
     /** The helper library cannot be loaded from a noexec tmpdir: it loads another way, or start() says IOException. */
     @ParameterizedTest(name = "memfd_create refused: {0}")
     @ValueSource(booleans = {false, true})

@@ -29,6 +29,7 @@ public final class SpawnScenarios {
                 case "exact" -> exact(Integer.parseInt(args[1]), Integer.parseInt(args[2]));
                 case "destroy" -> destroy();
                 case "listen" -> listen();
+                case "unwaited" -> unwaited();
                 default -> throw new IllegalArgumentException(args[0]);
             }
         } catch (Throwable t) {
@@ -52,6 +53,25 @@ public final class SpawnScenarios {
         System.out.println("fds=" + String.join(" ", out.strip().split("\\s+")));
         System.out.println("exit=" + (p.waitFor(10, TimeUnit.SECONDS) ? p.exitValue() : "timeout"));
         System.out.println("mechanism=" + SpawnMechanism.selected().propertyValue());
+    }
+
+    /**
+     * Children nobody waits for, started back to back: each must still be reaped, with its status, and its onExit
+     * completed; then one that is waited for. Reports whether fdkit's reaper thread runs.
+     */
+    static void unwaited() throws Exception {
+        List<Process> started = new ArrayList<>();
+        for (int i = 0; i < 20; i++) started.add(new FdProcessBuilder("sh", "-c", "exit 5").start());
+        List<java.util.concurrent.CompletableFuture<Process>> exits = started.stream().map(Process::onExit).toList();
+        java.util.concurrent.CompletableFuture.allOf(exits.toArray(java.util.concurrent.CompletableFuture[]::new))
+                .get(20, TimeUnit.SECONDS);
+        System.out.println("exits=" + started.stream().map(p -> Integer.toString(p.exitValue())).distinct().toList());
+        Set<Long> pids = new java.util.HashSet<>(started.stream().map(Process::pid).toList());
+        System.out.println("unreaped=" + ProcessHandle.current().children().filter(h -> pids.contains(h.pid())).count());
+        Process waited = new FdProcessBuilder("sh", "-c", "exit 3").start();
+        System.out.println("waited=" + (waited.waitFor(20, TimeUnit.SECONDS) ? waited.exitValue() : "timeout"));
+        System.out.println("reaper=" + Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().equals("fdkit-reaper")).count());
     }
 
     /** destroy() of a sleeping child, then waitFor; and a child that exits by itself is still waited for. */
