@@ -711,16 +711,21 @@ static int start_children(struct children *c, int n) {
     return result;
 }
 
-/* Waits until the pidfd polls readable (the child has exited), at most EXIT_TIMEOUT_MS. */
-static int await_exit(int pidfd) {
-    long long deadline = now_ns() + EXIT_TIMEOUT_MS * 1000000LL;
+/*
+ * Waits until a killed child's pidfd polls readable; a failure once the kill stored in *killed_at (0 until the
+ * kill, which another thread may make) is EXIT_TIMEOUT_MS old. Bounded: every child waited for is killed, on the
+ * killing side's failures too.
+ */
+static int await_killed_exit(int pidfd, const long long *killed_at) {
     for (;;) {
-        long long left = deadline - now_ns();
         struct pollfd exited = {.fd = pidfd, .events = POLLIN};
-        int r = poll(&exited, 1, left > 0 ? (int)((left + 999999) / 1000000) : 0);
+        int r = poll(&exited, 1, 100);
         if (r > 0) return 0;
         if (r < 0 && errno != EINTR) return fail("poll", errno);
-        if (r == 0 && left <= 0) return fail("a killed child's pidfd never became readable", ETIMEDOUT);
+        long long killed = __atomic_load_n(killed_at, __ATOMIC_ACQUIRE);
+        if (killed != 0 && now_ns() - killed > EXIT_TIMEOUT_MS * 1000000LL) {
+            return fail("a killed child's pidfd never became readable", ETIMEDOUT);
+        }
     }
 }
 
@@ -768,23 +773,6 @@ struct paced_waiter {
     char message[sizeof error];
 };
 
-/*
- * Waits until pidfd polls readable; a failure once the kill stored in *killed_at is EXIT_TIMEOUT_MS old. Bounded:
- * the killing thread kills every child the waiter waits for, on its failures too.
- */
-static int await_killed_exit(int pidfd, const long long *killed_at) {
-    for (;;) {
-        struct pollfd exited = {.fd = pidfd, .events = POLLIN};
-        int r = poll(&exited, 1, 100);
-        if (r > 0) return 0;
-        if (r < 0 && errno != EINTR) return fail("poll", errno);
-        long long killed = __atomic_load_n(killed_at, __ATOMIC_ACQUIRE);
-        if (killed != 0 && now_ns() - killed > EXIT_TIMEOUT_MS * 1000000LL) {
-            return fail("a killed child's pidfd never became readable", ETIMEDOUT);
-        }
-    }
-}
-
 static void *paced_waiter_main(void *arg) {
     struct paced_waiter *w = arg;
     w->result = 0;
@@ -799,22 +787,22 @@ static void *paced_waiter_main(void *arg) {
 }
 
 /*
- * The paced half with the waiter on its own thread. On a failure of the killing side, the children not yet
- * killed are killed at once, so that the waiter finishes; the first failure is the one reported.
+ * The paced half: one kill every pace_ns, each timed to the child's pidfd readable and the child reaped, by this
+ * thread or, with waiter_thread, by a paced_waiter of its own. On a failure of the killing side the waiter's
+ * children not yet killed are killed at once, so that it finishes; the first failure is the one reported.
  */
-static int paced_with_waiter(struct children *c, int half, long long pace_ns) {
+static int paced_kills(struct children *c, int half, long long pace_ns, bool waiter_thread) {
     long long *killed_at = calloc(half, sizeof *killed_at);
     if (!killed_at) return fail("calloc", ENOMEM);
     struct paced_waiter w = {.c = c, .half = half, .killed_at = killed_at};
     pthread_t waiter;
-    int err = pthread_create(&waiter, NULL, paced_waiter_main, &w);
+    int err = waiter_thread ? pthread_create(&waiter, NULL, paced_waiter_main, &w) : 0;
     if (err != 0) {
         free(killed_at);
         return fail("pthread_create", err);
     }
     int result = 0, i = 0;
-    long long next = now_ns();
-    for (; i < half; i++) {
+    for (long long next = now_ns(); i < half; i++) {
         struct timespec at = {.tv_sec = next / 1000000000LL, .tv_nsec = next % 1000000000LL};
         while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &at, NULL) == EINTR) {}
         long long killed = now_ns();
@@ -823,18 +811,25 @@ static int paced_with_waiter(struct children *c, int half, long long pace_ns) {
             result = fail("pidfd_send_signal", errno);
             break;
         }
+        if (!waiter_thread) {
+            if ((result = await_killed_exit(c->pidfds[i], &killed_at[i])) < 0) break;
+            times[2 + i] = now_ns() - killed;
+            if ((result = reap_child(c, i)) < 0) break;
+        }
         next = killed + pace_ns;
     }
-    for (int k = i; k < half; k++) { /* after a failure: the waiter's children die now, so it ends */
-        __atomic_store_n(&killed_at[k], now_ns(), __ATOMIC_RELEASE);
-        kill(c->pids[k], SIGKILL); /* not reaped yet (the waiter reaps after this), so still this child's pid */
+    if (waiter_thread) {
+        for (int k = i; k < half; k++) { /* after a failure: the waiter's children die now, so it ends */
+            __atomic_store_n(&killed_at[k], now_ns(), __ATOMIC_RELEASE);
+            kill(c->pids[k], SIGKILL); /* not reaped yet (the waiter reaps after this), so still this child's pid */
+        }
+        pthread_join(waiter, NULL);
+        if (result == 0 && w.result < 0) {
+            memcpy(error, w.message, sizeof error);
+            result = -1;
+        }
     }
-    pthread_join(waiter, NULL);
     free(killed_at);
-    if (result == 0 && w.result < 0) {
-        memcpy(error, w.message, sizeof error);
-        result = -1;
-    }
     return result;
 }
 
@@ -856,22 +851,7 @@ static int many_block(int n, long long pace_us, bool waiter_thread) {
         nanosleep(&settle, NULL);
     }
     int half = n / 2;
-    long long pace_ns = pace_us * 1000;
-    long long next = now_ns();
-    if (result == 0 && waiter_thread) result = paced_with_waiter(&c, half, pace_ns);
-    for (int i = 0; result == 0 && !waiter_thread && i < half; i++) {
-        struct timespec at = {.tv_sec = next / 1000000000LL, .tv_nsec = next % 1000000000LL};
-        while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &at, NULL) == EINTR) {}
-        long long killed = now_ns();
-        if (syscall(SYS_pidfd_send_signal, c.pidfds[i], SIGKILL, NULL, 0) < 0) {
-            result = fail("pidfd_send_signal", errno);
-            break;
-        }
-        if ((result = await_exit(c.pidfds[i])) < 0) break;
-        times[2 + i] = now_ns() - killed;
-        result = reap_child(&c, i);
-        next = killed + pace_ns;
-    }
+    if (result == 0) result = paced_kills(&c, half, pace_us * 1000, waiter_thread);
     if (result == 0) {
         long long last_kill = 0;
         for (int i = half; result == 0 && i < n; i++) {
