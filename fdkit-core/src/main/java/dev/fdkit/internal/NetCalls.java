@@ -168,7 +168,7 @@ public final class NetCalls {
 
     /** Adds one to eventfd {@code fd}'s counter, which makes it readable: 0, or -errno. */
     public static int eventfdSignal(int fd) {
-        long r = RawSyscalls.call(RawSyscalls.Syscall.WRITE, fd, RawSyscalls.address(EventfdOne.VALUE), JAVA_LONG.byteSize());
+        long r = FdCalls.write(fd, EventfdOne.VALUE, JAVA_LONG.byteSize());
         return r < 0 ? (int) r : 0;
     }
 
@@ -179,7 +179,7 @@ public final class NetCalls {
     public static long eventfdDrain(int fd) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment count = arena.allocate(JAVA_LONG);
-            long r = RawSyscalls.call(RawSyscalls.Syscall.READ, fd, RawSyscalls.address(count), JAVA_LONG.byteSize());
+            long r = FdCalls.read(fd, count, JAVA_LONG.byteSize());
             return r < 0 ? r : count.get(JAVA_LONG, 0);
         }
     }
