@@ -92,7 +92,7 @@ public final class FdProcess extends Process {
         ProcessHandle read = wantsHandle ? jdkHandleOrOwn() : null;
         synchronized (this) {
             if (reaped) return;
-            if (handle == null && read != null) handle = read;
+            if (handle == null) handle = read; // null only if it was null before the read, so read is set
             if (pollingWaiters > 0 || watched) return;
             if (watched = reaper.watch(this, pidfd)) return;
         }
@@ -375,7 +375,7 @@ public final class FdProcess extends Process {
 
     /**
      * The JDK's own handle: it equals, hashes and compares as ProcessHandle.of(pid) and the children() of the JVM
-     * do, also when first asked after the reap (it was taken just before). Only where /proc could not tell the
+     * do, also when first asked after the reap (it was taken before it). Only where /proc could not tell the
      * start time does fdkit's own handle stand in, which answers as the JDK's does for an exited process.
      */
     @Override
