@@ -34,13 +34,15 @@ import java.util.concurrent.atomic.AtomicReference;
  * (plus {@link FdBlock#HEADROOM}), opens its N files there, and every close it times acts on base and up only.
  *
  * <p>Methods and anchors are interleaved in rounds: in each round every method runs one block (one untimed call,
- * then {@code --reps} timed ones, System.nanoTime around each), in an order rotated by one per round. A method's
+ * then {@code --reps} timed ones, System.nanoTime around each), in an order shuffled anew each round. A method's
  * ratio to an anchor is taken per round, from the two block medians of that round, so a machine whose speed drifts
  * over seconds moves both sides of each ratio; the table gives the median ratio over the rounds with an
  * order-statistic confidence interval ({@link Stats#ratio}). Opening the N files is never timed, and every Java
  * method is warmed up until the JIT is quiet before the first round.
  */
 public final class Bench {
+    /** The seed of the order the subjects run in, round by round (see {@link #rounds(String, List, int)}). */
+    private static final long ORDER_SEED = 0x6664_6b69_74L;
     /** spawn-threads: how many threads spawn at once. */
     static final int[] SPAWN_THREADS = {1, 2, 4};
     /** spawn-threads: each thread makes this many spawns per timed rep of a block (throughput wants a longer block). */
@@ -332,7 +334,7 @@ public final class Bench {
                 List<Subject> subjects = new ArrayList<>();
                 for (SpawnMethod m : methods) subjects.add(callTimed(m.label(), m::run));
                 if (anchor != null) {
-                    // The C program opens its own n files for each block: its table is its own.
+                    // The C program holds n files of its own for all the blocks of this size, as this JVM does.
                     subjects.add(new Subject(C_FLOOR, false, reps -> anchor.block("spawn floor " + n + " " + reps)));
                     subjects.add(new Subject(C_FLOOR_PIDFD, false,
                             reps -> anchor.block("spawn floor-pidfd " + n + " " + reps)));
@@ -489,8 +491,11 @@ public final class Bench {
     }
 
     /**
-     * Every subject one block per round, the order rotated by one each round (round r starts with subject r), so no
-     * subject always runs first after a pause or always follows the same other one. Returns [subject][round][rep].
+     * Every subject one block per round, in an order shuffled anew each round, so no subject always runs first after a
+     * pause or always follows the same other one: a block runs while the one before it is still being cleaned up
+     * after (a ProcessBuilder block at 16,000 descriptors leaves its reaper threads and freed tables behind), and an
+     * order that only rotated would charge that to the same subject in every round. The shuffle's seed is fixed, so
+     * two runs with the same subjects use the same orders. Returns [subject][round][rep].
      */
     private long[][][] rounds(String step, List<Subject> subjects) throws Exception {
         return rounds(step, subjects, options.reps());
@@ -500,9 +505,12 @@ public final class Bench {
     private long[][][] rounds(String step, List<Subject> subjects, int reps) throws Exception {
         int count = subjects.size(), rounds = options.rounds();
         long[][][] t = new long[count][rounds][];
+        java.util.Random shuffle = new java.util.Random(ORDER_SEED);
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < count; i++) order.add(i);
         for (int r = 0; r < rounds; r++) {
-            for (int j = 0; j < count; j++) {
-                int i = (r + j) % count;
+            java.util.Collections.shuffle(order, shuffle);
+            for (int i : order) {
                 Subject s = subjects.get(i);
                 progress.update("round " + (r + 1) + "/" + rounds + ", " + s.label());
                 long[] times = s.block().run(reps);
@@ -674,7 +682,7 @@ public final class Bench {
         double level = Stats.ratio("", "", new double[rounds]).level();
         return "timing: " + rounds + " round" + (rounds == 1 ? "" : "s") + "; in each, every method and anchor runs a "
                 + "block of one untimed call and " + reps + " timed (System.nanoTime around each; the C anchor "
-                + "times its own with CLOCK_MONOTONIC), in an order rotated by one per round; median_us and min_us "
+                + "times its own with CLOCK_MONOTONIC), in an order shuffled anew each round; median_us and min_us "
                 + "over every timed call, in microseconds; vs X = median over rounds of (block median / the anchor's "
                 + "block median in the same round) [interval: order statistics of the per-round ratios, covering "
                 + "the median with probability " + String.format(Locale.ROOT, "%.1f%%", 100 * level) + "]";

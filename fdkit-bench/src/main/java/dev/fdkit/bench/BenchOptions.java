@@ -11,7 +11,7 @@ import java.util.Set;
  * @param suites  which suites, run in the order close, list, spawn, spawn-threads
  * @param max     the largest descriptor count (bounded at run time by RLIMIT_NOFILE)
  * @param reps    timed calls per block (one block per method per round)
- * @param rounds  rounds; every method runs one block in each, the order rotated per round
+ * @param rounds  rounds; every method runs one block in each, in an order shuffled per round
  * @param json    print one JSON document instead of tables
  * @param plot    an .svg or .png file to draw the results into, or null
  * @param compare a previous {@code --json} output to compare every ratio against, or null
