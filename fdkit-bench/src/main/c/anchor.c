@@ -16,7 +16,9 @@
  *                               parent's memory and descriptor table (no table copy) that calls
  *                               close_range(3, ~0U, CLOSE_RANGE_UNSHARE) and execs; floor-pidfd: the same child,
  *                               started and waited for with the system calls fdkit makes (clone3 with a pidfd, a
- *                               write to the reaper's eventfd, poll, waitid, close); posix_spawn+closefrom_np: glibc
+ *                               write to the reaper's eventfd, poll, waitid, close); floor-reaper: floor-pidfd with
+ *                               a reaper thread that the write wakes and that reads the child's /proc/PID/stat, as
+ *                               fdkit's does for the JDK's ProcessHandle; posix_spawn+closefrom_np: glibc
  *   spawn-threads T N SPAWNS    N extra files open (kept, as for spawn); T threads each make SPAWNS floor spawns after one untimed one;
  *                               answers the wall time of the whole block (one number)
  *   many N PACE_US              N live children (sleep 1000, stdin/stdout/stderr /dev/null, by posix_spawn), a
@@ -45,6 +47,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -401,13 +404,51 @@ static int make_reaper_wake(void) {
     return wake;
 }
 
-/* The floor-pidfd spawn; reaper_wake is the reaper's eventfd (see make_reaper_wake). */
-static int spawn_floor_pidfd(int reaper_wake, char *stack, char *const argv[]) {
+/*
+ * ---- floor-reaper: floor-pidfd with fdkit's reaper thread doing its part -----------------------------------------
+ *
+ * fdkit's eventfd write wakes its reaper thread, which takes the child over and reads /proc/PID/stat for the
+ * JDK's ProcessHandle (ProcessHandle.of(pid) reads the start time there, and a Process's handle must equal it);
+ * if the child exits before that read is done, the waiter makes the read itself before it reaps. The read leaves
+ * /proc dentries for the pid that the reap then has to invalidate. This method does the same in C: what it costs
+ * over floor-pidfd is the kernel's and the scheduler's share of fdkit's design; what fdkit costs over it is Java's.
+ */
+struct reaper {
+    pthread_t thread;
+    int epfd, wake;
+    _Atomic long handed;  /* the pid handed over last */
+    _Atomic long read;    /* the pid whose start time was read last */
+    _Atomic bool stop;
+};
+
+/* As ProcessHandle.of(pid) learns a process's start time: fopen /proc/PID/stat, fread it, field 22. */
+static int read_start_time(long pid) {
+    char path[64], buf[1024];
+    snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+    FILE *f = fopen(path, "r");
+    if (!f) return fail("fopen /proc/PID/stat", errno);
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    char *end = strrchr(buf, ')');
+    unsigned long long start = 0;
+    if (!end || sscanf(end + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %llu",
+                       &start) != 1 || start == 0) {
+        snprintf(error, sizeof error, "no start time in %s", path);
+        return -1;
+    }
+    return 0;
+}
+
+/* The floor-pidfd spawn; reaper_wake is the reaper's eventfd (see make_reaper_wake); with reaper (floor-reaper),
+ * reaper_wake is that reaper's, and the child's start time is read before the reap if the reaper has not. */
+static int spawn_floor_pidfd(int reaper_wake, struct reaper *reaper, char *stack, char *const argv[]) {
     int pidfd = -1;
     long pid = start_with_pidfd(stack, argv, &pidfd);
     if (pid < 0) return fail(clone3_tried() ? "clone3" : "clone", (int)-pid);
     int result = 0, status = -1;
     uint64_t one = 1;
+    if (reaper) atomic_store(&reaper->handed, pid);
     if (write(reaper_wake, &one, sizeof one) != (ssize_t)sizeof one) result = fail("write eventfd", errno);
     siginfo_t info;
     for (;;) {
@@ -416,6 +457,10 @@ static int spawn_floor_pidfd(int reaper_wake, char *stack, char *const argv[]) {
             if (result == 0) result = fail("poll", errno);
             while (waitpid((pid_t)pid, NULL, 0) < 0 && errno == EINTR) {}
             break;
+        }
+        if (reaper && atomic_load(&reaper->read) != pid && (exited.revents & POLLIN) && read_start_time(pid) < 0
+                && result == 0) {
+            result = -1;
         }
         memset(&info, 0, sizeof info);
         if (waitid(P_PID, (id_t)pid, &info, WEXITED | WNOHANG) < 0) {
@@ -458,14 +503,15 @@ static char *new_stack(void) {
     return stack;
 }
 
-/* The library's method ids: the bench's Java side passes them. */
-enum spawn_method { FLOOR = 0, FLOOR_PIDFD = 1, POSIX_SPAWN_CLOSEFROM = 2 };
+/* The library's method ids: the bench's Java side passes them. FLOOR_REAPER is the program's only. */
+enum spawn_method { FLOOR = 0, FLOOR_PIDFD = 1, POSIX_SPAWN_CLOSEFROM = 2, FLOOR_REAPER = 3 };
 
-/* One spawn of argv[0] by method m: its exit status, or -1 with error set. */
-static int spawn_once(enum spawn_method m, int reaper_wake, char *stack, char *const argv[]) {
+/* One spawn of argv[0] by method m: its exit status, or -1 with error set. reaper: FLOOR_REAPER's, else NULL. */
+static int spawn_once(enum spawn_method m, int reaper_wake, struct reaper *reaper, char *stack, char *const argv[]) {
     switch (m) {
     case FLOOR: return spawn_floor(stack, argv);
-    case FLOOR_PIDFD: return spawn_floor_pidfd(reaper_wake, stack, argv);
+    case FLOOR_PIDFD: return spawn_floor_pidfd(reaper_wake, NULL, stack, argv);
+    case FLOOR_REAPER: return spawn_floor_pidfd(reaper->wake, reaper, stack, argv);
     case POSIX_SPAWN_CLOSEFROM: return spawn_posix_closefrom(argv);
     }
     snprintf(error, sizeof error, "unknown spawn method %d", (int)m);
@@ -538,7 +584,7 @@ int fdkit_anchor_spawn_once(int method, const char *path) {
     }
     /* On this thread's stack: the child, sharing the memory, reads it while this thread waits (CLONE_VFORK). */
     char *const argv[] = {(char *)path, NULL};
-    return spawn_once((enum spawn_method)method, library_wake, stack, argv);
+    return spawn_once((enum spawn_method)method, library_wake, NULL, stack, argv);
 }
 
 /* The calling thread's last failure, as fdkit_anchor_spawn_once left it. */
@@ -549,10 +595,53 @@ const char *fdkit_anchor_error(void) {
 
 #else /* the program */
 
+/* floor-reaper's thread: woken by each spawn's eventfd write, it reads the start time of the child handed over
+ * (unless read already); a read that fails because the child is gone already is dropped, as fdkit drops it. */
+static void *reaper_main(void *arg) {
+    struct reaper *r = arg;
+    while (!atomic_load(&r->stop)) {
+        struct epoll_event ev;
+        if (epoll_wait(r->epfd, &ev, 1, -1) < 0) continue; /* EINTR: this program catches no signal */
+        uint64_t count;
+        if (read(r->wake, &count, sizeof count) < 0) continue; /* EAGAIN: drained already */
+        long pid = atomic_load(&r->handed);
+        if (pid > 0 && atomic_load(&r->read) != pid && read_start_time(pid) == 0) atomic_store(&r->read, pid);
+    }
+    return NULL;
+}
+
+/* Starts floor-reaper's thread, blocked in epoll_wait on its eventfd: 0, or -1 with error set and nothing left. */
+static int start_reaper(struct reaper *r) {
+    memset(r, 0, sizeof *r);
+    r->epfd = epoll_create1(EPOLL_CLOEXEC);
+    if (r->epfd < 0) return fail("epoll_create1", errno);
+    r->wake = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    int err = r->wake < 0 ? errno : 0;
+    struct epoll_event item = {.events = EPOLLIN};
+    if (err == 0 && epoll_ctl(r->epfd, EPOLL_CTL_ADD, r->wake, &item) < 0) err = errno;
+    if (err == 0) err = pthread_create(&r->thread, NULL, reaper_main, r);
+    if (err != 0) {
+        if (r->wake >= 0) close(r->wake);
+        close(r->epfd);
+        return fail("starting the reaper thread", err);
+    }
+    return 0;
+}
+
+static void stop_reaper(struct reaper *r) {
+    atomic_store(&r->stop, true);
+    uint64_t one = 1;
+    while (write(r->wake, &one, sizeof one) < 0 && errno == EINTR) {}
+    pthread_join(r->thread, NULL);
+    close(r->wake);
+    close(r->epfd);
+}
+
 static int spawn_block(const char *method, int n, int reps) {
     enum spawn_method m;
     if (strcmp(method, "floor") == 0) m = FLOOR;
     else if (strcmp(method, "floor-pidfd") == 0) m = FLOOR_PIDFD;
+    else if (strcmp(method, "floor-reaper") == 0) m = FLOOR_REAPER;
     else if (strcmp(method, "posix_spawn+closefrom_np") == 0) m = POSIX_SPAWN_CLOSEFROM;
     else {
         snprintf(error, sizeof error, "unknown spawn method '%s'", method);
@@ -563,9 +652,16 @@ static int spawn_block(const char *method, int n, int reps) {
     int result = hold_files(n) < 0 ? -1 : reps;
     if (result >= 0 && m == FLOOR_PIDFD && held_wake < 0 && (held_wake = make_reaper_wake()) < 0) result = -1;
     int reaper_wake = held_wake;
+    /* floor-reaper's thread and its two descriptors live for the block (above the held files, closed at its end). */
+    struct reaper reaper;
+    bool reaper_started = false;
+    if (result >= 0 && m == FLOOR_REAPER) {
+        if (start_reaper(&reaper) < 0) result = -1;
+        else reaper_started = true;
+    }
     for (int rep = -1; result >= 0 && rep < reps; rep++) {
         long long start = now_ns();
-        int r = spawn_once(m, reaper_wake, stack, true_argv);
+        int r = spawn_once(m, reaper_wake, reaper_started ? &reaper : NULL, stack, true_argv);
         long long elapsed = now_ns() - start;
         if (r < 0) {
             result = -1;
@@ -576,6 +672,7 @@ static int spawn_block(const char *method, int n, int reps) {
             times[rep] = elapsed;
         }
     }
+    if (reaper_started) stop_reaper(&reaper);
     free(stack);
     return result;
 }

@@ -62,14 +62,16 @@ public final class Bench {
     private static final long WARMUP_MAX_NANOS = 20_000_000_000L;
 
     /**
-     * Ratio columns: C is the C anchor doing the same work, FFM the bare downcall in this JVM; C+pidfd (spawn, fdkit's
-     * rows) the C floor started and waited for with the system calls fdkit makes around it, JVM+pidfd (the same
-     * rows) that floor run in this JVM.
+     * Ratio columns: C is the C anchor doing the same work, FFM the bare downcall in this JVM; C+reaper (spawn,
+     * fdkit's rows) the C floor started and waited for with the system calls fdkit makes around it, on the threads
+     * that make them (a reaper thread woken per start, reading the child's /proc/PID/stat), JVM+pidfd (the same rows)
+     * the floor with fdkit's calls on one thread, run in this JVM.
      */
-    static final String C = "C", FFM = "FFM", C_PIDFD = "C+pidfd", JVM_PIDFD = "JVM+pidfd";
+    static final String C = "C", FFM = "FFM", C_REAPER = "C+reaper", JVM_PIDFD = "JVM+pidfd";
     private static final String C_PREFIX = "C ";
     private static final String C_FLOOR = "C shared-table floor";
     private static final String C_FLOOR_PIDFD = "C floor + pidfd/epoll";
+    private static final String C_FLOOR_REAPER = "C floor + pidfd + reaper";
 
     private final BenchOptions options;
     private final PrintStream out;
@@ -338,6 +340,8 @@ public final class Bench {
                     subjects.add(new Subject(C_FLOOR, false, reps -> anchor.block("spawn floor " + n + " " + reps)));
                     subjects.add(new Subject(C_FLOOR_PIDFD, false,
                             reps -> anchor.block("spawn floor-pidfd " + n + " " + reps)));
+                    subjects.add(new Subject(C_FLOOR_REAPER, false,
+                            reps -> anchor.block("spawn floor-reaper " + n + " " + reps)));
                     subjects.add(new Subject(C_PREFIX + "posix_spawn+closefrom_np", false,
                             reps -> anchor.block("spawn posix_spawn+closefrom_np " + n + " " + reps)));
                 }
@@ -358,7 +362,7 @@ public final class Bench {
      */
     private static List<Column> spawnColumns(String label) {
         if (FdkitSpawn.isFdkit(label)) {
-            return List.of(new Column(C, C_FLOOR), new Column(C_PIDFD, C_FLOOR_PIDFD),
+            return List.of(new Column(C, C_FLOOR), new Column(C_REAPER, C_FLOOR_REAPER),
                     new Column(JVM_PIDFD, InJvmAnchor.Floor.FLOOR_PIDFD.label()));
         }
         for (InJvmAnchor.Floor f : InJvmAnchor.Floor.values()) {
@@ -651,10 +655,13 @@ public final class Bench {
             case SPAWN -> "N extra distinct /dev/null files open at " + x + "..; each method starts "
                     + SpawnMethod.PROGRAM + " and waits for it to exit (stdio inherited; NuProcess always makes its own "
                     + "pipes). vs C: against the C floor, a child sharing the parent's memory and table that calls "
-                    + "close_range(3, ~0U, CLOSE_RANGE_UNSHARE) and execs, with as many files open. vs C+pidfd "
-                    + "(fdkit's rows): against the same child started and waited for with fdkit's system calls "
-                    + "(clone3 with CLONE_PIDFD, a write to an eventfd in an epoll set, poll on the pidfd, waitid, "
-                    + "close); that row's own vs C is what those calls cost the kernel. The two rows 'in this "
+                    + "close_range(3, ~0U, CLOSE_RANGE_UNSHARE) and execs, with as many files open. 'C floor + pidfd/epoll': "
+                    + "the same child started and waited for with fdkit's system calls (clone3 with CLONE_PIDFD, a "
+                    + "write to an eventfd in an epoll set, poll on the pidfd, waitid, close); its vs C is what those "
+                    + "calls cost the kernel. vs C+reaper (fdkit's rows): against 'C floor + pidfd + reaper', those "
+                    + "calls with a reaper thread that the write wakes and that reads the child's /proc/PID/stat (the "
+                    + "start time the JDK's ProcessHandle needs), as fdkit's does: that row's vs C is the cost of "
+                    + "fdkit's design in C, fdkit's vs C+reaper what Java adds to it. The two rows 'in this "
                     + "JVM' run the same C code loaded into this JVM and called through FFM once per spawn: their vs C "
                     + "(against the same floor in the C anchor) is what spawning from a JVM process costs; vs "
                     + "JVM+pidfd (fdkit's rows): against the pidfd one, what fdkit's own work costs";

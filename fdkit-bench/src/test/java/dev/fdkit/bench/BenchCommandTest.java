@@ -84,7 +84,7 @@ class BenchCommandTest {
 
     private static final List<String> C_CLOSE = List.of("C close_range", "C close_range-cloexec", "C readdir+close");
     private static final List<String> C_SPAWN = List.of("C shared-table floor", "C floor + pidfd/epoll",
-            "C posix_spawn+closefrom_np");
+            "C floor + pidfd + reaper", "C posix_spawn+closefrom_np");
     private static final List<String> IN_JVM_SPAWN = java.util.Arrays.stream(InJvmAnchor.Floor.values())
             .map(InJvmAnchor.Floor::label).toList();
 
@@ -183,7 +183,7 @@ class BenchCommandTest {
         for (String floor : IN_JVM_SPAWN) {
             assertEquals(2, spawn.stream().filter(row -> row.method().equals(floor)).count(), floor + ":\n" + r.out());
         }
-        assertTrue(r.out().lines().anyMatch(l -> l.contains("vs C+pidfd [CI]") && l.endsWith("vs JVM+pidfd [CI]")),
+        assertTrue(r.out().lines().anyMatch(l -> l.contains("vs C+reaper [CI]") && l.endsWith("vs JVM+pidfd [CI]")),
                 "spawn's heading names the JVM+pidfd column:\n" + r.out());
 
         // Every descriptor this JVM had is still open, and the bench left none of its own behind.
@@ -228,7 +228,7 @@ class BenchCommandTest {
             if (res.suite() != Suite.SPAWN) continue;
             List<String> anchors = res.ratios().stream().map(q -> q.column() + "=" + q.anchor()).toList();
             if (res.method().startsWith("fdkit ")) {
-                assertEquals(List.of("C=C shared-table floor", "C+pidfd=C floor + pidfd/epoll",
+                assertEquals(List.of("C=C shared-table floor", "C+reaper=C floor + pidfd + reaper",
                         "JVM+pidfd=C floor + pidfd/epoll in this JVM"), anchors, res.toString());
             } else if (res.method().equals("C floor in this JVM")) {
                 assertEquals(List.of("C=C shared-table floor"), anchors, res.toString());
