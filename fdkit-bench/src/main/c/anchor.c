@@ -12,15 +12,15 @@
  *   list N REPS SLOTS           N files open at 3.., the table grown to at least SLOTS slots; one poll(2) over every
  *                               slot, keeping those not answered POLLNVAL
  *   spawn METHOD N REPS         N extra files open (kept open for the next spawn or spawn-threads block of the same
- *                               N); start /bin/true and wait for it. floor: a child sharing the
- *                               parent's memory and descriptor table (no table copy) that calls
+ *                               N); start /bin/true and wait for it. floor: a child sharing the parent's memory and
+ *                               descriptor table (no table copy) that calls
  *                               close_range(3, ~0U, CLOSE_RANGE_UNSHARE) and execs; floor-pidfd: the same child,
  *                               started and waited for with the system calls fdkit makes (clone3 with a pidfd, a
  *                               write to the reaper's eventfd, poll, waitid, close); floor-reaper: floor-pidfd with
  *                               a reaper thread that the write wakes and that reads the child's /proc/PID/stat, as
  *                               fdkit's does for the JDK's ProcessHandle; posix_spawn+closefrom_np: glibc
- *   spawn-threads T N SPAWNS    N extra files open (kept, as for spawn); T threads each make SPAWNS floor spawns after one untimed one;
- *                               answers the wall time of the whole block (one number)
+ *   spawn-threads T N SPAWNS    N extra files open (kept, as for spawn); T threads each make SPAWNS floor spawns
+ *                               after one untimed one; answers the wall time of the whole block (one number)
  *   many N PACE_US              N live children (sleep 1000, stdin/stdout/stderr /dev/null, by posix_spawn), a
  *                               pidfd each; the first N/2 killed one by one, one every PACE_US microseconds, each
  *                               timed from pidfd_send_signal(SIGKILL) to its pidfd polling readable; the rest
@@ -383,9 +383,9 @@ static long start_with_pidfd(char *stack, char *const argv[], int *pidfd) {
 
 /*
  * The reaper's wake-up: an eventfd in an epoll set of its own, as fdkit has one per JVM. The eventfd, or -1 with
- * error set; the epoll set stays open with it (the program's block closes both at its end).
+ * error set and nothing left open; the epoll set, in *epoll_set, stays open with it until the caller closes both.
  */
-static int make_reaper_wake(void) {
+static int make_reaper_wake(int *epoll_set) {
     int epfd = epoll_create1(EPOLL_CLOEXEC);
     if (epfd < 0) return fail("epoll_create1", errno);
     int wake = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -401,6 +401,7 @@ static int make_reaper_wake(void) {
         close(epfd);
         return fail("epoll_ctl", err);
     }
+    *epoll_set = epfd;
     return wake;
 }
 
@@ -554,7 +555,8 @@ static int library_wake = -1;
 static char library_wake_error[sizeof error];
 
 static void make_library_wake(void) {
-    library_wake = make_reaper_wake();
+    int epoll_set;
+    library_wake = make_reaper_wake(&epoll_set);
     if (library_wake < 0) snprintf(library_wake_error, sizeof library_wake_error, "%s", error);
 }
 
@@ -613,17 +615,12 @@ static void *reaper_main(void *arg) {
 /* Starts floor-reaper's thread, blocked in epoll_wait on its eventfd: 0, or -1 with error set and nothing left. */
 static int start_reaper(struct reaper *r) {
     memset(r, 0, sizeof *r);
-    r->epfd = epoll_create1(EPOLL_CLOEXEC);
-    if (r->epfd < 0) return fail("epoll_create1", errno);
-    r->wake = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-    int err = r->wake < 0 ? errno : 0;
-    struct epoll_event item = {.events = EPOLLIN};
-    if (err == 0 && epoll_ctl(r->epfd, EPOLL_CTL_ADD, r->wake, &item) < 0) err = errno;
-    if (err == 0) err = pthread_create(&r->thread, NULL, reaper_main, r);
+    if ((r->wake = make_reaper_wake(&r->epfd)) < 0) return -1;
+    int err = pthread_create(&r->thread, NULL, reaper_main, r);
     if (err != 0) {
-        if (r->wake >= 0) close(r->wake);
+        close(r->wake);
         close(r->epfd);
-        return fail("starting the reaper thread", err);
+        return fail("pthread_create (the reaper thread)", err);
     }
     return 0;
 }
@@ -650,7 +647,10 @@ static int spawn_block(const char *method, int n, int reps) {
     char *stack = new_stack();
     if (!stack) return -1;
     int result = hold_files(n) < 0 ? -1 : reps;
-    if (result >= 0 && m == FLOOR_PIDFD && held_wake < 0 && (held_wake = make_reaper_wake()) < 0) result = -1;
+    int held_epoll_set; /* above the held files, closed with them by release_held */
+    if (result >= 0 && m == FLOOR_PIDFD && held_wake < 0 && (held_wake = make_reaper_wake(&held_epoll_set)) < 0) {
+        result = -1;
+    }
     int reaper_wake = held_wake;
     /* floor-reaper's thread and its two descriptors live for the block (above the held files, closed at its end). */
     struct reaper reaper;

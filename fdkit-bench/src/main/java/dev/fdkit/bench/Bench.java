@@ -355,10 +355,10 @@ public final class Bench {
     }
 
     /**
-     * The floor is the headline. fdkit's rows also against the floor made as fdkit makes it, which splits fdkit's gap
-     * into the kernel's cost of the pidfd and epoll calls (that row against the floor) and the rest; and against that
-     * floor run in this JVM, which splits the rest into the JVM process's cost (the in-JVM floor against its twin in
-     * the C anchor, in its C column) and fdkit's own.
+     * The floor is the headline. fdkit's rows also against fdkit's design written in C (the floor with fdkit's calls
+     * and a reaper thread), which splits fdkit's gap into what that design costs the kernel and the scheduler (that
+     * row against the floor) and what fdkit's Java adds; and against the floor with fdkit's calls run in this JVM,
+     * whose own C column (against its twin in the C anchor) is what the JVM process costs.
      */
     private static List<Column> spawnColumns(String label) {
         if (FdkitSpawn.isFdkit(label)) {
