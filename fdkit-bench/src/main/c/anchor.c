@@ -18,7 +18,9 @@
  *                               started and waited for with the system calls fdkit makes (clone3 with a pidfd, a
  *                               write to the reaper's eventfd, poll, waitid, close); floor-reaper: floor-pidfd with
  *                               a reaper thread that the write wakes and that reads the child's /proc/PID/stat, as
- *                               fdkit's does for the JDK's ProcessHandle; posix_spawn+closefrom_np: glibc
+ *                               fdkit's does for the JDK's ProcessHandle; floor-read: floor-pidfd with no reaper
+ *                               and no write, the spawning thread reading /proc/PID/stat itself right after the
+ *                               start, as the JDK's Process does; posix_spawn+closefrom_np: glibc
  *   spawn-threads T N SPAWNS    N extra files open (kept, as for spawn); T threads each make SPAWNS floor spawns
  *                               after one untimed one; answers the wall time of the whole block (one number)
  *   many N PACE_US              N live children (sleep 1000, stdin/stdout/stderr /dev/null, by posix_spawn), a
@@ -442,7 +444,9 @@ static int read_start_time(long pid) {
 }
 
 /* The floor-pidfd spawn; reaper_wake is the reaper's eventfd (see make_reaper_wake); with reaper (floor-reaper),
- * reaper_wake is that reaper's, and the child's start time is read before the reap if the reaper has not. */
+ * reaper_wake is that reaper's, and the child's start time is read before the reap if the reaper has not. With
+ * reaper_wake -1 (floor-read) there is no write: this thread reads the start time itself right after the start,
+ * where the JDK's own Process reads it. */
 static int spawn_floor_pidfd(int reaper_wake, struct reaper *reaper, char *stack, char *const argv[]) {
     int pidfd = -1;
     long pid = start_with_pidfd(stack, argv, &pidfd);
@@ -450,7 +454,11 @@ static int spawn_floor_pidfd(int reaper_wake, struct reaper *reaper, char *stack
     int result = 0, status = -1;
     uint64_t one = 1;
     if (reaper) atomic_store(&reaper->handed, pid);
-    if (write(reaper_wake, &one, sizeof one) != (ssize_t)sizeof one) result = fail("write eventfd", errno);
+    if (reaper_wake < 0) {
+        result = read_start_time(pid);
+    } else if (write(reaper_wake, &one, sizeof one) != (ssize_t)sizeof one) {
+        result = fail("write eventfd", errno);
+    }
     siginfo_t info;
     for (;;) {
         struct pollfd exited = {.fd = pidfd, .events = POLLIN};
@@ -482,6 +490,34 @@ static int spawn_floor_pidfd(int reaper_wake, struct reaper *reaper, char *stack
     return result < 0 ? -1 : status;
 }
 
+/* floor-reaper's thread: woken by each spawn's eventfd write, it reads the start time of the child handed over
+ * (unless read already); a read that fails because the child is gone already is dropped, as fdkit drops it. */
+static void *reaper_main(void *arg) {
+    struct reaper *r = arg;
+    while (!atomic_load(&r->stop)) {
+        struct epoll_event ev;
+        if (epoll_wait(r->epfd, &ev, 1, -1) < 0) continue; /* EINTR: a signal the JVM handles, in the library */
+        uint64_t count;
+        if (read(r->wake, &count, sizeof count) < 0) continue; /* EAGAIN: drained already */
+        long pid = atomic_load(&r->handed);
+        if (pid > 0 && atomic_load(&r->read) != pid && read_start_time(pid) == 0) atomic_store(&r->read, pid);
+    }
+    return NULL;
+}
+
+/* Starts floor-reaper's thread, blocked in epoll_wait on its eventfd: 0, or -1 with error set and nothing left. */
+static int start_reaper(struct reaper *r) {
+    memset(r, 0, sizeof *r);
+    if ((r->wake = make_reaper_wake(&r->epfd)) < 0) return -1;
+    int err = pthread_create(&r->thread, NULL, reaper_main, r);
+    if (err != 0) {
+        close(r->wake);
+        close(r->epfd);
+        return fail("pthread_create (the reaper thread)", err);
+    }
+    return 0;
+}
+
 static int spawn_posix_closefrom(char *const argv[]) {
 #if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 34))
     posix_spawn_file_actions_t actions;
@@ -504,8 +540,8 @@ static char *new_stack(void) {
     return stack;
 }
 
-/* The library's method ids: the bench's Java side passes them. FLOOR_REAPER is the program's only. */
-enum spawn_method { FLOOR = 0, FLOOR_PIDFD = 1, POSIX_SPAWN_CLOSEFROM = 2, FLOOR_REAPER = 3 };
+/* The library's method ids: the bench's Java side passes them. FLOOR_READ is the program's only. */
+enum spawn_method { FLOOR = 0, FLOOR_PIDFD = 1, POSIX_SPAWN_CLOSEFROM = 2, FLOOR_REAPER = 3, FLOOR_READ = 4 };
 
 /* One spawn of argv[0] by method m: its exit status, or -1 with error set. reaper: FLOOR_REAPER's, else NULL. */
 static int spawn_once(enum spawn_method m, int reaper_wake, struct reaper *reaper, char *stack, char *const argv[]) {
@@ -513,6 +549,7 @@ static int spawn_once(enum spawn_method m, int reaper_wake, struct reaper *reape
     case FLOOR: return spawn_floor(stack, argv);
     case FLOOR_PIDFD: return spawn_floor_pidfd(reaper_wake, NULL, stack, argv);
     case FLOOR_REAPER: return spawn_floor_pidfd(reaper->wake, reaper, stack, argv);
+    case FLOOR_READ: return spawn_floor_pidfd(-1, NULL, stack, argv);
     case POSIX_SPAWN_CLOSEFROM: return spawn_posix_closefrom(argv);
     }
     snprintf(error, sizeof error, "unknown spawn method %d", (int)m);
@@ -560,15 +597,27 @@ static void make_library_wake(void) {
     if (library_wake < 0) snprintf(library_wake_error, sizeof library_wake_error, "%s", error);
 }
 
+/* floor-reaper's thread, started on the first floor-reaper spawn and kept as long as the process, as fdkit's is. */
+static pthread_once_t library_reaper_once = PTHREAD_ONCE_INIT;
+static struct reaper library_reaper;
+static int library_reaper_started;
+static char library_reaper_error[sizeof error];
+
+static void start_library_reaper(void) {
+    library_reaper_started = start_reaper(&library_reaper) == 0;
+    if (!library_reaper_started) snprintf(library_reaper_error, sizeof library_reaper_error, "%s", error);
+}
+
 /*
- * Starts path (argv: path alone) by method (0 floor, 1 floor-pidfd, 2 posix_spawn+closefrom_np) from the calling
- * thread and waits for it: its exit status (127 if exec failed), or -1 with fdkit_anchor_error() saying why.
+ * Starts path (argv: path alone) by method (0 floor, 1 floor-pidfd, 2 posix_spawn+closefrom_np, 3 floor-reaper)
+ * from the calling thread and waits for it: its exit status (127 if exec failed), or -1 with fdkit_anchor_error()
+ * saying why.
  */
 __attribute__((visibility("default")))
 int fdkit_anchor_spawn_once(int method, const char *path) {
-    if (method < FLOOR || method > POSIX_SPAWN_CLOSEFROM) {
-        snprintf(error, sizeof error, "unknown spawn method %d (0 floor, 1 floor-pidfd, 2 posix_spawn+closefrom_np)",
-                 method);
+    if (method < FLOOR || method > FLOOR_REAPER) {
+        snprintf(error, sizeof error,
+                 "unknown spawn method %d (0 floor, 1 floor-pidfd, 2 posix_spawn+closefrom_np, 3 floor-reaper)", method);
         return -1;
     }
     if (path == NULL) {
@@ -584,8 +633,16 @@ int fdkit_anchor_spawn_once(int method, const char *path) {
             return -1;
         }
     }
+    if (method == FLOOR_REAPER) {
+        pthread_once(&library_reaper_once, start_library_reaper);
+        if (!library_reaper_started) {
+            snprintf(error, sizeof error, "%s", library_reaper_error);
+            return -1;
+        }
+    }
     /* On this thread's stack: the child, sharing the memory, reads it while this thread waits (CLONE_VFORK). */
     char *const argv[] = {(char *)path, NULL};
+    if (method == FLOOR_REAPER) return spawn_once(FLOOR_REAPER, library_reaper.wake, &library_reaper, stack, argv);
     return spawn_once((enum spawn_method)method, library_wake, NULL, stack, argv);
 }
 
@@ -596,34 +653,6 @@ const char *fdkit_anchor_error(void) {
 }
 
 #else /* the program */
-
-/* floor-reaper's thread: woken by each spawn's eventfd write, it reads the start time of the child handed over
- * (unless read already); a read that fails because the child is gone already is dropped, as fdkit drops it. */
-static void *reaper_main(void *arg) {
-    struct reaper *r = arg;
-    while (!atomic_load(&r->stop)) {
-        struct epoll_event ev;
-        if (epoll_wait(r->epfd, &ev, 1, -1) < 0) continue; /* EINTR: this program catches no signal */
-        uint64_t count;
-        if (read(r->wake, &count, sizeof count) < 0) continue; /* EAGAIN: drained already */
-        long pid = atomic_load(&r->handed);
-        if (pid > 0 && atomic_load(&r->read) != pid && read_start_time(pid) == 0) atomic_store(&r->read, pid);
-    }
-    return NULL;
-}
-
-/* Starts floor-reaper's thread, blocked in epoll_wait on its eventfd: 0, or -1 with error set and nothing left. */
-static int start_reaper(struct reaper *r) {
-    memset(r, 0, sizeof *r);
-    if ((r->wake = make_reaper_wake(&r->epfd)) < 0) return -1;
-    int err = pthread_create(&r->thread, NULL, reaper_main, r);
-    if (err != 0) {
-        close(r->wake);
-        close(r->epfd);
-        return fail("pthread_create (the reaper thread)", err);
-    }
-    return 0;
-}
 
 static void stop_reaper(struct reaper *r) {
     atomic_store(&r->stop, true);
@@ -639,6 +668,7 @@ static int spawn_block(const char *method, int n, int reps) {
     if (strcmp(method, "floor") == 0) m = FLOOR;
     else if (strcmp(method, "floor-pidfd") == 0) m = FLOOR_PIDFD;
     else if (strcmp(method, "floor-reaper") == 0) m = FLOOR_REAPER;
+    else if (strcmp(method, "floor-read") == 0) m = FLOOR_READ;
     else if (strcmp(method, "posix_spawn+closefrom_np") == 0) m = POSIX_SPAWN_CLOSEFROM;
     else {
         snprintf(error, sizeof error, "unknown spawn method '%s'", method);

@@ -65,13 +65,15 @@ public final class Bench {
      * Ratio columns: C is the C anchor doing the same work, FFM the bare downcall in this JVM; C+reaper (spawn,
      * fdkit's rows) the C floor started and waited for with the system calls fdkit makes around it, on the threads
      * that make them (a reaper thread woken per start, reading the child's /proc/PID/stat), JVM+pidfd (the same rows)
-     * the floor with fdkit's calls on one thread, run in this JVM.
+     * the floor with fdkit's calls on one thread, run in this JVM, and JVM+reaper the C+reaper design run in this JVM.
      */
-    static final String C = "C", FFM = "FFM", C_REAPER = "C+reaper", JVM_PIDFD = "JVM+pidfd";
+    static final String C = "C", FFM = "FFM", C_REAPER = "C+reaper", JVM_PIDFD = "JVM+pidfd",
+            JVM_REAPER = "JVM+reaper";
     private static final String C_PREFIX = "C ";
     private static final String C_FLOOR = "C shared-table floor";
     private static final String C_FLOOR_PIDFD = "C floor + pidfd/epoll";
     private static final String C_FLOOR_REAPER = "C floor + pidfd + reaper";
+    private static final String C_FLOOR_READ = "C floor + pidfd + read";
 
     private final BenchOptions options;
     private final PrintStream out;
@@ -342,6 +344,8 @@ public final class Bench {
                             reps -> anchor.block("spawn floor-pidfd " + n + " " + reps)));
                     subjects.add(new Subject(C_FLOOR_REAPER, false,
                             reps -> anchor.block("spawn floor-reaper " + n + " " + reps)));
+                    subjects.add(new Subject(C_FLOOR_READ, false,
+                            reps -> anchor.block("spawn floor-read " + n + " " + reps)));
                     subjects.add(new Subject(C_PREFIX + "posix_spawn+closefrom_np", false,
                             reps -> anchor.block("spawn posix_spawn+closefrom_np " + n + " " + reps)));
                 }
@@ -358,12 +362,14 @@ public final class Bench {
      * The floor is the headline. fdkit's rows also against fdkit's design written in C (the floor with fdkit's calls
      * and a reaper thread), which splits fdkit's gap into what that design costs the kernel and the scheduler (that
      * row against the floor) and what fdkit's Java adds; and against the floor with fdkit's calls run in this JVM,
-     * whose own C column (against its twin in the C anchor) is what the JVM process costs.
+     * whose own C column (against its twin in the C anchor) is what the JVM process costs; and against fdkit's
+     * design in C run in this JVM, which leaves out what the JVM process costs: what fdkit's Java adds, in one process.
      */
     private static List<Column> spawnColumns(String label) {
         if (FdkitSpawn.isFdkit(label)) {
             return List.of(new Column(C, C_FLOOR), new Column(C_REAPER, C_FLOOR_REAPER),
-                    new Column(JVM_PIDFD, InJvmAnchor.Floor.FLOOR_PIDFD.label()));
+                    new Column(JVM_PIDFD, InJvmAnchor.Floor.FLOOR_PIDFD.label()),
+                    new Column(JVM_REAPER, InJvmAnchor.Floor.FLOOR_REAPER.label()));
         }
         for (InJvmAnchor.Floor f : InJvmAnchor.Floor.values()) {
             if (f.label().equals(label)) return List.of(new Column(C, outOfProcessTwin(f)));
@@ -376,6 +382,7 @@ public final class Bench {
         return switch (floor) {
             case FLOOR -> C_FLOOR;
             case FLOOR_PIDFD -> C_FLOOR_PIDFD;
+            case FLOOR_REAPER -> C_FLOOR_REAPER;
         };
     }
 
@@ -601,8 +608,8 @@ public final class Bench {
 
     // ---- output ------------------------------------------------------------------------------------------------
 
-    /** The method column's width: the longest label, "C floor + pidfd/epoll in this JVM". */
-    static final int METHOD_WIDTH = 33;
+    /** The method column's width: the longest label, "C floor + pidfd + reaper in this JVM". */
+    static final int METHOD_WIDTH = 36;
     private static final String ROW = "%7d  %-" + METHOD_WIDTH + "s %11.1f %11.1f";
 
     /** One N's rows, under a heading naming the ratio columns present. */
@@ -661,10 +668,13 @@ public final class Bench {
                     + "calls cost the kernel. vs C+reaper (fdkit's rows): against 'C floor + pidfd + reaper', those "
                     + "calls with a reaper thread that the write wakes and that reads the child's /proc/PID/stat (the "
                     + "start time the JDK's ProcessHandle needs), as fdkit's does: that row's vs C is the cost of "
-                    + "fdkit's design in C, fdkit's vs C+reaper what Java adds to it. The two rows 'in this "
+                    + "fdkit's design in C, fdkit's vs C+reaper what Java adds to it. 'C floor + pidfd + read': "
+                    + "the same read with no reaper, made by the spawning thread right after the start, where the "
+                    + "JDK's own Process makes it. The three rows 'in this "
                     + "JVM' run the same C code loaded into this JVM and called through FFM once per spawn: their vs C "
                     + "(against the same floor in the C anchor) is what spawning from a JVM process costs; vs "
-                    + "JVM+pidfd (fdkit's rows): against the pidfd one, what fdkit's own work costs";
+                    + "JVM+pidfd (fdkit's rows): against the pidfd one; vs JVM+reaper: against the reaper one, what "
+                    + "fdkit's Java adds to its design, measured in one process";
             case SPAWN_THREADS -> "T threads each start " + SpawnMethod.PROGRAM + " and wait, over and over, all at "
                     + "once, " + x + " extra files open; median_us and min_us are the wall time of a block per spawn. "
                     + "vs C: against the C floor spawning from as many threads";

@@ -33,7 +33,13 @@ final class InJvmAnchor {
         /** clone(CLONE_VM | CLONE_VFORK | CLONE_FILES), close_range(3, ~0U, CLOSE_RANGE_UNSHARE), execve, waitpid. */
         FLOOR(0, "C floor in this JVM"),
         /** The same child made and waited for with fdkit's system calls (clone3 with a pidfd, epoll, poll, waitid). */
-        FLOOR_PIDFD(1, "C floor + pidfd/epoll in this JVM");
+        FLOOR_PIDFD(1, "C floor + pidfd/epoll in this JVM"),
+        /**
+         * FLOOR_PIDFD with a reaper thread that the eventfd write wakes and that reads the child's /proc/PID/stat,
+         * as fdkit's reaper does for the JDK's ProcessHandle: fdkit's design in C, so that fdkit against it in one
+         * JVM is what fdkit's Java costs.
+         */
+        FLOOR_REAPER(3, "C floor + pidfd + reaper in this JVM");
 
         private final int id;
         private final String label;
@@ -126,8 +132,8 @@ final class InJvmAnchor {
 
     /**
      * Starts {@code path} (argv: the path alone) by the library's method {@code method} (0 floor, 1 floor-pidfd,
-     * 2 posix_spawn+closefrom_np) and waits: its exit status, 127 where exec failed. IOException with the library's
-     * message where it failed, an unknown method among them.
+     * 2 posix_spawn+closefrom_np, 3 floor-reaper) and waits: its exit status, 127 where exec failed. IOException
+     * with the library's message where it failed, an unknown method among them.
      */
     int spawnAndWait(int method, String path) throws IOException {
         try (Arena arena = Arena.ofConfined()) {

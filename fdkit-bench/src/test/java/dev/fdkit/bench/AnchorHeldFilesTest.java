@@ -27,6 +27,8 @@ class AnchorHeldFilesTest {
             try (Stream<Path> tasks = Files.list(Path.of("/proc/" + anchor.pid() + "/task"))) {
                 assertEquals(1, tasks.count(), "floor-reaper's reaper thread ended with its block");
             }
+            anchor.block("spawn floor-read 50 2");
+            assertEquals(3 + 50 + 2, openIn(anchor.pid()), "floor-read closed every /proc/PID/stat it read");
             anchor.block("spawn floor 20 2");
             assertEquals(3 + 20, openIn(anchor.pid()), "another size: its own files only");
             // The list block checks that poll finds exactly stdio and its own 5 files, so any held file fails it.

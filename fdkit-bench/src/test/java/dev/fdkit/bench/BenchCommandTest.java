@@ -84,7 +84,7 @@ class BenchCommandTest {
 
     private static final List<String> C_CLOSE = List.of("C close_range", "C close_range-cloexec", "C readdir+close");
     private static final List<String> C_SPAWN = List.of("C shared-table floor", "C floor + pidfd/epoll",
-            "C floor + pidfd + reaper", "C posix_spawn+closefrom_np");
+            "C floor + pidfd + reaper", "C floor + pidfd + read", "C posix_spawn+closefrom_np");
     private static final List<String> IN_JVM_SPAWN = java.util.Arrays.stream(InJvmAnchor.Floor.values())
             .map(InJvmAnchor.Floor::label).toList();
 
@@ -128,6 +128,7 @@ class BenchCommandTest {
                         suite + " N=" + n + " has no row for " + method + ":\n" + out);
             }
             for (Row r : atN) {
+                assertTrue(r.method().length() <= Bench.METHOD_WIDTH, "the method column is too narrow for " + r);
                 assertTrue(r.median() > 0 && r.min() > 0 && r.min() <= r.median(), r + "\n" + out);
                 // >= 0: printed to two decimals, a round in which the anchor stalled can make a low end 0.00.
                 for (double[] q : r.ratios()) assertTrue(q[1] <= q[0] && q[0] <= q[2] && q[1] >= 0, r + "\n" + out);
@@ -172,19 +173,20 @@ class BenchCommandTest {
             assertTrue(rows.stream().filter(row -> row.method().equals(method)).allMatch(row -> row.ratios().size() == 2),
                     method + " has a ratio to C and to FFM:\n" + r.out());
         }
-        // spawn: fdkit's rows against the floor, against the floor made with fdkit's pidfd and epoll calls (which has
-        // its own ratio to the floor) and against that one run in this JVM (which has its ratio to its twin in the C
-        // anchor, as the floor in this JVM has); the other methods against the floor alone.
+        // spawn: fdkit's rows against the floor, against fdkit's design in C (which has its own ratio to the floor),
+        // and against the floor with fdkit's calls and that design, both run in this JVM (each has its ratio to its
+        // twin in the C anchor, as the floor in this JVM has); the other methods against the floor alone.
         List<Row> spawn = rows.stream().filter(row -> row.suite().equals("spawn")).toList();
         for (Row row : spawn) {
-            int expected = row.method().startsWith("fdkit ") ? 3 : row.method().equals("C shared-table floor") ? 0 : 1;
+            int expected = row.method().startsWith("fdkit ") ? 4 : row.method().equals("C shared-table floor") ? 0 : 1;
             assertEquals(expected, row.ratios().size(), row + "\n" + r.out());
         }
         for (String floor : IN_JVM_SPAWN) {
             assertEquals(2, spawn.stream().filter(row -> row.method().equals(floor)).count(), floor + ":\n" + r.out());
         }
-        assertTrue(r.out().lines().anyMatch(l -> l.contains("vs C+reaper [CI]") && l.endsWith("vs JVM+pidfd [CI]")),
-                "spawn's heading names the JVM+pidfd column:\n" + r.out());
+        assertTrue(r.out().lines().anyMatch(l -> l.contains("vs C+reaper [CI]") && l.contains("vs JVM+pidfd [CI]")
+                        && l.endsWith("vs JVM+reaper [CI]")),
+                "spawn's heading names the JVM+pidfd and JVM+reaper columns:\n" + r.out());
 
         // Every descriptor this JVM had is still open, and the bench left none of its own behind.
         Matcher base = BASE.matcher(r.out());
@@ -229,11 +231,14 @@ class BenchCommandTest {
             List<String> anchors = res.ratios().stream().map(q -> q.column() + "=" + q.anchor()).toList();
             if (res.method().startsWith("fdkit ")) {
                 assertEquals(List.of("C=C shared-table floor", "C+reaper=C floor + pidfd + reaper",
-                        "JVM+pidfd=C floor + pidfd/epoll in this JVM"), anchors, res.toString());
+                        "JVM+pidfd=C floor + pidfd/epoll in this JVM", "JVM+reaper=C floor + pidfd + reaper in this JVM"),
+                        anchors, res.toString());
             } else if (res.method().equals("C floor in this JVM")) {
                 assertEquals(List.of("C=C shared-table floor"), anchors, res.toString());
             } else if (res.method().equals("C floor + pidfd/epoll in this JVM")) {
                 assertEquals(List.of("C=C floor + pidfd/epoll"), anchors, res.toString());
+            } else if (res.method().equals("C floor + pidfd + reaper in this JVM")) {
+                assertEquals(List.of("C=C floor + pidfd + reaper"), anchors, res.toString());
             }
         }
         int skipped = json.split(" skipped\"", -1).length - 1; // notes end "...: <method> skipped"
@@ -292,7 +297,7 @@ class BenchCommandTest {
     void aBaselineWrittenBeforeTheInJvmRowsStillComparesAndPrints(@TempDir Path dir) throws IOException {
         Path now = jsonRun(dir.resolve("now.json"), "spawn", "--max", "16", "--reps", "1", "--rounds", "2");
         BenchJson.Document doc = BenchJson.read(now);
-        // The same run as a bench without the in-JVM anchors wrote it: no in-JVM rows, no JVM+pidfd column.
+        // The same run as a bench without the in-JVM anchors wrote it: no in-JVM rows, no JVM+ columns.
         List<Result> old = new ArrayList<>();
         int all = 0, dropped = 0;
         for (Result res : doc.results()) {
@@ -301,12 +306,13 @@ class BenchCommandTest {
                 dropped += res.ratios().size();
                 continue;
             }
-            List<Ratio> kept = res.ratios().stream().filter(q -> !q.column().equals(Bench.JVM_PIDFD)).toList();
+            List<Ratio> kept = res.ratios().stream().filter(q -> !q.column().equals(Bench.JVM_PIDFD)
+                    && !q.column().equals(Bench.JVM_REAPER)).toList();
             dropped += res.ratios().size() - kept.size();
             old.add(new Result(res.suite(), res.method(), res.n(), res.medianMicros(), res.minMicros(), res.calls(),
                     res.rounds(), kept, res.extra()));
         }
-        assertTrue(dropped >= 2 * (IN_JVM_SPAWN.size() + 1), "the run had in-JVM rows and JVM+pidfd ratios: " + doc);
+        assertTrue(dropped >= 2 * (IN_JVM_SPAWN.size() + 2), "the run had in-JVM rows and JVM+ ratios: " + doc);
         Path baseline = dir.resolve("old.json");
         Files.writeString(baseline, BenchJson.write(doc.header(), old));
         int common = all - dropped;
@@ -327,7 +333,7 @@ class BenchCommandTest {
         assertEquals(0, from.exit(), from.err() + from.out());
         assertEquals(old.size(), rows(from.out()).size(), from.out());
         assertTrue(from.out().lines().filter(l -> l.strip().startsWith("N  method"))
-                .noneMatch(l -> l.contains("vs JVM+pidfd")), "no JVM+pidfd column:\n" + from.out());
+                .noneMatch(l -> l.contains("vs JVM+")), "no JVM+ column:\n" + from.out());
     }
 
     /**

@@ -61,7 +61,8 @@ class InJvmAnchorTest {
     @Test
     void spawnsFromSeveralThreadsAtOnceLeaveNoChildAndNoDescriptor() throws Exception {
         InJvmAnchor anchor = InJvmAnchor.get();
-        anchor.spawnAndWait(InJvmAnchor.Floor.FLOOR_PIDFD); // makes the library's epoll set, kept for the JVM's life
+        // The first pidfd and reaper spawns make the library's epoll sets and its reaper thread, kept for the JVM's life.
+        for (InJvmAnchor.Floor f : InJvmAnchor.Floor.values()) anchor.spawnAndWait(f);
         Set<Long> childrenBefore = children();
         int[] before = Fds.numbers();
         AtomicReference<Throwable> failure = new AtomicReference<>();
