@@ -543,7 +543,8 @@ static char *new_stack(void) {
 /* The library's method ids: the bench's Java side passes them. FLOOR_READ is the program's only. */
 enum spawn_method { FLOOR = 0, FLOOR_PIDFD = 1, POSIX_SPAWN_CLOSEFROM = 2, FLOOR_REAPER = 3, FLOOR_READ = 4 };
 
-/* One spawn of argv[0] by method m: its exit status, or -1 with error set. reaper: FLOOR_REAPER's, else NULL. */
+/* One spawn of argv[0] by method m: its exit status, or -1 with error set. reaper: FLOOR_REAPER's, whose own
+ * eventfd it writes (reaper_wake is FLOOR_PIDFD's), else NULL. */
 static int spawn_once(enum spawn_method m, int reaper_wake, struct reaper *reaper, char *stack, char *const argv[]) {
     switch (m) {
     case FLOOR: return spawn_floor(stack, argv);
@@ -617,7 +618,8 @@ __attribute__((visibility("default")))
 int fdkit_anchor_spawn_once(int method, const char *path) {
     if (method < FLOOR || method > FLOOR_REAPER) {
         snprintf(error, sizeof error,
-                 "unknown spawn method %d (0 floor, 1 floor-pidfd, 2 posix_spawn+closefrom_np, 3 floor-reaper)", method);
+                 "unknown spawn method %d (0 floor, 1 floor-pidfd, 2 posix_spawn+closefrom_np, 3 floor-reaper)",
+                 method);
         return -1;
     }
     if (path == NULL) {
@@ -642,8 +644,8 @@ int fdkit_anchor_spawn_once(int method, const char *path) {
     }
     /* On this thread's stack: the child, sharing the memory, reads it while this thread waits (CLONE_VFORK). */
     char *const argv[] = {(char *)path, NULL};
-    if (method == FLOOR_REAPER) return spawn_once(FLOOR_REAPER, library_reaper.wake, &library_reaper, stack, argv);
-    return spawn_once((enum spawn_method)method, library_wake, NULL, stack, argv);
+    return spawn_once((enum spawn_method)method, library_wake, method == FLOOR_REAPER ? &library_reaper : NULL, stack,
+                      argv);
 }
 
 /* The calling thread's last failure, as fdkit_anchor_spawn_once left it. */
