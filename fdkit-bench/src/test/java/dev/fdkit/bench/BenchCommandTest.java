@@ -231,8 +231,8 @@ class BenchCommandTest {
             List<String> anchors = res.ratios().stream().map(q -> q.column() + "=" + q.anchor()).toList();
             if (res.method().startsWith("fdkit ")) {
                 assertEquals(List.of("C=C shared-table floor", "C+reaper=C floor + pidfd + reaper",
-                        "JVM+pidfd=C floor + pidfd/epoll in this JVM", "JVM+reaper=C floor + pidfd + reaper in this JVM"),
-                        anchors, res.toString());
+                        "JVM+pidfd=C floor + pidfd/epoll in this JVM",
+                        "JVM+reaper=C floor + pidfd + reaper in this JVM"), anchors, res.toString());
             } else if (res.method().equals("C floor in this JVM")) {
                 assertEquals(List.of("C=C shared-table floor"), anchors, res.toString());
             } else if (res.method().equals("C floor + pidfd/epoll in this JVM")) {

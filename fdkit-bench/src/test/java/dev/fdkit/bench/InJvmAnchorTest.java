@@ -61,7 +61,8 @@ class InJvmAnchorTest {
     @Test
     void spawnsFromSeveralThreadsAtOnceLeaveNoChildAndNoDescriptor() throws Exception {
         InJvmAnchor anchor = InJvmAnchor.get();
-        // The first pidfd and reaper spawns make the library's epoll sets and its reaper thread, kept for the JVM's life.
+        // The first pidfd and reaper spawns make the library's epoll sets and its reaper thread, kept for the JVM's
+        // life.
         for (InJvmAnchor.Floor f : InJvmAnchor.Floor.values()) anchor.spawnAndWait(f);
         Set<Long> childrenBefore = children();
         int[] before = Fds.numbers();
